@@ -1,0 +1,72 @@
+import { WebhookVerificationError } from "../errors.ts";
+import { type HeaderInput, readHeader } from "../headers.ts";
+import { parseTimestamp } from "./timestamp.ts";
+
+/** The parts of the Standard Webhooks headers (`webhook-*`, or Svix's `svix-*`). */
+export interface StandardSignatureHeaders {
+  id: string;
+  timestamp: number;
+  timestampText: string;
+  /** `v1` signatures: base64 HMAC-SHA256, 32 bytes. */
+  v1: string[];
+  /** `v1a` signatures: base64 ed25519, 64 bytes. */
+  v1a: string[];
+}
+
+const V1_BASE64 = /^[A-Za-z0-9+/]{43}=$/;
+const V1A_BASE64 = /^[A-Za-z0-9+/]{86}==$/;
+// The id is signed as "<id>.<timestamp>.<body>", so a "." in it could shift the boundaries; the
+// spec asks senders not to use one and we refuse it.
+const ID = /^[\x21-\x2d\x2f-\x7e]{1,256}$/;
+
+/** Finds which header family is present; `undefined` when neither has a signature header. */
+export function standardHeaderPrefix(headers: HeaderInput): "webhook" | "svix" | undefined {
+  if (readHeader(headers, "webhook-signature") !== undefined) return "webhook";
+  if (readHeader(headers, "svix-signature") !== undefined) return "svix";
+  return undefined;
+}
+
+export function parseStandardHeaders(
+  headers: HeaderInput,
+  prefix: "webhook" | "svix",
+): StandardSignatureHeaders {
+  const id = required(headers, `${prefix}-id`);
+  const timestampText = required(headers, `${prefix}-timestamp`);
+  const signature = required(headers, `${prefix}-signature`);
+  if (!ID.test(id)) {
+    throw new WebhookVerificationError(
+      "malformed_header",
+      `${prefix}-id must be 1 to 256 printable ASCII characters without "." or spaces`,
+    );
+  }
+  const timestamp = parseTimestamp(timestampText, `${prefix}-timestamp`);
+  const v1: string[] = [];
+  const v1a: string[] = [];
+  let entries = 0;
+  // Space-delimited entries; a trailing "," comes from repeated headers joined by ", ".
+  for (const raw of signature.split(/\s+/)) {
+    const entry = raw.endsWith(",") ? raw.slice(0, -1) : raw;
+    const comma = entry.indexOf(",");
+    if (comma <= 0) continue;
+    entries++;
+    const version = entry.slice(0, comma);
+    const text = entry.slice(comma + 1);
+    if (version === "v1" && V1_BASE64.test(text)) v1.push(text);
+    else if (version === "v1a" && V1A_BASE64.test(text)) v1a.push(text);
+  }
+  if (entries === 0) {
+    throw new WebhookVerificationError(
+      "malformed_header",
+      `${prefix}-signature has no "<version>,<base64>" entry`,
+    );
+  }
+  return { id, timestamp, timestampText, v1, v1a };
+}
+
+function required(headers: HeaderInput, name: string): string {
+  const value = readHeader(headers, name);
+  if (value === undefined || value.trim() === "") {
+    throw new WebhookVerificationError("missing_header", `the ${name} header is missing`);
+  }
+  return value.trim();
+}
