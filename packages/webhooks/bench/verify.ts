@@ -1,0 +1,462 @@
+/**
+ * Throughput of `verify` against the reference verifiers (stripe, standardwebhooks) and against
+ * the least work any verifier must do (a bare HMAC, then a bare HMAC + JSON.parse).
+ *
+ *   npm run bench -w @hookline/webhooks              prints the report
+ *   npm run bench -w @hookline/webhooks -- --write   also rewrites its section of docs/benchmarks.md
+ *                                                    (or BENCH_WRITE=1)
+ *
+ * Absolute ops/s depend on the machine and its load, so the targets are ratios between contenders
+ * measured in the same process, interleaved: every round runs every contender for one time slice,
+ * in a rotated order, so drift (clock boost, a noisy neighbour, GC pressure) spreads over all of
+ * them instead of landing on whichever ran last. The report is the median over rounds. Nothing
+ * here asserts on time: a miss is reported, never thrown.
+ */
+import { createHmac, timingSafeEqual } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import { dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Webhook } from "standardwebhooks";
+import Stripe from "stripe";
+import { generateSecret, verify } from "../src/index.ts";
+import { nodeKeys } from "../src/node/keys.ts";
+import { signatureMatches } from "../src/node/verify.ts";
+import { readSignedRequest } from "../src/request.ts";
+
+const ROUNDS = 7;
+const SLICE_MS = 300;
+const WARMUP_MS = 400;
+/** A batch runs between clock reads, so reading the clock costs nothing per operation. */
+const BATCH_MS = 2;
+
+// ---------------------------------------------------------------------------------------------
+// Payloads: Stripe-like `payment_intent.succeeded` events, pretty-printed with 2 spaces as Stripe
+// sends them. Built deterministically (a seeded PRNG for the ids), so every run hashes and parses
+// the same bytes.
+
+function prng(seed: number): () => number {
+  // mulberry32: tiny, deterministic, good enough for ids.
+  let state = seed;
+  return () => {
+    state = (state + 0x6d2b79f5) | 0;
+    let x = Math.imul(state ^ (state >>> 15), 1 | state);
+    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
+    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const random = prng(0x5eed);
+const ALPHANUMERIC = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+function id(prefix: string, length = 24): string {
+  let text = `${prefix}_`;
+  for (let i = 0; i < length; i++) text += ALPHANUMERIC[Math.floor(random() * 62)];
+  return text;
+}
+
+const CREATED = 1_735_689_600;
+
+function paymentIntentSucceeded(lineItems: number): Record<string, unknown> {
+  const intent = id("pi");
+  const customer = id("cus", 14);
+  const lines = Array.from({ length: lineItems }, (_, i) => ({
+    id: id("uli"),
+    object: "payment_intent_amount_details_line_item",
+    discount_amount: i % 5 === 0 ? 100 : null,
+    payment_method_options: null,
+    product_code: `SKU-${String(10_000 + i)}`,
+    product_name: `Catalog item ${i + 1}, assorted`,
+    quantity: 1 + (i % 3),
+    tax: { total_tax_amount: 83 },
+    unit_cost: 999 + i,
+    unit_of_measure: "each",
+  }));
+  return {
+    id: id("evt"),
+    object: "event",
+    api_version: "2025-03-31.basil",
+    created: CREATED,
+    data: {
+      object: {
+        id: intent,
+        object: "payment_intent",
+        amount: 2000,
+        amount_capturable: 0,
+        amount_details: {
+          tip: {},
+          ...(lineItems > 0 && {
+            line_items: {
+              object: "list",
+              data: lines,
+              has_more: false,
+              url: `/v1/payment_intents/${intent}/amount_details_line_items`,
+            },
+          }),
+        },
+        amount_received: 2000,
+        application: null,
+        application_fee_amount: null,
+        automatic_payment_methods: { allow_redirects: "always", enabled: true },
+        canceled_at: null,
+        cancellation_reason: null,
+        capture_method: "automatic_async",
+        client_secret: `${intent}_secret_${id("x", 25).slice(2)}`,
+        confirmation_method: "automatic",
+        created: CREATED - 3,
+        currency: "usd",
+        customer,
+        description: "Order #100234",
+        last_payment_error: null,
+        latest_charge: id("ch"),
+        livemode: false,
+        metadata: { order_id: "100234", channel: "web" },
+        next_action: null,
+        on_behalf_of: null,
+        payment_method: id("pm"),
+        payment_method_configuration_details: { id: id("pmc"), parent: null },
+        payment_method_options: {
+          card: {
+            installments: null,
+            mandate_options: null,
+            network: null,
+            request_three_d_secure: "automatic",
+          },
+          link: { persistent_token: null },
+        },
+        payment_method_types: ["card", "link"],
+        processing: null,
+        receipt_email: "jenny.rosen@example.com",
+        review: null,
+        setup_future_usage: null,
+        shipping: null,
+        source: null,
+        statement_descriptor: null,
+        statement_descriptor_suffix: null,
+        status: "succeeded",
+        transfer_data: null,
+        transfer_group: null,
+      },
+    },
+    livemode: false,
+    pending_webhooks: 1,
+    request: { id: id("req", 14), idempotency_key: "f1b1d3a0-4c1e-4a3b-9d44-6a1d2f7e8c10" },
+    type: "payment_intent.succeeded",
+  };
+}
+
+/** The event with as many line items as it takes to reach `minBytes` (none for a small one). */
+function payload(minBytes: number): string {
+  for (let lines = 0; ; lines += lines < 8 ? 1 : Math.ceil(lines / 8)) {
+    const text = JSON.stringify(paymentIntentSucceeded(lines), null, 2);
+    if (text.length >= minBytes) return text;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Fixtures: each payload signed as Stripe and as Standard Webhooks would sign it, now.
+
+const secret = generateSecret();
+const stripe = new Stripe("sk_test_x");
+const stripeSignature = stripe.webhooks.signature!;
+const standardWebhook = new Webhook(secret);
+
+interface Fixture {
+  size: string;
+  body: string;
+  bodyBuffer: Buffer;
+  timestamp: number;
+  stripeHeader: string;
+  stripeHeaders: Record<string, string>;
+  standardHeaders: Record<string, string>;
+  /** The Stripe `v1` signature as bytes, for the bare-HMAC baselines to compare against. */
+  expected: Buffer;
+}
+
+function fixture(size: string, body: string): Fixture {
+  const timestamp = Math.floor(Date.now() / 1000);
+  const stripeHeader = stripe.webhooks.generateTestHeaderString({ payload: body, secret, timestamp });
+  const webhookId = (JSON.parse(body) as { id: string }).id;
+  return {
+    size,
+    body,
+    bodyBuffer: Buffer.from(body),
+    timestamp,
+    stripeHeader,
+    stripeHeaders: { "stripe-signature": stripeHeader },
+    standardHeaders: {
+      "webhook-id": webhookId,
+      "webhook-timestamp": String(timestamp),
+      "webhook-signature": standardWebhook.sign(webhookId, new Date(timestamp * 1000), body),
+    },
+    expected: Buffer.from(/v1=([0-9a-f]{64})/.exec(stripeHeader)![1]!, "hex"),
+  };
+}
+
+const fixtures = [fixture("2 KB", payload(2 * 1024)), fixture("100 KB", payload(100 * 1024))];
+
+// ---------------------------------------------------------------------------------------------
+// Contenders. Each operation returns a number derived from its result, summed into `sink`, so no
+// result is dead code; a successful verification returns a positive number.
+
+type Operation = () => number;
+
+const contenders: { name: string; operation(fixture: Fixture): Operation }[] = [
+  {
+    name: "hookline verify",
+    operation: (f) => () => verify(f.body, f.stripeHeaders, secret).type.length,
+  },
+  {
+    name: "hookline verify (Buffer body)",
+    operation: (f) => () => verify(f.bodyBuffer, f.stripeHeaders, secret).type.length,
+  },
+  {
+    name: "hookline verify (standard headers)",
+    operation: (f) => () => verify(f.body, f.standardHeaders, secret).type.length,
+  },
+  {
+    name: "stripe constructEvent",
+    operation: (f) => () => stripe.webhooks.constructEvent(f.body, f.stripeHeader, secret).type.length,
+  },
+  {
+    name: "stripe verifyHeader",
+    operation: (f) => () => (stripeSignature.verifyHeader(f.body, f.stripeHeader, secret) ? 1 : 0),
+  },
+  {
+    name: "standardwebhooks verify",
+    operation: (f) => () =>
+      (standardWebhook.verify(f.body, f.standardHeaders) as { type: string }).type.length,
+  },
+  {
+    // The least a Stripe-scheme check can do: one HMAC over "<t>.<body>", one constant-time compare.
+    name: "limit: bare HMAC",
+    operation: (f) => () => {
+      const digest = createHmac("sha256", secret).update(`${f.timestamp}.${f.body}`).digest();
+      return timingSafeEqual(digest, f.expected) ? 1 : 0;
+    },
+  },
+  {
+    // The least a verifier that returns the event can do.
+    name: "floor: bare HMAC + JSON.parse",
+    operation: (f) => () => {
+      const digest = createHmac("sha256", secret).update(`${f.timestamp}.${f.body}`).digest();
+      if (!timingSafeEqual(digest, f.expected)) return 0;
+      return (JSON.parse(f.body) as { type: string }).type.length;
+    },
+  },
+  {
+    // verify minus JSON.parse: header parse, key lookup, HMAC, compare.
+    name: "hookline signature check (internal)",
+    operation: (f) => () =>
+      signatureMatches(readSignedRequest(f.stripeHeaders, undefined), f.body, nodeKeys(secret))
+        ? 1
+        : 0,
+  },
+];
+
+// ---------------------------------------------------------------------------------------------
+// Measurement.
+
+let sink = 0;
+
+/** Runs `operation` in batches for at least `ms`; returns operations per second. */
+function run(operation: Operation, batch: number, ms: number): number {
+  let done = 0;
+  let elapsed = 0;
+  const start = performance.now();
+  do {
+    for (let i = 0; i < batch; i++) sink = (sink + operation()) | 0;
+    done += batch;
+    elapsed = performance.now() - start;
+  } while (elapsed < ms);
+  return (done / elapsed) * 1000;
+}
+
+interface Cell {
+  contender: string;
+  size: string;
+  operation: Operation;
+  batch: number;
+  samples: number[];
+}
+
+const cells: Cell[] = fixtures.flatMap((f) =>
+  contenders.map((c) => ({
+    contender: c.name,
+    size: f.size,
+    operation: c.operation(f),
+    batch: 1,
+    samples: [],
+  })),
+);
+
+// A broken fixture would benchmark the failure path: check that every contender accepts its input.
+for (const cell of cells) {
+  if (!(cell.operation() > 0)) throw new Error(`${cell.contender} (${cell.size}) did not verify`);
+}
+
+// Warm-up: lets the JIT optimize each path, and sizes each batch to about BATCH_MS.
+for (const cell of cells) {
+  const start = performance.now();
+  while (performance.now() - start < WARMUP_MS) {
+    const opsPerSecond = run(cell.operation, cell.batch, 0);
+    cell.batch = Math.max(1, Math.round((opsPerSecond * BATCH_MS) / 1000));
+  }
+}
+
+for (let round = 0; round < ROUNDS; round++) {
+  process.stderr.write(`round ${round + 1}/${ROUNDS}\r`);
+  // Rotate the start by a different offset each round, so no cell always follows the same one.
+  const offset = Math.floor((round * cells.length) / ROUNDS);
+  for (let i = 0; i < cells.length; i++) {
+    const cell = cells[(i + offset) % cells.length]!;
+    cell.samples.push(run(cell.operation, cell.batch, SLICE_MS));
+  }
+}
+process.stderr.write("\n");
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+function cell(contender: string, size: string): Cell {
+  const found = cells.find((c) => c.contender === contender && c.size === size);
+  if (found === undefined) throw new Error(`no cell ${contender} at ${size}`);
+  return found;
+}
+
+function opsPerSecond(contender: string, size: string): number {
+  return median(cell(contender, size).samples);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Report, as Markdown: the same text goes to the terminal and to docs/benchmarks.md.
+
+const [small, large] = fixtures as [Fixture, Fixture];
+
+function formatOps(contender: string, size: string): string {
+  const samples = cell(contender, size).samples;
+  const mid = median(samples);
+  // Half the min–max range over the rounds: how far apart the rounds were, not a confidence bound.
+  const spread = ((Math.max(...samples) - Math.min(...samples)) / 2 / mid) * 100;
+  return `${Math.round(mid).toLocaleString("en-US")} ±${spread.toFixed(1)}%`;
+}
+
+interface Ratio {
+  label: string;
+  numerator: string;
+  denominator: string;
+  /** Minimum ratio per payload size; sizes without one are reported for information. */
+  targets: Partial<Record<string, number>>;
+}
+
+const ratios: Ratio[] = [
+  {
+    label: "verify / floor",
+    numerator: "hookline verify",
+    denominator: "floor: bare HMAC + JSON.parse",
+    targets: { [small.size]: 0.9 },
+  },
+  {
+    label: "verify / stripe constructEvent",
+    numerator: "hookline verify",
+    denominator: "stripe constructEvent",
+    targets: { [small.size]: 1.05 },
+  },
+  {
+    // Same scheme and headers on both sides.
+    label: "verify (standard headers) / standardwebhooks verify",
+    numerator: "hookline verify (standard headers)",
+    denominator: "standardwebhooks verify",
+    targets: { [small.size]: 2.5 },
+  },
+  {
+    label: "signature check / bare HMAC",
+    numerator: "hookline signature check (internal)",
+    denominator: "limit: bare HMAC",
+    targets: { [small.size]: 0.9, [large.size]: 1.0 },
+  },
+];
+
+function ratioRow(ratio: Ratio): { line: string; misses: number } {
+  const values = fixtures.map(
+    (f) => opsPerSecond(ratio.numerator, f.size) / opsPerSecond(ratio.denominator, f.size),
+  );
+  const targets: string[] = [];
+  const results: string[] = [];
+  let misses = 0;
+  fixtures.forEach((f, i) => {
+    const target = ratio.targets[f.size];
+    if (target === undefined) return;
+    const pass = values[i]! >= target;
+    if (!pass) misses++;
+    targets.push(`≥ ${target.toFixed(2)} at ${f.size}`);
+    results.push(pass ? "PASS" : "MISS");
+  });
+  const cells = values.map((v) => v.toFixed(2));
+  return {
+    line: `| ${ratio.label} | ${cells.join(" | ")} | ${targets.join(", ")} | ${results.join(", ")} |`,
+    misses,
+  };
+}
+
+const cpus = os.cpus();
+const machine = `${cpus[0]?.model.trim() ?? "unknown CPU"}, ${os.availableParallelism()} cores, ${os.platform()} ${os.arch()}`;
+const sizes = fixtures.map((f) => `${f.size}: ${f.body.length.toLocaleString("en-US")} bytes`);
+const rows = ratios.map(ratioRow);
+const misses = rows.reduce((sum, row) => sum + row.misses, 0);
+
+const report = `Command: \`npm run bench -w @hookline/webhooks\` (\`-- --write\` updates this section)
+
+- Date: ${new Date().toISOString().slice(0, 10)}
+- Node: ${process.version}
+- Machine: ${machine}
+- Method: one process; each contender warmed up for ${WARMUP_MS} ms, then ${ROUNDS} rounds of a ${SLICE_MS} ms slice per contender, in an order rotated every round. Figures are medians over the rounds; ± is half the range between the slowest and the fastest round.
+- Payloads: a Stripe-like \`payment_intent.succeeded\` event pretty-printed with 2 spaces (${sizes.join(", ")}; the large one carries a long \`line_items\` list), signed now with a \`whsec_\` secret. The body is a string unless the row says otherwise.
+- Baselines: *limit* is \`createHmac\` over \`"<t>.<body>"\` plus \`timingSafeEqual\`, the least a Stripe-scheme check can do; *floor* adds \`JSON.parse\`, the least a verifier that returns the event can do. *signature check (internal)* is \`readSignedRequest\` + \`signatureMatches\`: \`verify\` without parsing the body.
+
+| contender | ${fixtures.map((f) => `ops/s, ${f.size}`).join(" | ")} |
+| --- | ${fixtures.map(() => "---:").join(" | ")} |
+${contenders.map((c) => `| ${c.name} | ${fixtures.map((f) => formatOps(c.name, f.size)).join(" | ")} |`).join("\n")}
+
+| ratio | ${fixtures.map((f) => f.size).join(" | ")} | target | result |
+| --- | ${fixtures.map(() => "---:").join(" | ")} | --- | --- |
+${rows.map((row) => row.line).join("\n")}
+
+${misses === 0 ? "All targets met." : `${misses} target${misses === 1 ? "" : "s"} missed.`}`;
+
+console.log(report);
+console.log(`\n(checksum ${sink})`);
+
+// ---------------------------------------------------------------------------------------------
+// docs/benchmarks.md: only the text between this benchmark's markers is ours, so other sections
+// (and any hand-written text around the markers) survive a rewrite.
+
+const START = "<!-- bench:verify:start -->";
+const END = "<!-- bench:verify:end -->";
+const HEADER = `# Benchmarks
+
+Every figure is a ratio against a baseline measured in the same run, in the same process, on the
+same machine: absolute operations per second vary from machine to machine and run to run, ratios
+much less. Each section names the command that regenerates it.
+`;
+
+function writeDocs(path: string): void {
+  const block = `${START}\n${report}\n${END}`;
+  const text = existsSync(path) ? readFileSync(path, "utf8") : HEADER;
+  const start = text.indexOf(START);
+  const end = text.indexOf(END);
+  const updated =
+    start !== -1 && end > start
+      ? text.slice(0, start) + block + text.slice(end + END.length)
+      : `${text.trimEnd()}\n\n## @hookline/webhooks: verify\n\n${block}\n`;
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, updated);
+}
+
+if (process.argv.includes("--write") || process.env.BENCH_WRITE === "1") {
+  const path = fileURLToPath(new URL("../../../docs/benchmarks.md", import.meta.url));
+  writeDocs(path);
+  console.log(`wrote ${path}`);
+}
