@@ -1,0 +1,137 @@
+import "./fastify-schema.ts";
+import Fastify, { type FastifyError, type FastifyInstance } from "fastify";
+import { UnknownCursorError } from "../store/errors.ts";
+import { authenticate } from "./auth.ts";
+import type { AppContext } from "./context.ts";
+import { ApiError, ErrorType, invalidParam, toErrorBody } from "./errors.ts";
+import { deliveryRoutes } from "./routes/deliveries.ts";
+import { endpointRoutes } from "./routes/endpoints.ts";
+import { eventRoutes, newRequestId } from "./routes/events.ts";
+import { healthRoutes } from "./routes/health.ts";
+import { fromValidation } from "./validation-error.ts";
+import { validatorCompiler } from "./validator.ts";
+
+/** Paths that need no API key. */
+const PUBLIC = new Set(["/healthz", "/readyz", "/metrics", "/v1/openapi.json"]);
+
+export function buildApp(
+  ctx: AppContext,
+  options: { logger?: boolean | object } = {},
+): FastifyInstance {
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: ctx.config.maxPayloadBytes,
+    genReqId: newRequestId,
+    requestIdHeader: false,
+    // Bounded time for a client to send its request, so slow clients cannot hold sockets.
+    requestTimeout: 30_000,
+    return503OnClosing: true,
+  });
+  app.setValidatorCompiler(validatorCompiler);
+
+  app.addHook("onRequest", async (request) => {
+    const path = request.url.split("?", 1)[0]!;
+    if (!PUBLIC.has(path)) authenticate(request.headers.authorization, ctx.rootKeyHash);
+  });
+  app.addHook("onSend", async (request, reply) => {
+    reply.header("request-id", request.id);
+  });
+
+  app.setErrorHandler((error: FastifyError | ApiError, request, reply) => {
+    const known = toApiError(error);
+    if (known === undefined) {
+      request.log.error(
+        { err: error, url: request.url, method: request.method },
+        "unhandled error",
+      );
+      return reply.code(500).send({
+        error: {
+          type: ErrorType.api,
+          code: "internal_error",
+          message: "An internal error occurred; it was logged with this request's id.",
+        },
+      });
+    }
+    return reply.code(known.status).send(toErrorBody(known));
+  });
+  app.setNotFoundHandler((request, reply) =>
+    reply
+      .code(404)
+      .send(
+        toErrorBody(
+          new ApiError(
+            404,
+            ErrorType.invalidRequest,
+            "resource_missing",
+            `Unrecognized request URL (${request.method}: ${request.url.split("?", 1)[0]}).`,
+          ),
+        ),
+      ),
+  );
+
+  healthRoutes(app, ctx);
+  endpointRoutes(app, ctx);
+  eventRoutes(app, ctx);
+  deliveryRoutes(app, ctx);
+  return app;
+}
+
+/** Maps what the routes and Fastify throw to an API error; `undefined` for the unexpected. */
+function toApiError(error: FastifyError | ApiError): ApiError | undefined {
+  if (error instanceof ApiError) return error;
+  if (error instanceof UnknownCursorError)
+    return invalidParam(error.param, `No such object in this list: '${error.id}'.`);
+  const fastify = error as FastifyError;
+  if (fastify.validation) return fromValidation(fastify.validation, fastify.validationContext);
+  switch (fastify.code) {
+    case "FST_ERR_CTP_BODY_TOO_LARGE":
+      return new ApiError(
+        413,
+        ErrorType.invalidRequest,
+        "payload_too_large",
+        "The request body is larger than the server accepts (256 KB by default).",
+      );
+    case "FST_ERR_CTP_INVALID_MEDIA_TYPE":
+      return new ApiError(
+        415,
+        ErrorType.invalidRequest,
+        "unsupported_media_type",
+        "Send the request body as JSON with 'Content-Type: application/json'.",
+      );
+    case "FST_ERR_CTP_EMPTY_JSON_BODY":
+      return new ApiError(
+        400,
+        ErrorType.invalidRequest,
+        "body_invalid",
+        "The body is empty but Content-Type says JSON: send a JSON object, or no Content-Type.",
+      );
+    case "FST_ERR_CTP_INVALID_JSON_BODY":
+      return new ApiError(
+        400,
+        ErrorType.invalidRequest,
+        "body_invalid",
+        "The request body is not valid JSON.",
+      );
+  }
+  if (error instanceof SyntaxError && fastify.statusCode === 400) {
+    return new ApiError(
+      400,
+      ErrorType.invalidRequest,
+      "body_invalid",
+      `The request body is not valid JSON: ${error.message}`,
+    );
+  }
+  if (
+    typeof fastify.statusCode === "number" &&
+    fastify.statusCode >= 400 &&
+    fastify.statusCode < 500
+  ) {
+    return new ApiError(
+      fastify.statusCode,
+      ErrorType.invalidRequest,
+      "request_invalid",
+      fastify.message,
+    );
+  }
+  return undefined;
+}

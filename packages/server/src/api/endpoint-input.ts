@@ -1,0 +1,57 @@
+import { parseDuration } from "../config/duration.ts";
+import { isEventPattern } from "../domain/match.ts";
+import { invalidParam } from "./errors.ts";
+
+const MAX_SECRET_GRACE_MS = 7 * 86_400_000;
+export const DEFAULT_SECRET_GRACE_MS = 86_400_000;
+
+/** An endpoint URL: absolute http(s), no credentials, no fragment. Returns it normalized. */
+export function checkEndpointUrl(text: string): string {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw invalidParam(
+      "url",
+      `Invalid URL: '${text.slice(0, 200)}' is not an absolute URL such as https://example.com/webhooks.`,
+    );
+  }
+  if (url.protocol !== "https:" && url.protocol !== "http:") {
+    throw invalidParam(
+      "url",
+      `Invalid URL: the scheme must be https or http, not ${url.protocol.slice(0, -1)}.`,
+    );
+  }
+  if (url.username !== "" || url.password !== "") {
+    throw invalidParam("url", "Invalid URL: it must not contain a user name or password.");
+  }
+  if (url.hash !== "") {
+    throw invalidParam("url", "Invalid URL: it must not contain a #fragment, which is never sent.");
+  }
+  return url.toString();
+}
+
+export function checkEnabledEvents(patterns: string[]): string[] {
+  patterns.forEach((pattern, i) => {
+    if (!isEventPattern(pattern)) {
+      throw invalidParam(
+        `enabled_events[${i}]`,
+        `Invalid event type pattern '${pattern.slice(0, 200)}': use "*", an event type such as "invoice.paid", or a prefix such as "invoice.*".`,
+      );
+    }
+  });
+  return [...new Set(patterns)];
+}
+
+/** `expires_in` of rotate_secret: seconds or a duration; default 24 h, at most 7 days. */
+export function secretGraceMs(expiresIn: number | string | undefined): number {
+  if (expiresIn === undefined) return DEFAULT_SECRET_GRACE_MS;
+  const ms = typeof expiresIn === "number" ? expiresIn * 1000 : parseDuration(expiresIn);
+  if (ms === undefined || ms < 0 || ms > MAX_SECRET_GRACE_MS) {
+    throw invalidParam(
+      "expires_in",
+      "Invalid expires_in: give seconds (0 to 604800) or a duration such as 24h, at most 7d.",
+    );
+  }
+  return ms;
+}

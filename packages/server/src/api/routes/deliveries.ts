@@ -1,0 +1,83 @@
+import type { Static } from "@sinclair/typebox";
+import type { FastifyInstance } from "fastify";
+import type { AppContext } from "../context.ts";
+import { DEFAULT_TENANT } from "../context.ts";
+import { ApiError, ErrorType, notFound } from "../errors.ts";
+import { errorResponses, IdParams } from "../schemas/common.ts";
+import { ListDeliveriesQuery } from "../schemas/delivery.ts";
+import { deliveryObject, listObject } from "../serialize.ts";
+
+export function deliveryRoutes(app: FastifyInstance, ctx: AppContext): void {
+  const tenant = DEFAULT_TENANT;
+
+  app.get<{ Querystring: ListDeliveriesQuery }>(
+    "/v1/deliveries",
+    {
+      schema: {
+        description: "List deliveries, newest first; filter by event, endpoint and status.",
+        querystring: ListDeliveriesQuery,
+        response: errorResponses,
+      },
+    },
+    async (request) => {
+      const q = request.query;
+      const page = await ctx.store.listDeliveries(tenant, {
+        limit: q.limit ?? 10,
+        startingAfter: q.starting_after,
+        endingBefore: q.ending_before,
+        eventId: q.event,
+        endpointId: q.endpoint,
+        status: q.status,
+      });
+      return listObject(
+        "/v1/deliveries",
+        page.data.map((d) => deliveryObject(d)),
+        page.hasMore,
+      );
+    },
+  );
+
+  app.get<{ Params: Static<typeof IdParams> }>(
+    "/v1/deliveries/:id",
+    {
+      schema: {
+        description: "Retrieve a delivery with all its attempts.",
+        params: IdParams,
+        response: errorResponses,
+      },
+    },
+    async (request) => {
+      const delivery = await ctx.store.getDelivery(tenant, request.params.id);
+      if (delivery === undefined) throw notFound("delivery", request.params.id);
+      return deliveryObject(delivery, await ctx.store.listAttempts(delivery.id));
+    },
+  );
+
+  app.post<{ Params: Static<typeof IdParams> }>(
+    "/v1/deliveries/:id/retry",
+    {
+      schema: {
+        description:
+          "Attempt a delivery again now, whatever its state, unless an attempt is in flight.",
+        params: IdParams,
+        response: errorResponses,
+      },
+    },
+    async (request) => {
+      const id = request.params.id;
+      const before = await ctx.store.getDelivery(tenant, id);
+      if (before === undefined) throw notFound("delivery", id);
+      if (before.status === "in_flight") {
+        throw new ApiError(
+          409,
+          ErrorType.invalidRequest,
+          "delivery_in_flight",
+          `Delivery ${id} has an attempt in flight; retry it once that attempt ends.`,
+        );
+      }
+      const after = await ctx.store.retryDelivery(tenant, id, ctx.clock());
+      ctx.wake();
+      return deliveryObject(after ?? before);
+    },
+  );
+}

@@ -1,0 +1,44 @@
+import { type Static, Type } from "@sinclair/typebox";
+import { DELIVERY_STATUSES } from "../../domain/delivery-status.ts";
+
+export const ListDeliveriesQuery = Type.Object(
+  {
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 10 })),
+    starting_after: Type.Optional(Type.String({ maxLength: 100 })),
+    ending_before: Type.Optional(Type.String({ maxLength: 100 })),
+    event: Type.Optional(Type.String({ maxLength: 100 })),
+    endpoint: Type.Optional(Type.String({ maxLength: 100 })),
+    status: Type.Optional(Type.Union(DELIVERY_STATUSES.map((s) => Type.Literal(s)))),
+  },
+  { additionalProperties: false },
+);
+export type ListDeliveriesQuery = Static<typeof ListDeliveriesQuery>;
+
+export const AttemptSchema = Type.Object({
+  id: Type.String(),
+  object: Type.Literal("webhook_attempt"),
+  created: Type.Integer(),
+  duration_ms: Type.Integer(),
+  status_code: Type.Union([Type.Integer(), Type.Null()]),
+  response_body: Type.Union([Type.String(), Type.Null()]),
+  error: Type.Union([Type.Object({ kind: Type.String(), message: Type.String() }), Type.Null()]),
+  request_headers: Type.Record(Type.String(), Type.String()),
+});
+
+export const DeliverySchema = Type.Object(
+  {
+    id: Type.String(),
+    object: Type.Literal("webhook_delivery"),
+    event: Type.String(),
+    endpoint: Type.String(),
+    status: Type.String(),
+    attempt_count: Type.Integer(),
+    next_attempt_at: Type.Union([Type.Integer(), Type.Null()]),
+    last_attempt_at: Type.Union([Type.Integer(), Type.Null()]),
+    last_status_code: Type.Union([Type.Integer(), Type.Null()]),
+    last_error: Type.Union([Type.String(), Type.Null()]),
+    created: Type.Integer(),
+    attempts: Type.Optional(Type.Array(AttemptSchema)),
+  },
+  { $id: "WebhookDelivery" },
+);

@@ -1,0 +1,83 @@
+import { type Static, Type } from "@sinclair/typebox";
+
+const Url = Type.String({ minLength: 1, maxLength: 2048, description: "An http(s) URL." });
+const EnabledEvents = Type.Array(Type.String({ minLength: 1, maxLength: 200 }), {
+  minItems: 1,
+  maxItems: 256,
+  description: '"*" for every event, exact types, or prefixes such as "invoice.*".',
+});
+const Metadata = Type.Record(Type.String({ maxLength: 40 }), Type.String({ maxLength: 500 }), {
+  maxProperties: 50,
+});
+const Schemes = Type.Union(
+  [Type.Literal("both"), Type.Literal("stripe"), Type.Literal("standard")],
+  {
+    description: "Which signature headers to send: both sets (default), or one scheme only.",
+  },
+);
+
+export const CreateEndpointBody = Type.Object(
+  {
+    url: Url,
+    enabled_events: EnabledEvents,
+    description: Type.Optional(Type.String({ maxLength: 5000 })),
+    metadata: Type.Optional(Metadata),
+    signature_schemes: Type.Optional(Schemes),
+    secret: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 200,
+        description:
+          "An existing whsec_ secret, to migrate from another provider without re-keying receivers.",
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type CreateEndpointBody = Static<typeof CreateEndpointBody>;
+
+export const UpdateEndpointBody = Type.Object(
+  {
+    url: Type.Optional(Url),
+    enabled_events: Type.Optional(EnabledEvents),
+    description: Type.Optional(Type.Union([Type.String({ maxLength: 5000 }), Type.Null()])),
+    metadata: Type.Optional(Metadata),
+    signature_schemes: Type.Optional(Schemes),
+    disabled: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false },
+);
+export type UpdateEndpointBody = Static<typeof UpdateEndpointBody>;
+
+export const RotateSecretBody = Type.Object(
+  {
+    expires_in: Type.Optional(
+      Type.Union([Type.Integer({ minimum: 0 }), Type.String({ maxLength: 20 })], {
+        description:
+          'How long the old secret keeps signing: seconds, or a duration such as "24h". Default 24h, at most 7d.',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type RotateSecretBody = Static<typeof RotateSecretBody>;
+
+export const EndpointSchema = Type.Object(
+  {
+    id: Type.String(),
+    object: Type.Literal("webhook_endpoint"),
+    url: Type.String(),
+    description: Type.Union([Type.String(), Type.Null()]),
+    enabled_events: Type.Array(Type.String()),
+    metadata: Type.Record(Type.String(), Type.String()),
+    signature_schemes: Type.String(),
+    status: Type.Union([Type.Literal("enabled"), Type.Literal("disabled")]),
+    disabled_reason: Type.Union([Type.String(), Type.Null()]),
+    secret: Type.Optional(Type.String()),
+    previous_secret_expires_at: Type.Union([Type.Integer(), Type.Null()]),
+    created: Type.Integer(),
+    livemode: Type.Boolean(),
+    warnings: Type.Optional(Type.Array(Type.String())),
+  },
+  { $id: "WebhookEndpoint" },
+);

@@ -1,0 +1,57 @@
+import { type Static, Type } from "@sinclair/typebox";
+
+export const CreateEventBody = Type.Object(
+  {
+    type: Type.String({
+      minLength: 1,
+      maxLength: 200,
+      description: 'Dot-separated words, e.g. "payment_intent.succeeded".',
+    }),
+    data: Type.Object(
+      {
+        object: Type.Record(Type.String(), Type.Unknown(), {
+          description: "The object the event is about.",
+        }),
+        previous_attributes: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+      },
+      { additionalProperties: false },
+    ),
+  },
+  { additionalProperties: false },
+);
+export type CreateEventBody = Static<typeof CreateEventBody>;
+
+export const ListEventsQuery = Type.Object(
+  {
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 10 })),
+    starting_after: Type.Optional(Type.String({ maxLength: 100 })),
+    ending_before: Type.Optional(Type.String({ maxLength: 100 })),
+    type: Type.Optional(Type.String({ maxLength: 200 })),
+    "created[gte]": Type.Optional(Type.Integer({ minimum: 0 })),
+    "created[lte]": Type.Optional(Type.Integer({ minimum: 0 })),
+    delivery_success: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false },
+);
+export type ListEventsQuery = Static<typeof ListEventsQuery>;
+
+export const EventSchema = Type.Object(
+  {
+    id: Type.String(),
+    object: Type.Literal("event"),
+    api_version: Type.Union([Type.String(), Type.Null()]),
+    created: Type.Integer(),
+    data: Type.Object({
+      object: Type.Unknown(),
+      previous_attributes: Type.Optional(Type.Unknown()),
+    }),
+    livemode: Type.Boolean(),
+    pending_webhooks: Type.Integer(),
+    request: Type.Object({
+      id: Type.Union([Type.String(), Type.Null()]),
+      idempotency_key: Type.Union([Type.String(), Type.Null()]),
+    }),
+    type: Type.String(),
+  },
+  { $id: "Event" },
+);

@@ -1,0 +1,82 @@
+#!/usr/bin/env node
+import { Command, Option } from "commander";
+import { formatDuration } from "./config/duration.ts";
+import { ConfigError, loadConfig, type ServeFlags } from "./config/load-config.ts";
+import { startServer } from "./serve.ts";
+
+const program = new Command()
+  .name("hookline")
+  .description("Webhooks the way Stripe sends them: durable, signed, retried, visible.")
+  .version("0.1.0");
+
+program
+  .command("serve")
+  .description("run the API and the dispatcher (SQLite by default)")
+  .option("--port <port>", "API, dashboard and metrics port [HOOKLINE_PORT, default 8080]")
+  .option("--host <address>", "bind address [HOOKLINE_HOST, default 127.0.0.1]")
+  .option("--database <path-or-url>", "SQLite file path [HOOKLINE_DATABASE, default ./hookline.db]")
+  .option(
+    "--retry-schedule <durations>",
+    "waits between attempts [HOOKLINE_RETRY_SCHEDULE, default 5s,5m,30m,2h,5h,10h,10h,24h]",
+  )
+  .option("--timeout <duration>", "per attempt [HOOKLINE_DELIVERY_TIMEOUT, default 15s]")
+  .addOption(
+    new Option(
+      "--allow-network <cidr>",
+      "allow delivery to a private network, repeatable [HOOKLINE_ALLOWED_NETWORKS]",
+    ).argParser((value: string, previous: string[] = []) => [...previous, value]),
+  )
+  .option("--dev", "development: allow loopback targets such as http://localhost:3000")
+  .action(async (flags: ServeFlags) => {
+    let config: ReturnType<typeof loadConfig>;
+    try {
+      config = loadConfig(flags);
+    } catch (error) {
+      if (error instanceof ConfigError) {
+        process.stderr.write(`hookline: invalid configuration: ${error.message}\n`);
+        process.exit(2);
+      }
+      throw error;
+    }
+    const logger = process.stdout.isTTY
+      ? { level: config.logLevel, transport: undefined }
+      : { level: config.logLevel };
+    const server = await startServer(config, { logger });
+    const url = server.url.replace("127.0.0.1", "localhost");
+    const key = server.generatedApiKey ?? "$HOOKLINE_API_KEY";
+    const lines = [
+      "",
+      `Hookline is running at ${url}`,
+      `  database        ${config.database}`,
+      `  retry schedule  ${config.retrySchedule.map(formatDuration).join(", ")}`,
+      config.dev
+        ? "  --dev           loopback targets ALLOWED (development only)"
+        : "  targets         private and loopback addresses refused (use --dev locally)",
+      server.generatedApiKey
+        ? `  root API key    ${server.generatedApiKey}   (shown once: only its hash is stored)`
+        : config.apiKey
+          ? "  root API key    from HOOKLINE_API_KEY"
+          : "  root API key    generated on first start (set HOOKLINE_API_KEY to choose one)",
+      "",
+      "Try it:",
+      `  curl -s ${url}/v1/webhook_endpoints -H "Authorization: Bearer ${key}" -H "Content-Type: application/json" \\`,
+      `    -d '{"url":"http://localhost:3000/webhooks","enabled_events":["*"]}'`,
+      `  curl -s ${url}/v1/events -H "Authorization: Bearer ${key}" -H "Content-Type: application/json" \\`,
+      `    -d '{"type":"payment_intent.succeeded","data":{"object":{"id":"pi_123","amount":2000}}}'`,
+      "",
+    ];
+    process.stdout.write(`${lines.join("\n")}\n`);
+
+    let closing = false;
+    const shutdown = async (signal: string) => {
+      if (closing) return;
+      closing = true;
+      server.app.log.info({ signal }, "stopping: finishing attempts in flight");
+      await server.close(10_000);
+      process.exit(0);
+    };
+    process.on("SIGTERM", () => void shutdown("SIGTERM"));
+    process.on("SIGINT", () => void shutdown("SIGINT"));
+  });
+
+await program.parseAsync();

@@ -1,0 +1,34 @@
+/** Everything `hookline serve` runs with, after flags, environment and defaults are merged. */
+export interface Config {
+  port: number;
+  host: string;
+  /** A SQLite file path, or a postgres:// URL. */
+  database: string;
+  /** The root API key when given by HOOKLINE_API_KEY; otherwise one is generated on first start. */
+  apiKey: string | undefined;
+  /** Waits between attempts, in ms: attempt n+1 waits retrySchedule[n-1]. */
+  retrySchedule: number[];
+  deliveryTimeoutMs: number;
+  allowedNetworks: string[];
+  dev: boolean;
+  /** Largest accepted API request body, in bytes. */
+  maxPayloadBytes: number;
+  /** Global cap on attempts in flight. */
+  maxInFlight: number;
+  /** Cap on attempts in flight to one endpoint, so a slow endpoint only slows itself. */
+  maxInFlightPerEndpoint: number;
+  logLevel: string;
+}
+
+export const DEFAULTS = {
+  port: 8080,
+  host: "127.0.0.1",
+  database: "./hookline.db",
+  // The Standard Webhooks recommendation, about three days in all.
+  retrySchedule: "5s,5m,30m,2h,5h,10h,10h,24h",
+  deliveryTimeout: "15s",
+  maxPayloadBytes: 256 * 1024,
+  maxInFlight: 256,
+  maxInFlightPerEndpoint: 32,
+  logLevel: "info",
+} as const;

@@ -1,0 +1,54 @@
+/**
+ * What one attempt produced. The sender returns this and never writes to the database; the
+ * dispatcher turns it into state (attempt row, delivery status, next attempt).
+ */
+export const AttemptErrorKind = {
+  /** The target address is private, loopback, link-local, multicast or reserved and not allowed. */
+  addressBlocked: "address_blocked",
+  /** The host name did not resolve. */
+  dnsFailure: "dns_failure",
+  /** TCP/TLS connection refused, reset or failed. */
+  connectionFailed: "connection_failed",
+  /** No complete answer within the delivery timeout. */
+  timeout: "timeout",
+  /** The receiver answered, but not with a 2xx (3xx included: redirects are never followed). */
+  httpStatus: "http_status",
+  /** Anything else (a bug of ours is logged with context). */
+  unknown: "unknown",
+} as const;
+export type AttemptErrorKind = (typeof AttemptErrorKind)[keyof typeof AttemptErrorKind];
+
+export interface AttemptRecord {
+  /** Request headers we sent (signature headers included: they are not secret). */
+  requestHeaders: Record<string, string>;
+  /** Milliseconds from the start of the request to the end of reading the response. */
+  durationMs: number;
+  /** The response status, when an answer came. */
+  status?: number;
+  /** The first bytes of the response body (at most the configured cap), as UTF-8 text. */
+  responseBody?: string;
+}
+
+export type SendOutcome =
+  | ({ kind: "delivered" } & AttemptRecord & { status: number })
+  | ({
+      kind: "failed";
+      /** False for failures that retrying cannot fix (410 Gone, a blocked address). */
+      retryable: boolean;
+      error: AttemptErrorKind;
+      message: string;
+      /** The receiver's Retry-After, in milliseconds from now, when it sent a usable one. */
+      retryAfterMs?: number;
+    } & AttemptRecord);
+
+/** One attempt to send: the stored event bytes to one endpoint, signed with its secrets. */
+export interface SendRequest {
+  url: string;
+  /** The event JSON exactly as stored; sent byte-identical on every attempt. */
+  body: Buffer;
+  eventId: string;
+  /** Every currently valid secret of the endpoint (new first); each one signs. */
+  secrets: readonly string[];
+  /** Which header sets to send; both unless the endpoint opted into one scheme. */
+  scheme: "stripe" | "standard" | "both";
+}

@@ -1,0 +1,175 @@
+import { isIP } from "node:net";
+import type { Readable } from "node:stream";
+import { sign } from "@hookline/webhooks";
+import { Agent, request as undiciRequest } from "undici";
+import { type AddressPolicy, checkAddress, parseNetworks } from "./address-guard.ts";
+import { classifyError, type Failure } from "./classify-error.ts";
+import { guardedLookup, type Resolve } from "./guarded-lookup.ts";
+import type { AttemptRecord, SendOutcome, SendRequest } from "./outcome.ts";
+import { parseRetryAfter } from "./retry-after.ts";
+
+export interface SenderOptions {
+  /** Whole attempt: connect, request, response headers and the (capped) body read. */
+  timeoutMs: number;
+  policy: AddressPolicy;
+  /** How much of the response body is kept for the attempt record. Default 4096. */
+  maxResponseBytes?: number;
+  /** Sockets per origin in the keep-alive pool. Default 16. */
+  connectionsPerOrigin?: number;
+  userAgent?: string;
+  /** Milliseconds clock, for durations and Retry-After dates. Default Date.now. */
+  now?: () => number;
+  /** Name resolution behind the address guard; tests inject one. Default dns.lookup. */
+  resolve?: Resolve;
+}
+
+export interface Sender {
+  /** One attempt. Never rejects for network reasons: every failure is an outcome. */
+  send(request: SendRequest): Promise<SendOutcome>;
+  /** Closes the pool once in-flight attempts finish. */
+  close(): Promise<void>;
+}
+
+export const DEFAULT_USER_AGENT = "Hookline/0.1 (+https://github.com/hookline)";
+
+// After the kept bytes, read and discard up to this much more so that the socket can go back
+// to the pool; past it, destroy the body (and with it the connection) instead of reading on.
+const DRAIN_LIMIT = 64 * 1024;
+
+export function createSender(options: SenderOptions): Sender {
+  parseNetworks(options.policy.allowedNetworks); // a bad CIDR fails at start, not per attempt
+  const now = options.now ?? Date.now;
+  const cap = options.maxResponseBytes ?? 4096;
+  const agent = new Agent({
+    connections: options.connectionsPerOrigin ?? 16,
+    pipelining: 1, // a slow response must not hold up the requests queued behind it
+    // Backstops only: the attempt's own abort timer below is the timeout that is reported.
+    headersTimeout: options.timeoutMs,
+    bodyTimeout: options.timeoutMs,
+    connect: {
+      timeout: Math.min(options.timeoutMs, 10_000),
+      lookup: guardedLookup(options.policy, options.resolve),
+    },
+  });
+
+  async function send(req: SendRequest): Promise<SendOutcome> {
+    const started = now();
+    const requestHeaders: Record<string, string> = {
+      "content-type": "application/json",
+      "user-agent": options.userAgent ?? DEFAULT_USER_AGENT,
+    };
+    const record = (status?: number, responseBody?: string): AttemptRecord => ({
+      requestHeaders,
+      durationMs: Math.max(0, now() - started),
+      ...(status === undefined ? {} : { status }),
+      ...(responseBody === undefined ? {} : { responseBody }),
+    });
+    const fail = (failure: Failure, status?: number, body?: string): SendOutcome => ({
+      kind: "failed",
+      ...failure,
+      ...record(status, body),
+    });
+
+    const refused = refuseTarget(req.url, options.policy);
+    if (refused) return fail(refused);
+    try {
+      const timestamp = Math.floor(started / 1000);
+      Object.assign(
+        requestHeaders,
+        sign(req.body, req.secrets, { scheme: req.scheme, id: req.eventId, timestamp }),
+      );
+    } catch (error) {
+      // A secret we cannot sign with is our data's fault; resending the same cannot fix it.
+      return fail({ error: "unknown", retryable: false, message: String(error) });
+    }
+
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), options.timeoutMs);
+    let status: number | undefined;
+    try {
+      const response = await undiciRequest(req.url, {
+        method: "POST",
+        headers: requestHeaders,
+        body: req.body,
+        dispatcher: agent,
+        signal: controller.signal,
+      });
+      status = response.statusCode;
+      const body = await readCapped(response.body, cap);
+      if (status >= 200 && status < 300)
+        return { kind: "delivered", ...record(status, body), status };
+      return fail(statusFailure(status, response.headers, now()), status, body);
+    } catch (error) {
+      if (controller.signal.aborted) {
+        const waitedFor = status === undefined ? "an answer" : "the response body";
+        const message = `no complete answer within ${options.timeoutMs} ms (waited for ${waitedFor})`;
+        return fail({ error: "timeout", retryable: true, message }, status);
+      }
+      return fail(classifyError(error), status);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  return { send, close: () => agent.close() };
+}
+
+/** Refuses what the connect-time guard cannot see: IP literals (net skips lookup for them). */
+function refuseTarget(url: string, policy: AddressPolicy): Failure | undefined {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return { error: "unknown", retryable: false, message: `invalid endpoint URL ${url}` };
+  }
+  if (parsed.protocol !== "http:" && parsed.protocol !== "https:") {
+    return { error: "unknown", retryable: false, message: `unsupported scheme ${parsed.protocol}` };
+  }
+  // The WHATWG parser has already turned 2130706433, 0x7f000001 and 0177.0.0.1 into 127.0.0.1.
+  const host = parsed.hostname.replace(/^\[(.*)\]$/, "$1");
+  if (isIP(host) === 0) return undefined;
+  const check = checkAddress(host, policy);
+  return check.allowed
+    ? undefined
+    : { error: "address_blocked", retryable: false, message: check.reason };
+}
+
+function statusFailure(
+  status: number,
+  headers: Record<string, string | string[] | undefined>,
+  nowMs: number,
+): Failure {
+  if (status === 410) {
+    // Gone: the receiver says this endpoint will never accept again (the dispatcher disables it).
+    return { error: "http_status", retryable: false, message: "receiver answered 410 Gone" };
+  }
+  const location = status >= 300 && status < 400 ? headers.location : undefined;
+  const message = location
+    ? `receiver answered ${status} redirecting to ${String(location)}; redirects are not followed`
+    : `receiver answered ${status}`;
+  const retryAfterMs = parseRetryAfter(headers["retry-after"], nowMs);
+  return {
+    error: "http_status",
+    retryable: true,
+    message,
+    ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+  };
+}
+
+/** The first `cap` bytes as UTF-8; the rest is drained (small) or cut off (large). */
+async function readCapped(body: Readable, cap: number): Promise<string> {
+  const kept: Buffer[] = [];
+  let keptBytes = 0;
+  let seen = 0;
+  // Leaving the loop early ends the iterator, which destroys the body and its socket.
+  for await (const chunk of body as AsyncIterable<Buffer>) {
+    seen += chunk.length;
+    if (keptBytes < cap) {
+      const part = chunk.subarray(0, cap - keptBytes);
+      kept.push(part);
+      keptBytes += part.length;
+    }
+    if (seen > cap + DRAIN_LIMIT) break;
+  }
+  return Buffer.concat(kept).toString("utf8");
+}

@@ -1,0 +1,190 @@
+import type Database from "better-sqlite3";
+import type {
+  AttemptResult,
+  AttemptRow,
+  ClaimedDelivery,
+  DeliveryFilters,
+  DeliveryRow,
+  Page,
+  SignatureSchemes,
+} from "../types.ts";
+import { cursorError } from "./endpoints.ts";
+import { paginate } from "./paginate.ts";
+import { type AttemptRecord, type DeliveryRecord, toAttempt, toDelivery } from "./rows.ts";
+
+interface ClaimRecord {
+  id: string;
+  event_id: string;
+  endpoint_id: string;
+  attempt_count: number;
+  url: string;
+  payload: Buffer;
+  secret: string;
+  previous_secret: string | null;
+  previous_secret_expires_at: number | null;
+  signature_schemes: string;
+}
+
+export function deliveryQueries(db: Database.Database) {
+  const byId = db.prepare("SELECT * FROM deliveries WHERE tenant_id = ? AND id = ?");
+  const attempts = db.prepare(
+    "SELECT * FROM attempts WHERE delivery_id = ? ORDER BY created_at, rowid",
+  );
+  const insertAttempt = db.prepare(
+    "INSERT INTO attempts (id, delivery_id, created_at, duration_ms, status_code, response_body, error_kind, error_message, request_headers) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+  );
+  // Only the lease holder's row changes: a delivery reclaimed from us meanwhile is not touched.
+  const finish = db.prepare(
+    "UPDATE deliveries SET status = ?, attempt_count = ?, next_attempt_at = ?, lease_owner = NULL, lease_until = NULL, last_attempt_at = ?, last_status_code = ?, last_error = ?, updated_at = ? WHERE id = ? AND status = 'in_flight'",
+  );
+  const disable = db.prepare(
+    "UPDATE endpoints SET status = 'disabled', disabled_reason = ?, updated_at = ? WHERE id = ? AND status = 'enabled'",
+  );
+  const retry = db.prepare(
+    "UPDATE deliveries SET status = 'pending', next_attempt_at = ?, updated_at = ? WHERE tenant_id = ? AND id = ? AND status <> 'in_flight'",
+  );
+  const release = db.prepare(
+    "UPDATE deliveries SET status = 'pending', next_attempt_at = ?, lease_owner = NULL, lease_until = NULL, updated_at = ? WHERE status = 'in_flight' AND lease_owner = ?",
+  );
+  const reclaim = db.prepare(
+    "UPDATE deliveries SET status = 'pending', next_attempt_at = ?, lease_owner = NULL, lease_until = NULL, updated_at = ? WHERE status = 'in_flight' AND lease_until < ?",
+  );
+  const nextDue = db.prepare(
+    "SELECT MIN(next_attempt_at) AS due FROM deliveries WHERE status = 'pending'",
+  );
+
+  const record = db.transaction((results: AttemptResult[], now: number) => {
+    for (const r of results) {
+      const a = r.attempt;
+      insertAttempt.run(
+        a.id,
+        a.deliveryId,
+        a.createdAt,
+        a.durationMs,
+        a.statusCode,
+        a.responseBody,
+        a.errorKind,
+        a.errorMessage,
+        JSON.stringify(a.requestHeaders),
+      );
+      const error = a.errorKind === null ? null : `${a.errorKind}: ${a.errorMessage ?? ""}`;
+      finish.run(
+        r.status,
+        r.attemptCount,
+        r.nextAttemptAt,
+        a.createdAt,
+        a.statusCode,
+        error,
+        now,
+        r.deliveryId,
+      );
+      if (r.disableEndpoint) disable.run("the endpoint answered 410 Gone", now, r.endpointId);
+    }
+  });
+
+  return {
+    get(tenantId: string, id: string): DeliveryRow | undefined {
+      const row = byId.get(tenantId, id) as DeliveryRecord | undefined;
+      return row && toDelivery(row);
+    },
+    list(tenantId: string, filters: DeliveryFilters): Page<DeliveryRow> {
+      const conditions = ["tenant_id = ?"];
+      const params: unknown[] = [tenantId];
+      for (const [column, value] of [
+        ["event_id", filters.eventId],
+        ["endpoint_id", filters.endpointId],
+        ["status", filters.status],
+      ] as const) {
+        if (value === undefined) continue;
+        conditions.push(`${column} = ?`);
+        params.push(value);
+      }
+      const page = paginate<DeliveryRecord>(
+        db,
+        "deliveries",
+        conditions.join(" AND "),
+        params,
+        filters,
+      );
+      if (page === undefined) throw cursorError(filters);
+      return { data: page.data.map(toDelivery), hasMore: page.hasMore };
+    },
+    attempts: (deliveryId: string): AttemptRow[] =>
+      (attempts.all(deliveryId) as AttemptRecord[]).map(toAttempt),
+    retry(tenantId: string, id: string, now: number): DeliveryRow | undefined {
+      retry.run(now, now, tenantId, id);
+      const row = byId.get(tenantId, id) as DeliveryRecord | undefined;
+      return row && toDelivery(row);
+    },
+    claim: claimQuery(db),
+    record: (results: AttemptResult[], now: number) => record.immediate(results, now),
+    release: (owner: string, now: number) => release.run(now, now, owner).changes,
+    reclaim: (now: number) => reclaim.run(now, now, now).changes,
+    nextDue: () => (nextDue.get() as { due: number | null }).due ?? undefined,
+  };
+}
+
+/** Claims due deliveries and reads what the sender needs, in one write transaction. */
+function claimQuery(db: Database.Database) {
+  const claimSql = (excluded: number) => `
+    UPDATE deliveries SET status = 'in_flight', lease_owner = ?, lease_until = ?, updated_at = ?
+    WHERE seq IN (
+      SELECT seq FROM deliveries
+      WHERE status = 'pending' AND next_attempt_at <= ?
+      AND NOT EXISTS (SELECT 1 FROM endpoints p WHERE p.id = deliveries.endpoint_id AND p.status = 'disabled')
+      ${excluded > 0 ? `AND endpoint_id NOT IN (${Array(excluded).fill("?").join(",")})` : ""}
+      ORDER BY next_attempt_at LIMIT ?
+    )
+    RETURNING id`;
+  const plain = db.prepare(claimSql(0));
+  const details = db.prepare(`
+    SELECT d.id, d.event_id, d.endpoint_id, d.attempt_count, p.url, e.payload, p.secret,
+           p.previous_secret, p.previous_secret_expires_at, p.signature_schemes
+    FROM deliveries d
+    JOIN events e ON e.id = d.event_id
+    JOIN endpoints p ON p.id = d.endpoint_id
+    WHERE d.id IN (SELECT value FROM json_each(?))`);
+  const run = db.transaction(
+    (input: {
+      now: number;
+      limit: number;
+      leaseUntil: number;
+      owner: string;
+      excludeEndpoints: readonly string[];
+    }) => {
+      const statement =
+        input.excludeEndpoints.length === 0
+          ? plain
+          : db.prepare(claimSql(input.excludeEndpoints.length));
+      const ids = statement
+        .all(
+          input.owner,
+          input.leaseUntil,
+          input.now,
+          input.now,
+          ...input.excludeEndpoints,
+          input.limit,
+        )
+        .map((row) => (row as { id: string }).id);
+      if (ids.length === 0) return [];
+      const rows = details.all(JSON.stringify(ids)) as ClaimRecord[];
+      return rows.map((r): ClaimedDelivery => {
+        const secrets = [r.secret];
+        if (r.previous_secret !== null && (r.previous_secret_expires_at ?? 0) > input.now) {
+          secrets.push(r.previous_secret);
+        }
+        return {
+          id: r.id,
+          eventId: r.event_id,
+          endpointId: r.endpoint_id,
+          attemptCount: r.attempt_count,
+          url: r.url,
+          payload: r.payload,
+          secrets,
+          signatureSchemes: r.signature_schemes as SignatureSchemes,
+        };
+      });
+    },
+  );
+  return (input: Parameters<typeof run>[0]) => run.immediate(input);
+}

@@ -1,0 +1,73 @@
+import type Database from "better-sqlite3";
+import { UnknownCursorError } from "../errors.ts";
+import type { EndpointRow, IdempotencyRecord, ListOptions, Page } from "../types.ts";
+import { type Idempotency, idempotency } from "./idempotency.ts";
+import { durably } from "./open.ts";
+import { paginate } from "./paginate.ts";
+import { type EndpointRecord, endpointParams, toEndpoint } from "./rows.ts";
+
+const COLUMNS =
+  "id, tenant_id, url, description, enabled_events, metadata, signature_schemes, status, disabled_reason, secret, previous_secret, previous_secret_expires_at, created_at, updated_at";
+const VALUES = COLUMNS.split(", ")
+  .map((c) => `@${c}`)
+  .join(", ");
+
+export function endpointQueries(db: Database.Database) {
+  const keys: Idempotency = idempotency(db);
+  const insert = db.prepare(`INSERT INTO endpoints (${COLUMNS}) VALUES (${VALUES})`);
+  const byId = db.prepare("SELECT * FROM endpoints WHERE tenant_id = ? AND id = ?");
+  const enabled = db.prepare("SELECT * FROM endpoints WHERE tenant_id = ? AND status = 'enabled'");
+  const update = db.prepare(
+    `UPDATE endpoints SET ${COLUMNS.split(", ")
+      .filter((c) => c !== "id" && c !== "tenant_id" && c !== "created_at")
+      .map((c) => `${c} = @${c}`)
+      .join(", ")} WHERE id = @id AND tenant_id = @tenant_id`,
+  );
+  const remove = db.prepare("DELETE FROM endpoints WHERE tenant_id = ? AND id = ?");
+  const cancel = db.prepare(
+    "UPDATE deliveries SET status = 'cancelled', next_attempt_at = NULL, updated_at = ? WHERE endpoint_id = ? AND status IN ('pending', 'in_flight')",
+  );
+
+  const create = db.transaction(
+    (endpoint: EndpointRow, key: Omit<IdempotencyRecord, "resourceId"> | undefined) => {
+      if (key !== undefined) {
+        const seen = keys.find(key);
+        if (seen !== undefined) {
+          if (seen.requestHash !== key.requestHash) return { kind: "conflict" as const };
+          const first = byId.get(key.tenantId, seen.resourceId) as EndpointRecord | undefined;
+          if (first !== undefined)
+            return { kind: "replayed" as const, endpoint: toEndpoint(first) };
+        }
+        keys.save({ ...key, resourceId: endpoint.id }, endpoint.createdAt);
+      }
+      insert.run(endpointParams(endpoint));
+      return { kind: "created" as const, endpoint };
+    },
+  );
+
+  return {
+    create: (endpoint: EndpointRow, key?: Omit<IdempotencyRecord, "resourceId">) =>
+      durably(db, () => create.immediate(endpoint, key)),
+    get(tenantId: string, id: string): EndpointRow | undefined {
+      const row = byId.get(tenantId, id) as EndpointRecord | undefined;
+      return row && toEndpoint(row);
+    },
+    list(tenantId: string, options: ListOptions): Page<EndpointRow> {
+      const page = paginate<EndpointRecord>(db, "endpoints", "tenant_id = ?", [tenantId], options);
+      if (page === undefined) throw cursorError(options);
+      return { data: page.data.map(toEndpoint), hasMore: page.hasMore };
+    },
+    enabled: (tenantId: string) => (enabled.all(tenantId) as EndpointRecord[]).map(toEndpoint),
+    update: (endpoint: EndpointRow) => void update.run(endpointParams(endpoint)),
+    delete: db.transaction((tenantId: string, id: string, now: number) => {
+      cancel.run(now, id);
+      return remove.run(tenantId, id).changes > 0;
+    }),
+  };
+}
+
+export function cursorError(options: ListOptions): UnknownCursorError {
+  return options.startingAfter !== undefined
+    ? new UnknownCursorError("starting_after", options.startingAfter)
+    : new UnknownCursorError("ending_before", options.endingBefore ?? "");
+}

@@ -1,0 +1,121 @@
+import type Database from "better-sqlite3";
+import type {
+  CreateEventResult,
+  DeliveryRow,
+  EventFilters,
+  EventRow,
+  IdempotencyRecord,
+  Page,
+} from "../types.ts";
+import { cursorError } from "./endpoints.ts";
+import { idempotency } from "./idempotency.ts";
+import { durably } from "./open.ts";
+import { paginate } from "./paginate.ts";
+import { type EventRecord, toEvent } from "./rows.ts";
+
+export function eventQueries(db: Database.Database) {
+  const keys = idempotency(db);
+  const insertEvent = db.prepare(
+    "INSERT INTO events (id, tenant_id, type, created_at, payload, idempotency_key) VALUES (?, ?, ?, ?, ?, ?)",
+  );
+  const insertDelivery = db.prepare(
+    "INSERT INTO deliveries (id, tenant_id, event_id, endpoint_id, status, attempt_count, next_attempt_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?)",
+  );
+  const byId = db.prepare("SELECT * FROM events WHERE tenant_id = ? AND id = ?");
+
+  const create = db.transaction(
+    (
+      event: EventRow,
+      deliveries: DeliveryRow[],
+      key: Omit<IdempotencyRecord, "resourceId"> | undefined,
+    ): CreateEventResult => {
+      if (key !== undefined) {
+        const seen = keys.find(key);
+        if (seen !== undefined) {
+          return seen.requestHash === key.requestHash
+            ? { kind: "replayed", eventId: seen.resourceId }
+            : { kind: "conflict" };
+        }
+        keys.save({ ...key, resourceId: event.id }, event.createdAt);
+      }
+      insertEvent.run(
+        event.id,
+        event.tenantId,
+        event.type,
+        event.createdAt,
+        event.payload,
+        event.idempotencyKey,
+      );
+      for (const d of deliveries) {
+        insertDelivery.run(
+          d.id,
+          d.tenantId,
+          d.eventId,
+          d.endpointId,
+          d.status,
+          d.nextAttemptAt,
+          d.createdAt,
+          d.updatedAt,
+        );
+      }
+      return { kind: "created", event, deliveries: deliveries.length };
+    },
+  );
+
+  return {
+    create: (
+      event: EventRow,
+      deliveries: DeliveryRow[],
+      key?: Omit<IdempotencyRecord, "resourceId">,
+    ) => durably(db, () => create.immediate(event, deliveries, key)),
+    get(tenantId: string, id: string): EventRow | undefined {
+      const row = byId.get(tenantId, id) as EventRecord | undefined;
+      return row && toEvent(row);
+    },
+    list(tenantId: string, filters: EventFilters): Page<EventRow> {
+      const conditions = ["tenant_id = ?"];
+      const params: unknown[] = [tenantId];
+      if (filters.type !== undefined) {
+        if (filters.type.endsWith(".*")) {
+          conditions.push("type LIKE ? ESCAPE '\\'");
+          params.push(`${filters.type.slice(0, -1).replace(/[%_\\]/g, "\\$&")}%`);
+        } else {
+          conditions.push("type = ?");
+          params.push(filters.type);
+        }
+      }
+      if (filters.createdGte !== undefined) {
+        conditions.push("created_at >= ?");
+        params.push(filters.createdGte);
+      }
+      if (filters.createdLte !== undefined) {
+        conditions.push("created_at <= ?");
+        params.push(filters.createdLte);
+      }
+      if (filters.deliverySuccess === false) {
+        // Some delivery failed for good, or is still being retried after a failed attempt.
+        conditions.push(
+          "EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id = events.id AND (d.status = 'failed' OR (d.status IN ('pending', 'in_flight') AND d.attempt_count > 0)))",
+        );
+      } else if (filters.deliverySuccess === true) {
+        conditions.push(
+          "NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id = events.id AND d.status <> 'succeeded')",
+        );
+      }
+      const page = paginate<EventRecord>(db, "events", conditions.join(" AND "), params, filters);
+      if (page === undefined) throw cursorError(filters);
+      return { data: page.data.map(toEvent), hasMore: page.hasMore };
+    },
+    pendingCounts(eventIds: string[]): Map<string, number> {
+      const counts = new Map<string, number>();
+      if (eventIds.length === 0) return counts;
+      const rows = db
+        .prepare(
+          `SELECT event_id, COUNT(*) AS n FROM deliveries WHERE event_id IN (${eventIds.map(() => "?").join(",")}) AND status IN ('pending', 'in_flight') GROUP BY event_id`,
+        )
+        .all(...eventIds) as { event_id: string; n: number }[];
+      for (const row of rows) counts.set(row.event_id, row.n);
+      return counts;
+    },
+  };
+}

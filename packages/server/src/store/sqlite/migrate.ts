@@ -1,0 +1,19 @@
+import type Database from "better-sqlite3";
+import { sql as initial } from "./migrations/0001-initial.ts";
+
+/** Numbered, forward-only migrations; `user_version` records how many are applied. */
+const MIGRATIONS: readonly string[] = [initial];
+
+export function migrate(db: Database.Database): void {
+  // BEGIN IMMEDIATE takes the write lock first, so two processes starting on one file apply
+  // each migration once: the second waits (busy_timeout) and then sees it applied.
+  db.transaction(() => {
+    const applied = db.pragma("user_version", { simple: true }) as number;
+    for (let version = applied; version < MIGRATIONS.length; version++) {
+      db.exec(MIGRATIONS[version]!);
+      db.pragma(`user_version = ${version + 1}`);
+    }
+  }).immediate();
+}
+
+export const LATEST_VERSION = MIGRATIONS.length;

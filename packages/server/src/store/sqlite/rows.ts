@@ -1,0 +1,138 @@
+import type { AttemptErrorKind } from "../../dispatch/outcome.ts";
+import type { DeliveryStatus } from "../../domain/delivery-status.ts";
+import type { AttemptRow, DeliveryRow, EndpointRow, EventRow, SignatureSchemes } from "../types.ts";
+
+// Column ↔ field mapping, in one place per table.
+
+export interface EndpointRecord {
+  id: string;
+  tenant_id: string;
+  url: string;
+  description: string | null;
+  enabled_events: string;
+  metadata: string;
+  signature_schemes: string;
+  status: string;
+  disabled_reason: string | null;
+  secret: string;
+  previous_secret: string | null;
+  previous_secret_expires_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export function toEndpoint(r: EndpointRecord): EndpointRow {
+  return {
+    id: r.id,
+    tenantId: r.tenant_id,
+    url: r.url,
+    description: r.description,
+    enabledEvents: JSON.parse(r.enabled_events) as string[],
+    metadata: JSON.parse(r.metadata) as Record<string, string>,
+    signatureSchemes: r.signature_schemes as SignatureSchemes,
+    status: r.status as EndpointRow["status"],
+    disabledReason: r.disabled_reason,
+    secret: r.secret,
+    previousSecret: r.previous_secret,
+    previousSecretExpiresAt: r.previous_secret_expires_at,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+}
+
+export function endpointParams(e: EndpointRow): EndpointRecord {
+  return {
+    id: e.id,
+    tenant_id: e.tenantId,
+    url: e.url,
+    description: e.description,
+    enabled_events: JSON.stringify(e.enabledEvents),
+    metadata: JSON.stringify(e.metadata),
+    signature_schemes: e.signatureSchemes,
+    status: e.status,
+    disabled_reason: e.disabledReason,
+    secret: e.secret,
+    previous_secret: e.previousSecret,
+    previous_secret_expires_at: e.previousSecretExpiresAt,
+    created_at: e.createdAt,
+    updated_at: e.updatedAt,
+  };
+}
+
+export interface EventRecord {
+  id: string;
+  tenant_id: string;
+  type: string;
+  created_at: number;
+  payload: Buffer;
+  idempotency_key: string | null;
+}
+
+export function toEvent(r: EventRecord): EventRow {
+  return {
+    id: r.id,
+    tenantId: r.tenant_id,
+    type: r.type,
+    createdAt: r.created_at,
+    payload: r.payload,
+    idempotencyKey: r.idempotency_key,
+  };
+}
+
+export interface DeliveryRecord {
+  id: string;
+  tenant_id: string;
+  event_id: string;
+  endpoint_id: string;
+  status: string;
+  attempt_count: number;
+  next_attempt_at: number | null;
+  last_attempt_at: number | null;
+  last_status_code: number | null;
+  last_error: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export function toDelivery(r: DeliveryRecord): DeliveryRow {
+  return {
+    id: r.id,
+    tenantId: r.tenant_id,
+    eventId: r.event_id,
+    endpointId: r.endpoint_id,
+    status: r.status as DeliveryStatus,
+    attemptCount: r.attempt_count,
+    nextAttemptAt: r.next_attempt_at,
+    lastAttemptAt: r.last_attempt_at,
+    lastStatusCode: r.last_status_code,
+    lastError: r.last_error,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+}
+
+export interface AttemptRecord {
+  id: string;
+  delivery_id: string;
+  created_at: number;
+  duration_ms: number;
+  status_code: number | null;
+  response_body: string | null;
+  error_kind: string | null;
+  error_message: string | null;
+  request_headers: string;
+}
+
+export function toAttempt(r: AttemptRecord): AttemptRow {
+  return {
+    id: r.id,
+    deliveryId: r.delivery_id,
+    createdAt: r.created_at,
+    durationMs: r.duration_ms,
+    statusCode: r.status_code,
+    responseBody: r.response_body,
+    errorKind: r.error_kind as AttemptErrorKind | null,
+    errorMessage: r.error_message,
+    requestHeaders: JSON.parse(r.request_headers) as Record<string, string>,
+  };
+}

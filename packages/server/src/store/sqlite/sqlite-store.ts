@@ -1,0 +1,56 @@
+import type Database from "better-sqlite3";
+import type { Store } from "../types.ts";
+import { deliveryQueries } from "./deliveries.ts";
+import { endpointQueries } from "./endpoints.ts";
+import { eventQueries } from "./events.ts";
+import { migrate } from "./migrate.ts";
+import { openSqlite } from "./open.ts";
+
+/**
+ * The embedded store: one SQLite file, WAL. better-sqlite3 is synchronous, so each method
+ * runs to completion before the next; the async signatures are the seam PostgreSQL shares.
+ */
+export function createSqliteStore(path: string): Store {
+  const db: Database.Database = openSqlite(path);
+  migrate(db);
+  const endpoints = endpointQueries(db);
+  const events = eventQueries(db);
+  const deliveries = deliveryQueries(db);
+  const getSetting = db.prepare("SELECT value FROM settings WHERE key = ?");
+  const setSetting = db.prepare(
+    "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+  );
+  const ping = db.prepare("SELECT 1 AS ok");
+
+  return {
+    migrate: async () => migrate(db),
+    ping: async () => (ping.get() as { ok: number }).ok === 1,
+    close: async () => void db.close(),
+
+    getSetting: async (key) => (getSetting.get(key) as { value: string } | undefined)?.value,
+    setSetting: async (key, value) => void setSetting.run(key, value),
+
+    createEndpoint: async (endpoint, key) => endpoints.create(endpoint, key),
+    getEndpoint: async (tenantId, id) => endpoints.get(tenantId, id),
+    listEndpoints: async (tenantId, options) => endpoints.list(tenantId, options),
+    enabledEndpoints: async (tenantId) => endpoints.enabled(tenantId),
+    updateEndpoint: async (endpoint) => endpoints.update(endpoint),
+    deleteEndpoint: async (tenantId, id, now) => endpoints.delete(tenantId, id, now),
+
+    createEvent: async (event, rows, key) => events.create(event, rows, key),
+    getEvent: async (tenantId, id) => events.get(tenantId, id),
+    listEvents: async (tenantId, filters) => events.list(tenantId, filters),
+    pendingDeliveryCounts: async (ids) => events.pendingCounts(ids),
+
+    getDelivery: async (tenantId, id) => deliveries.get(tenantId, id),
+    listDeliveries: async (tenantId, filters) => deliveries.list(tenantId, filters),
+    listAttempts: async (deliveryId) => deliveries.attempts(deliveryId),
+    retryDelivery: async (tenantId, id, now) => deliveries.retry(tenantId, id, now),
+
+    claimDue: async (input) => deliveries.claim(input),
+    recordResults: async (results, now) => deliveries.record(results, now),
+    releaseLeases: async (owner, now) => deliveries.release(owner, now),
+    reclaimExpired: async (now) => deliveries.reclaim(now),
+    nextDueAt: async () => deliveries.nextDue(),
+  };
+}
