@@ -96,8 +96,11 @@ export function createSender(options: SenderOptions): Sender {
       });
       status = response.statusCode;
       const body = await readCapped(response.body, cap);
-      if (status >= 200 && status < 300)
+      if (status >= 200 && status < 300) {
         return { kind: "delivered", ...record(status, body), status };
+      }
+      // 3xx included: undici's request() never follows redirects (v7 dropped maxRedirections;
+      // following needs the redirect interceptor, which this agent does not install).
       return fail(statusFailure(status, response.headers, now()), status, body);
     } catch (error) {
       if (controller.signal.aborted) {
