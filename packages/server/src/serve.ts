@@ -63,7 +63,7 @@ export async function startServer(
   });
   // One process owns a SQLite file, so whatever is in flight at start was left by a crash of
   // the previous one: give it back at once instead of waiting for its lease to expire.
-  await store.reclaimExpired(Number.MAX_SAFE_INTEGER);
+  await store.reclaimExpired(clock(), Number.MAX_SAFE_INTEGER);
   await dispatcher.start();
   const address = await app.listen({ port: config.port, host: config.host });
   const running = dispatcher;

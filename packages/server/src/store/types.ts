@@ -180,8 +180,11 @@ export interface Store {
   recordResults(results: AttemptResult[], now: number): Promise<void>;
   /** Gives this owner's leases back (shutdown): the deliveries become due again. */
   releaseLeases(owner: string, now: number): Promise<number>;
-  /** Makes deliveries whose lease expired due again (their holder crashed). */
-  reclaimExpired(now: number): Promise<number>;
+  /**
+   * Makes deliveries whose lease ends before `leaseEndsBefore` (default `now`: expired, their
+   * holder crashed) due again at `now`.
+   */
+  reclaimExpired(now: number, leaseEndsBefore?: number): Promise<number>;
   /** The earliest time a pending delivery falls due, if any. */
   nextDueAt(): Promise<number | undefined>;
 }

@@ -7,10 +7,14 @@ export interface Received {
   at: number;
 }
 
-export type Responder = (
-  request: Received,
-  index: number,
-) => void | { status: number; headers?: Record<string, string>; body?: string } | "hang";
+export interface Answer {
+  status: number;
+  headers?: Record<string, string>;
+  body?: string;
+  /** Answer this much later, as a receiver doing real work would. */
+  delayMs?: number;
+}
+export type Responder = (request: Received, index: number) => void | Answer | "hang";
 
 /**
  * A webhook receiver on 127.0.0.1 that records every request and answers as `respond` says
@@ -34,8 +38,12 @@ export async function startReceiver(respond: Responder = () => undefined) {
         hanging.push(res);
         return;
       }
-      res.writeHead(answer?.status ?? 200, answer?.headers ?? {});
-      res.end(answer?.body ?? "ok");
+      const send = () => {
+        res.writeHead(answer?.status ?? 200, answer?.headers ?? {});
+        res.end(answer?.body ?? "ok");
+      };
+      if (answer?.delayMs) setTimeout(send, answer.delayMs);
+      else send();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));

@@ -119,7 +119,7 @@ export function deliveryQueries(db: Database.Database) {
     claim: claimQuery(db),
     record: (results: AttemptResult[], now: number) => record.immediate(results, now),
     release: (owner: string, now: number) => release.run(now, now, owner).changes,
-    reclaim: (now: number) => reclaim.run(now, now, now).changes,
+    reclaim: (now: number, before = now) => reclaim.run(now, now, before).changes,
     nextDue: () => (nextDue.get() as { due: number | null }).due ?? undefined,
   };
 }

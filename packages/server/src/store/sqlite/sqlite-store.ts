@@ -50,7 +50,7 @@ export function createSqliteStore(path: string): Store {
     claimDue: async (input) => deliveries.claim(input),
     recordResults: async (results, now) => deliveries.record(results, now),
     releaseLeases: async (owner, now) => deliveries.release(owner, now),
-    reclaimExpired: async (now) => deliveries.reclaim(now),
+    reclaimExpired: async (now, before) => deliveries.reclaim(now, before),
     nextDueAt: async () => deliveries.nextDue(),
   };
 }
