@@ -8,7 +8,7 @@ import { exited, spawnServe } from "./support/spawn.ts";
 
 const KEY = "hk_test_crash_key_0123456789";
 const dir = mkdtempSync(join(tmpdir(), "hookline-crash-"));
-afterAll(() => rmSync(dir, { recursive: true, force: true })); console.info(dir); });
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 async function call(url: string, path: string, body: unknown) {
   const response = await fetch(`${url}${path}`, {

@@ -14,7 +14,7 @@ export interface Answer {
   /** Answer this much later, as a receiver doing real work would. */
   delayMs?: number;
 }
-export type Responder = (request: Received, index: number) => void | Answer | "hang";
+export type Responder = (request: Received, index: number) => Answer | "hang" | undefined;
 
 /**
  * A webhook receiver on 127.0.0.1 that records every request and answers as `respond` says

@@ -15,6 +15,7 @@ export interface TestServer extends Server {
     path: string,
     body?: unknown,
     headers?: Record<string, string>,
+    // biome-ignore lint/suspicious/noExplicitAny: any JSON the API answers; the assertions check it
   ): Promise<{ status: number; body: any }>;
   stop(): Promise<void>;
 }
