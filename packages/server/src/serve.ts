@@ -4,6 +4,7 @@ import { buildApp } from "./api/app.ts";
 import type { Config } from "./config/config.ts";
 import { createDispatcher, type Dispatcher, type Logger } from "./dispatch/dispatcher.ts";
 import { createSender } from "./dispatch/send.ts";
+import { createCommitQueue } from "./ingest/commit-queue.ts";
 import { rootKey } from "./root-key.ts";
 import { createSqliteStore } from "./store/sqlite/sqlite-store.ts";
 import type { Store } from "./store/types.ts";
@@ -41,6 +42,7 @@ export async function startServer(
   const app = buildApp(
     {
       store,
+      commits: createCommitQueue(store),
       config,
       clock,
       wake: () => dispatcher?.wake(),

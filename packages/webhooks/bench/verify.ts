@@ -9,8 +9,9 @@
  * Absolute ops/s depend on the machine and its load, so the targets are ratios between contenders
  * measured in the same process, interleaved: every round runs every contender for one time slice,
  * in a rotated order, so drift (clock boost, a noisy neighbour, GC pressure) spreads over all of
- * them instead of landing on whichever ran last. The report is the median over rounds. Nothing
- * here asserts on time: a miss is reported, never thrown.
+ * them instead of landing on whichever ran last. The report is the median over rounds; a ratio is
+ * the median of its per-round ratios, so a round where the whole machine ran slow cancels out.
+ * Nothing here asserts on time: a miss is reported, never thrown.
  */
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -24,8 +25,10 @@ import { nodeKeys } from "../src/node/keys.ts";
 import { signatureMatches } from "../src/node/verify.ts";
 import { readSignedRequest } from "../src/request.ts";
 
-const ROUNDS = 7;
-const SLICE_MS = 300;
+// Many short slices rather than a few long ones: the median shrugs off more outlier rounds, and
+// the two sides of a ratio are measured closer together in time.
+const ROUNDS = 15;
+const SLICE_MS = 150;
 const WARMUP_MS = 400;
 /** A batch runs between clock reads, so reading the clock costs nothing per operation. */
 const BATCH_MS = 2;
@@ -146,7 +149,7 @@ function paymentIntentSucceeded(lineItems: number): Record<string, unknown> {
 
 /** The event with as many line items as it takes to reach `minBytes` (none for a small one). */
 function payload(minBytes: number): string {
-  for (let lines = 0; ; lines += lines < 8 ? 1 : Math.ceil(lines / 8)) {
+  for (let lines = 0; ; lines++) {
     const text = JSON.stringify(paymentIntentSucceeded(lines), null, 2);
     if (text.length >= minBytes) return text;
   }
@@ -174,7 +177,11 @@ interface Fixture {
 
 function fixture(size: string, body: string): Fixture {
   const timestamp = Math.floor(Date.now() / 1000);
-  const stripeHeader = stripe.webhooks.generateTestHeaderString({ payload: body, secret, timestamp });
+  const stripeHeader = stripe.webhooks.generateTestHeaderString({
+    payload: body,
+    secret,
+    timestamp,
+  });
   const webhookId = (JSON.parse(body) as { id: string }).id;
   return {
     size,
@@ -215,7 +222,8 @@ const contenders: { name: string; operation(fixture: Fixture): Operation }[] = [
   },
   {
     name: "stripe constructEvent",
-    operation: (f) => () => stripe.webhooks.constructEvent(f.body, f.stripeHeader, secret).type.length,
+    operation: (f) => () =>
+      stripe.webhooks.constructEvent(f.body, f.stripeHeader, secret).type.length,
   },
   {
     name: "stripe verifyHeader",
@@ -303,6 +311,11 @@ for (const cell of cells) {
   }
 }
 
+// The ratios hold only if nothing else competes for the few cores, so the report says how much CPU
+// other processes took during the rounds: all busy time on the machine minus this process's own.
+const busyMs = () =>
+  os.cpus().reduce((sum, { times: t }) => sum + t.user + t.nice + t.sys + t.irq, 0);
+const roundsStart = { wall: performance.now(), busy: busyMs(), own: process.cpuUsage() };
 for (let round = 0; round < ROUNDS; round++) {
   process.stderr.write(`round ${round + 1}/${ROUNDS}\r`);
   // Rotate the start by a different offset each round, so no cell always follows the same one.
@@ -313,6 +326,10 @@ for (let round = 0; round < ROUNDS; round++) {
   }
 }
 process.stderr.write("\n");
+const own = process.cpuUsage(roundsStart.own);
+const otherCores =
+  (busyMs() - roundsStart.busy - (own.user + own.system) / 1000) /
+  (performance.now() - roundsStart.wall);
 
 function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -326,8 +343,10 @@ function cell(contender: string, size: string): Cell {
   return found;
 }
 
-function opsPerSecond(contender: string, size: string): number {
-  return median(cell(contender, size).samples);
+/** The median over rounds of numerator / denominator, each pair measured in the same round. */
+function ratioOf(numerator: string, denominator: string, size: string): number {
+  const below = cell(denominator, size).samples;
+  return median(cell(numerator, size).samples.map((ops, round) => ops / below[round]!));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -379,10 +398,8 @@ const ratios: Ratio[] = [
   },
 ];
 
-function ratioRow(ratio: Ratio): { line: string; misses: number } {
-  const values = fixtures.map(
-    (f) => opsPerSecond(ratio.numerator, f.size) / opsPerSecond(ratio.denominator, f.size),
-  );
+function ratioRow(ratio: Ratio): { cells: string[]; misses: number } {
+  const values = fixtures.map((f) => ratioOf(ratio.numerator, ratio.denominator, f.size));
   const targets: string[] = [];
   const results: string[] = [];
   let misses = 0;
@@ -394,11 +411,20 @@ function ratioRow(ratio: Ratio): { line: string; misses: number } {
     targets.push(`≥ ${target.toFixed(2)} at ${f.size}`);
     results.push(pass ? "PASS" : "MISS");
   });
-  const cells = values.map((v) => v.toFixed(2));
-  return {
-    line: `| ${ratio.label} | ${cells.join(" | ")} | ${targets.join(", ")} | ${results.join(", ")} |`,
-    misses,
-  };
+  const cells = [ratio.label, ...values.map((v) => v.toFixed(3)), targets.join(", ")];
+  return { cells: [...cells, results.join(", ")], misses };
+}
+
+/**
+ * A Markdown table padded the way Biome formats Markdown, so the written docs pass `biome check`
+ * as they are. `right` marks the right-aligned (numeric) columns.
+ */
+function table(header: string[], right: boolean[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(3, h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) =>
+    `| ${cells.map((c, i) => (right[i] ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join(" | ")} |`;
+  const rule = widths.map((w, i) => (right[i] ? `${"-".repeat(w - 1)}:` : "-".repeat(w)));
+  return [line(header), `| ${rule.join(" | ")} |`, ...rows.map(line)].join("\n");
 }
 
 const cpus = os.cpus();
@@ -411,18 +437,22 @@ const report = `Command: \`npm run bench -w @hookline/webhooks\` (\`-- --write\`
 
 - Date: ${new Date().toISOString().slice(0, 10)}
 - Node: ${process.version}
-- Machine: ${machine}
-- Method: one process; each contender warmed up for ${WARMUP_MS} ms, then ${ROUNDS} rounds of a ${SLICE_MS} ms slice per contender, in an order rotated every round. Figures are medians over the rounds; ± is half the range between the slowest and the fastest round.
+- Machine: ${machine}; other processes used ${Math.max(0, otherCores).toFixed(2)} cores during the rounds
+- Method: one process; each contender warmed up for ${WARMUP_MS} ms, then ${ROUNDS} rounds of a ${SLICE_MS} ms slice per contender, in an order rotated every round. Ops/s are medians over the rounds, ± half the range between the slowest and the fastest round; a ratio is the median of its per-round ratios (so it can differ slightly from the quotient of two medians).
 - Payloads: a Stripe-like \`payment_intent.succeeded\` event pretty-printed with 2 spaces (${sizes.join(", ")}; the large one carries a long \`line_items\` list), signed now with a \`whsec_\` secret. The body is a string unless the row says otherwise.
-- Baselines: *limit* is \`createHmac\` over \`"<t>.<body>"\` plus \`timingSafeEqual\`, the least a Stripe-scheme check can do; *floor* adds \`JSON.parse\`, the least a verifier that returns the event can do. *signature check (internal)* is \`readSignedRequest\` + \`signatureMatches\`: \`verify\` without parsing the body.
+- Baselines: _limit_ is \`createHmac\` over \`"<t>.<body>"\` plus \`timingSafeEqual\`, the least a Stripe-scheme check can do; _floor_ adds \`JSON.parse\`, the least a verifier that returns the event can do. _signature check (internal)_ is \`readSignedRequest\` + \`signatureMatches\`: \`verify\` without parsing the body.
 
-| contender | ${fixtures.map((f) => `ops/s, ${f.size}`).join(" | ")} |
-| --- | ${fixtures.map(() => "---:").join(" | ")} |
-${contenders.map((c) => `| ${c.name} | ${fixtures.map((f) => formatOps(c.name, f.size)).join(" | ")} |`).join("\n")}
+${table(
+  ["contender", ...fixtures.map((f) => `ops/s, ${f.size}`)],
+  [false, ...fixtures.map(() => true)],
+  contenders.map((c) => [c.name, ...fixtures.map((f) => formatOps(c.name, f.size))]),
+)}
 
-| ratio | ${fixtures.map((f) => f.size).join(" | ")} | target | result |
-| --- | ${fixtures.map(() => "---:").join(" | ")} | --- | --- |
-${rows.map((row) => row.line).join("\n")}
+${table(
+  ["ratio", ...fixtures.map((f) => f.size), "target", "result"],
+  [false, ...fixtures.map(() => true), false, false],
+  rows.map((row) => row.cells),
+)}
 
 ${misses === 0 ? "All targets met." : `${misses} target${misses === 1 ? "" : "s"} missed.`}`;
 
@@ -437,7 +467,7 @@ const START = "<!-- bench:verify:start -->";
 const END = "<!-- bench:verify:end -->";
 const HEADER = `# Benchmarks
 
-Every figure is a ratio against a baseline measured in the same run, in the same process, on the
+Every target is a ratio against a baseline measured in the same run, in the same process, on the
 same machine: absolute operations per second vary from machine to machine and run to run, ratios
 much less. Each section names the command that regenerates it.
 `;

@@ -1,9 +1,12 @@
 import type { Config } from "../config/config.ts";
+import type { CommitQueue } from "../ingest/commit-queue.ts";
 import type { Store } from "../store/types.ts";
 
 /** What the HTTP layer needs from the rest of the process. */
 export interface AppContext {
   store: Store;
+  /** Group commit for new events. */
+  commits: CommitQueue;
   config: Config;
   /** Unix milliseconds. */
   clock: () => number;

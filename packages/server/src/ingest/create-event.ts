@@ -3,6 +3,7 @@ import { DeliveryStatus } from "../domain/delivery-status.ts";
 import { matchesEventType } from "../domain/match.ts";
 import { IdPrefix, newId } from "../ids.ts";
 import type { DeliveryRow, EventRow, Store } from "../store/types.ts";
+import type { CommitQueue } from "./commit-queue.ts";
 
 export interface NewEvent {
   tenantId: string;
@@ -24,6 +25,7 @@ export type IngestResult = { kind: "created" | "replayed"; event: EventRow } | {
  */
 export async function ingestEvent(
   store: Store,
+  commits: CommitQueue,
   input: NewEvent,
   now: number,
 ): Promise<IngestResult> {
@@ -78,7 +80,7 @@ export async function ingestEvent(
           operation: "events.create",
           requestHash: requestHash({ type: input.type, data: input.data }),
         };
-  const result = await store.createEvent(event, deliveries, key);
+  const result = await commits.commit({ event, deliveries, idempotency: key });
   if (result.kind === "conflict") return result;
   if (result.kind === "created") return { kind: "created", event };
   const first = await store.getEvent(input.tenantId, result.eventId);

@@ -117,6 +117,12 @@ export interface IdempotencyRecord {
   resourceId: string;
 }
 
+export interface NewEventRows {
+  event: EventRow;
+  deliveries: DeliveryRow[];
+  idempotency?: Omit<IdempotencyRecord, "resourceId"> | undefined;
+}
+
 export type CreateEventResult =
   | { kind: "created"; event: EventRow; deliveries: number }
   | { kind: "replayed"; eventId: string }
@@ -145,15 +151,12 @@ export interface Store {
   deleteEndpoint(tenantId: string, id: string, now: number): Promise<boolean>;
 
   /**
-   * Stores an event and one pending delivery per endpoint in ONE transaction (accepted =
-   * committed). With an idempotency key, a replay of the same request returns the first event
-   * and fans out nothing; the same key with another request is a conflict.
+   * Stores events, each with one pending delivery per matching endpoint, in ONE transaction
+   * (accepted = committed; a failure rejects them all). With an idempotency key, a replay of
+   * the same request returns the first event and fans out nothing; the same key with another
+   * request is a conflict. Results are in the order of `items`.
    */
-  createEvent(
-    event: EventRow,
-    deliveries: DeliveryRow[],
-    idempotency?: Omit<IdempotencyRecord, "resourceId">,
-  ): Promise<CreateEventResult>;
+  createEvents(items: readonly NewEventRows[]): Promise<CreateEventResult[]>;
   getEvent(tenantId: string, id: string): Promise<EventRow | undefined>;
   listEvents(tenantId: string, filters: EventFilters): Promise<Page<EventRow>>;
   /** Deliveries not yet finished for each event: Stripe's `pending_webhooks`. */

@@ -35,6 +35,7 @@ export function eventRoutes(app: FastifyInstance, ctx: AppContext): void {
       const key = idempotencyKey(request.headers);
       const result = await ingestEvent(
         ctx.store,
+        ctx.commits,
         { tenantId: tenant, type, data, requestId: request.id, idempotencyKey: key },
         ctx.clock(),
       );

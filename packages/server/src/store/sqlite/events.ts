@@ -1,12 +1,5 @@
 import type Database from "better-sqlite3";
-import type {
-  CreateEventResult,
-  DeliveryRow,
-  EventFilters,
-  EventRow,
-  IdempotencyRecord,
-  Page,
-} from "../types.ts";
+import type { CreateEventResult, EventFilters, EventRow, NewEventRows, Page } from "../types.ts";
 import { cursorError } from "./endpoints.ts";
 import { idempotency } from "./idempotency.ts";
 import { durably } from "./open.ts";
@@ -23,51 +16,43 @@ export function eventQueries(db: Database.Database) {
   );
   const byId = db.prepare("SELECT * FROM events WHERE tenant_id = ? AND id = ?");
 
-  const create = db.transaction(
-    (
-      event: EventRow,
-      deliveries: DeliveryRow[],
-      key: Omit<IdempotencyRecord, "resourceId"> | undefined,
-    ): CreateEventResult => {
-      if (key !== undefined) {
-        const seen = keys.find(key);
-        if (seen !== undefined) {
-          return seen.requestHash === key.requestHash
-            ? { kind: "replayed", eventId: seen.resourceId }
-            : { kind: "conflict" };
-        }
-        keys.save({ ...key, resourceId: event.id }, event.createdAt);
+  const createOne = (item: NewEventRows): CreateEventResult => {
+    const { event, deliveries, idempotency: key } = item;
+    if (key !== undefined) {
+      const seen = keys.find(key);
+      if (seen !== undefined) {
+        return seen.requestHash === key.requestHash
+          ? { kind: "replayed", eventId: seen.resourceId }
+          : { kind: "conflict" };
       }
-      insertEvent.run(
-        event.id,
-        event.tenantId,
-        event.type,
-        event.createdAt,
-        event.payload,
-        event.idempotencyKey,
+      keys.save({ ...key, resourceId: event.id }, event.createdAt);
+    }
+    insertEvent.run(
+      event.id,
+      event.tenantId,
+      event.type,
+      event.createdAt,
+      event.payload,
+      event.idempotencyKey,
+    );
+    for (const d of deliveries) {
+      insertDelivery.run(
+        d.id,
+        d.tenantId,
+        d.eventId,
+        d.endpointId,
+        d.status,
+        d.nextAttemptAt,
+        d.createdAt,
+        d.updatedAt,
       );
-      for (const d of deliveries) {
-        insertDelivery.run(
-          d.id,
-          d.tenantId,
-          d.eventId,
-          d.endpointId,
-          d.status,
-          d.nextAttemptAt,
-          d.createdAt,
-          d.updatedAt,
-        );
-      }
-      return { kind: "created", event, deliveries: deliveries.length };
-    },
-  );
+    }
+    return { kind: "created", event, deliveries: deliveries.length };
+  };
+  const create = db.transaction((items: readonly NewEventRows[]) => items.map(createOne));
 
   return {
-    create: (
-      event: EventRow,
-      deliveries: DeliveryRow[],
-      key?: Omit<IdempotencyRecord, "resourceId">,
-    ) => durably(db, () => create.immediate(event, deliveries, key)),
+    create: (items: readonly NewEventRows[]) => durably(db, () => create.immediate(items)),
     get(tenantId: string, id: string): EventRow | undefined {
       const row = byId.get(tenantId, id) as EventRecord | undefined;
       return row && toEvent(row);

@@ -37,7 +37,7 @@ export function createSqliteStore(path: string): Store {
     updateEndpoint: async (endpoint) => endpoints.update(endpoint),
     deleteEndpoint: async (tenantId, id, now) => endpoints.delete(tenantId, id, now),
 
-    createEvent: async (event, rows, key) => events.create(event, rows, key),
+    createEvents: async (items) => events.create(items),
     getEvent: async (tenantId, id) => events.get(tenantId, id),
     listEvents: async (tenantId, filters) => events.list(tenantId, filters),
     pendingDeliveryCounts: async (ids) => events.pendingCounts(ids),
