@@ -253,9 +253,9 @@ describe("bad input on every route is refused with a Stripe-shaped error and wri
     expect(accepted.body.request.idempotency_key).toBe("order-42");
   });
 
-  // BUG (store/sqlite/endpoints.ts): a replayed key whose endpoint was deleted falls through to
-  // keys.save, which breaks the idempotency_keys primary key: the client gets a 500.
-  it.fails("answers a replayed Idempotency-Key whose endpoint was deleted without a 500", async () => {
+  // Once a 500: the replayed key pointed to a deleted endpoint and saving it again broke the
+  // idempotency_keys primary key.
+  it("answers a replayed Idempotency-Key whose endpoint was deleted without a 500", async () => {
     const key = { "idempotency-key": "endpoint-once" };
     const first = await server.api("POST", "/v1/webhook_endpoints", endpoint, key);
     expect(first.status).toBe(200);
@@ -265,9 +265,8 @@ describe("bad input on every route is refused with a Stripe-shaped error and wri
     expect(again.body.object).toBe("webhook_endpoint");
   });
 
-  // BUG (api/app.ts): Fastify's default text/plain parser accepts the body, so the answer is a
-  // 400 "Invalid body: must be object" instead of the 415 that names the fix.
-  it.fails("answers 415 to a POST whose Content-Type is text/plain", async () => {
+  // Fastify parses text/plain by default; the API removes that parser so the answer names the fix.
+  it("answers 415 to a POST whose Content-Type is text/plain", async () => {
     await expectRefusedWithoutWrites({
       name: "text/plain",
       method: "POST",
@@ -279,11 +278,9 @@ describe("bad input on every route is refused with a Stripe-shaped error and wri
     });
   });
 
-  // BUG (api/routes): routes that take no parameters have no schema, so an unknown parameter
-  // is ignored instead of refused (validator.ts: "an unknown parameter is an error, as in
-  // Stripe's API"), and the DELETE and the retry then go ahead and write.
+  // Routes that take no parameters refuse any, as Stripe's API does, and write nothing.
   // biome-ignore format: one row per case reads as a table
-  it.fails.each([
+  it.each([
     { name: "DELETE with a body parameter", method: "DELETE", path: "/v1/webhook_endpoints/{we}", body: { force: true } },
     { name: "retry with a body parameter", method: "POST", path: "/v1/deliveries/{dlv}/retry", body: { force: true } },
     { name: "retrieve an endpoint with a query parameter", method: "GET", path: "/v1/webhook_endpoints/{we}?force=true" },
@@ -293,9 +290,8 @@ describe("bad input on every route is refused with a Stripe-shaped error and wri
     expectRefusedWithoutWrites({ ...c, ...unknown("force") }),
   );
 
-  // BUG (api/app.ts): Fastify answers these before the router reaches our handlers, in its own
-  // shape `{error: "Bad Request", code: "FST_ERR_…", statusCode}`.
-  it.fails.each([
+  // The router raises these before any handler; frameworkErrors gives them the error shape.
+  it.each([
     { name: "an id over 100 characters", path: `/v1/webhook_endpoints/we_${"x".repeat(100)}` },
     { name: "an id that is not valid percent-encoding", path: "/v1/webhook_endpoints/%ZZ" },
   ])("answers $name in the error shape", async ({ path }) => {

@@ -1,5 +1,5 @@
 import "./fastify-schema.ts";
-import Fastify, { type FastifyError, type FastifyInstance } from "fastify";
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from "fastify";
 import { UnknownCursorError } from "../store/errors.ts";
 import { authenticate } from "./auth.ts";
 import type { AppContext } from "./context.ts";
@@ -26,7 +26,16 @@ export function buildApp(
     // Bounded time for a client to send its request, so slow clients cannot hold sockets.
     requestTimeout: 30_000,
     return503OnClosing: true,
+    // Errors the router raises before any handler (an id too long, bad percent-encoding) get
+    // the same error shape as everything else.
+    frameworkErrors: (error, _request, reply) => {
+      (reply as FastifyReply)
+        .code(400)
+        .send(toErrorBody(invalidParam("id", `Invalid request path: ${error.message}`)));
+    },
   });
+  // Only JSON bodies: a text/plain body is refused with 415 rather than half-parsed.
+  app.removeContentTypeParser("text/plain");
   app.setValidatorCompiler(validatorCompiler);
 
   app.addHook("onRequest", async (request) => {

@@ -25,7 +25,7 @@ export function createCommitQueue(store: Store, options: { maxBatch?: number } =
     if (pending.length > 0) schedule();
     try {
       const results = await store.createEvents(batch.map((entry) => entry.item));
-      batch.forEach((entry, i) => entry.resolve(results[i]!));
+      for (const [i, entry] of batch.entries()) entry.resolve(results[i]!);
     } catch (error) {
       // Nothing of the batch was committed: every request in it fails, none is acknowledged.
       for (const entry of batch) entry.reject(error);

@@ -3,7 +3,7 @@ import type { FastifyInstance } from "fastify";
 import type { AppContext } from "../context.ts";
 import { DEFAULT_TENANT } from "../context.ts";
 import { ApiError, ErrorType, notFound } from "../errors.ts";
-import { errorResponses, IdParams } from "../schemas/common.ts";
+import { defaultEmptyBody, errorResponses, IdParams, NoParams } from "../schemas/common.ts";
 import { ListDeliveriesQuery } from "../schemas/delivery.ts";
 import { deliveryObject, listObject } from "../serialize.ts";
 
@@ -43,6 +43,7 @@ export function deliveryRoutes(app: FastifyInstance, ctx: AppContext): void {
       schema: {
         description: "Retrieve a delivery with all its attempts.",
         params: IdParams,
+        querystring: NoParams,
         response: errorResponses,
       },
     },
@@ -60,8 +61,10 @@ export function deliveryRoutes(app: FastifyInstance, ctx: AppContext): void {
         description:
           "Attempt a delivery again now, whatever its state, unless an attempt is in flight.",
         params: IdParams,
+        body: NoParams,
         response: errorResponses,
       },
+      preValidation: defaultEmptyBody,
     },
     async (request) => {
       const id = request.params.id;

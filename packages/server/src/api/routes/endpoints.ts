@@ -9,7 +9,13 @@ import { DEFAULT_TENANT } from "../context.ts";
 import { checkEnabledEvents, checkEndpointUrl, secretGraceMs } from "../endpoint-input.ts";
 import { idempotencyConflict, invalidParam, notFound } from "../errors.ts";
 import { idempotencyKey } from "../idempotency-key.ts";
-import { errorResponses, IdParams, ListQuery } from "../schemas/common.ts";
+import {
+  defaultEmptyBody,
+  errorResponses,
+  IdParams,
+  ListQuery,
+  NoParams,
+} from "../schemas/common.ts";
 import { CreateEndpointBody, RotateSecretBody, UpdateEndpointBody } from "../schemas/endpoint.ts";
 import { endpointObject, listObject } from "../serialize.ts";
 
@@ -81,6 +87,7 @@ export function endpointRoutes(app: FastifyInstance, ctx: AppContext): void {
       schema: {
         description: "Retrieve a webhook endpoint.",
         params: IdParams,
+        querystring: NoParams,
         response: errorResponses,
       },
     },
@@ -155,8 +162,10 @@ export function endpointRoutes(app: FastifyInstance, ctx: AppContext): void {
       schema: {
         description: "Delete a webhook endpoint; its undelivered deliveries are cancelled.",
         params: IdParams,
+        body: NoParams,
         response: errorResponses,
       },
+      preValidation: defaultEmptyBody,
     },
     async (request) => {
       const id = request.params.id;
@@ -177,9 +186,7 @@ export function endpointRoutes(app: FastifyInstance, ctx: AppContext): void {
         response: errorResponses,
       },
       // The body is optional: no body means the defaults.
-      preValidation: async (request) => {
-        request.body ??= {};
-      },
+      preValidation: defaultEmptyBody,
     },
     async (request) => {
       const graceMs = secretGraceMs(request.body?.expires_in);

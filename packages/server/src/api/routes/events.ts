@@ -7,7 +7,7 @@ import type { AppContext } from "../context.ts";
 import { DEFAULT_TENANT } from "../context.ts";
 import { idempotencyConflict, invalidParam, notFound } from "../errors.ts";
 import { idempotencyKey } from "../idempotency-key.ts";
-import { errorResponses, IdParams } from "../schemas/common.ts";
+import { defaultEmptyBody, errorResponses, IdParams, NoParams } from "../schemas/common.ts";
 import { CreateEventBody, ListEventsQuery } from "../schemas/event.ts";
 import { eventObject, listObject } from "../serialize.ts";
 
@@ -52,7 +52,14 @@ export function eventRoutes(app: FastifyInstance, ctx: AppContext): void {
 
   app.get<{ Params: Static<typeof IdParams> }>(
     "/v1/events/:id",
-    { schema: { description: "Retrieve an event.", params: IdParams, response: errorResponses } },
+    {
+      schema: {
+        description: "Retrieve an event.",
+        params: IdParams,
+        querystring: NoParams,
+        response: errorResponses,
+      },
+    },
     async (request) => {
       const event = await ctx.store.getEvent(tenant, request.params.id);
       if (event === undefined) throw notFound("event", request.params.id);

@@ -35,3 +35,11 @@ export const errorResponses = {
   401: ErrorSchema,
   404: ErrorSchema,
 };
+
+/** For routes that take no parameters: anything sent is an unknown parameter. */
+export const NoParams = Type.Object({}, { additionalProperties: false });
+
+/** Lets a body-less POST or DELETE be validated against `NoParams` (or optional fields). */
+export async function defaultEmptyBody(request: { body: unknown }): Promise<void> {
+  request.body ??= {};
+}

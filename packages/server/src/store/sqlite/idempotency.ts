@@ -7,7 +7,8 @@ export function idempotency(db: Database.Database) {
     "SELECT request_hash AS requestHash, resource_id AS resourceId FROM idempotency_keys WHERE tenant_id = ? AND operation = ? AND key = ?",
   );
   const save = db.prepare(
-    "INSERT INTO idempotency_keys (tenant_id, key, operation, request_hash, resource_id, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+    // A key whose object was deleted since is taken over by the new object.
+    "INSERT INTO idempotency_keys (tenant_id, key, operation, request_hash, resource_id, created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (tenant_id, operation, key) DO UPDATE SET request_hash = excluded.request_hash, resource_id = excluded.resource_id, created_at = excluded.created_at",
   );
   return {
     find: (key: Omit<IdempotencyRecord, "resourceId">) =>
