@@ -1,5 +1,5 @@
 import { isUtf8 } from "node:buffer";
-import { createHmac, timingSafeEqual, verify as verifySignature } from "node:crypto";
+import { createHmac, verify as verifySignature } from "node:crypto";
 import type { Event } from "../event.ts";
 import type { HeaderInput } from "../headers.ts";
 import type { VerifyOptions } from "../options.ts";
@@ -10,6 +10,7 @@ import {
   readSignedRequest,
   type SignedRequest,
 } from "../request.ts";
+import { constantTimeEqual } from "./compare.ts";
 import { type NodeKey, nodeKeys } from "./keys.ts";
 
 /**
@@ -65,10 +66,11 @@ export function signatureMatches(
       const digest = createHmac("sha256", secret)
         .update(request.signedPrefix)
         .update(body)
-        .digest();
+        .digest(encoding);
       for (const signature of request.hmac) {
-        // The header formats were checked while parsing, so both sides are 32 bytes.
-        if (timingSafeEqual(digest, Buffer.from(signature, encoding))) return true;
+        // The parser kept only canonical lowercase hex / padded base64 of 32 bytes, so equal
+        // bytes means equal text.
+        if (constantTimeEqual(digest, signature)) return true;
       }
     } else if (key.kind === "ed25519-public" && request.scheme === "standard") {
       usable = true;
