@@ -3,7 +3,13 @@ import type { FastifyInstance } from "fastify";
 import type { AppContext } from "../context.ts";
 import { DEFAULT_TENANT } from "../context.ts";
 import { ApiError, ErrorType, notFound } from "../errors.ts";
-import { defaultEmptyBody, errorResponses, IdParams, NoParams } from "../schemas/common.ts";
+import {
+  defaultEmptyBody,
+  errorResponses,
+  IdParams,
+  NoParams,
+  pageOptions,
+} from "../schemas/common.ts";
 import { ListDeliveriesQuery } from "../schemas/delivery.ts";
 import { deliveryObject, listObject } from "../serialize.ts";
 
@@ -22,9 +28,7 @@ export function deliveryRoutes(app: FastifyInstance, ctx: AppContext): void {
     async (request) => {
       const q = request.query;
       const page = await ctx.store.listDeliveries(tenant, {
-        limit: q.limit ?? 10,
-        startingAfter: q.starting_after,
-        endingBefore: q.ending_before,
+        ...pageOptions(q),
         eventId: q.event,
         endpointId: q.endpoint,
         status: q.status,

@@ -15,6 +15,7 @@ import {
   IdParams,
   ListQuery,
   NoParams,
+  pageOptions,
 } from "../schemas/common.ts";
 import { CreateEndpointBody, RotateSecretBody, UpdateEndpointBody } from "../schemas/endpoint.ts";
 import { endpointObject, listObject } from "../serialize.ts";
@@ -106,9 +107,7 @@ export function endpointRoutes(app: FastifyInstance, ctx: AppContext): void {
     async (request) => {
       const q = request.query;
       const page = await ctx.store.listEndpoints(tenant, {
-        limit: q.limit ?? 10,
-        startingAfter: q.starting_after,
-        endingBefore: q.ending_before,
+        ...pageOptions(q),
       });
       return listObject(
         "/v1/webhook_endpoints",

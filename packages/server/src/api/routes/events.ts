@@ -7,7 +7,13 @@ import type { AppContext } from "../context.ts";
 import { DEFAULT_TENANT } from "../context.ts";
 import { idempotencyConflict, invalidParam, notFound } from "../errors.ts";
 import { idempotencyKey } from "../idempotency-key.ts";
-import { defaultEmptyBody, errorResponses, IdParams, NoParams } from "../schemas/common.ts";
+import {
+  defaultEmptyBody,
+  errorResponses,
+  IdParams,
+  NoParams,
+  pageOptions,
+} from "../schemas/common.ts";
 import { CreateEventBody, ListEventsQuery } from "../schemas/event.ts";
 import { eventObject, listObject } from "../serialize.ts";
 
@@ -81,9 +87,7 @@ export function eventRoutes(app: FastifyInstance, ctx: AppContext): void {
     async (request) => {
       const q = request.query;
       const page = await ctx.store.listEvents(tenant, {
-        limit: q.limit ?? 10,
-        startingAfter: q.starting_after,
-        endingBefore: q.ending_before,
+        ...pageOptions(q),
         type: q.type,
         createdGte: q["created[gte]"] === undefined ? undefined : q["created[gte]"] * 1000,
         createdLte: q["created[lte]"] === undefined ? undefined : q["created[lte]"] * 1000 + 999,

@@ -43,3 +43,16 @@ export const NoParams = Type.Object({}, { additionalProperties: false });
 export async function defaultEmptyBody(request: { body: unknown }): Promise<void> {
   request.body ??= {};
 }
+
+/** The store's list options from a list route's query string. */
+export function pageOptions(query: {
+  limit?: number;
+  starting_after?: string;
+  ending_before?: string;
+}) {
+  return {
+    limit: query.limit ?? 10,
+    startingAfter: query.starting_after,
+    endingBefore: query.ending_before,
+  };
+}

@@ -1,11 +1,10 @@
 import { type Static, Type } from "@sinclair/typebox";
 import { DELIVERY_STATUSES } from "../../domain/delivery-status.ts";
+import { ListQuery } from "./common.ts";
 
 export const ListDeliveriesQuery = Type.Object(
   {
-    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 10 })),
-    starting_after: Type.Optional(Type.String({ maxLength: 100 })),
-    ending_before: Type.Optional(Type.String({ maxLength: 100 })),
+    ...ListQuery,
     event: Type.Optional(Type.String({ maxLength: 100 })),
     endpoint: Type.Optional(Type.String({ maxLength: 100 })),
     status: Type.Optional(Type.Union(DELIVERY_STATUSES.map((s) => Type.Literal(s)))),

@@ -1,4 +1,5 @@
 import { type Static, Type } from "@sinclair/typebox";
+import { ListQuery } from "./common.ts";
 
 export const CreateEventBody = Type.Object(
   {
@@ -23,9 +24,7 @@ export type CreateEventBody = Static<typeof CreateEventBody>;
 
 export const ListEventsQuery = Type.Object(
   {
-    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 10 })),
-    starting_after: Type.Optional(Type.String({ maxLength: 100 })),
-    ending_before: Type.Optional(Type.String({ maxLength: 100 })),
+    ...ListQuery,
     type: Type.Optional(Type.String({ maxLength: 200 })),
     "created[gte]": Type.Optional(Type.Integer({ minimum: 0 })),
     "created[lte]": Type.Optional(Type.Integer({ minimum: 0 })),
