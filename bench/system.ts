@@ -1,0 +1,101 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import os from "node:os";
+
+/** CPU model, cores, OS: what a reader needs to compare a report with their machine. */
+export function machine(): string {
+  const cpus = os.cpus();
+  return `${cpus[0]?.model.trim() ?? "unknown CPU"}, ${os.availableParallelism()} cores, ${os.platform()} ${os.arch()}`;
+}
+
+/** A process's resident set, now and at its peak (VmRSS, VmHWM), in bytes; 0 once it is gone. */
+export function memory(pid: number): { rss: number; peak: number } {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, "utf8");
+    const kb = (field: string) =>
+      Number(new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(status)?.[1] ?? 0);
+    return { rss: kb("VmRSS") * 1024, peak: kb("VmHWM") * 1024 };
+  } catch {
+    return { rss: 0, peak: 0 };
+  }
+}
+
+// /proc/<pid>/stat counts in clock ticks of 1/100 s (USER_HZ, 100 on every Linux build we run on).
+const TICK_MS = 10;
+
+/** CPU time (user + system) a process used so far, ms; its threads included. */
+export function cpuMs(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // The command name may contain spaces and parentheses: count fields after the last ")".
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
+  } catch {
+    return 0;
+  }
+}
+
+/** Busy CPU time of the whole machine so far, ms. */
+function machineBusyMs(): number {
+  return os.cpus().reduce((sum, { times: t }) => sum + t.user + t.nice + t.sys + t.irq, 0);
+}
+
+export interface CpuSplit {
+  /** Cores each named process used on average over the interval. */
+  cores: Record<string, number>;
+  /** Cores every other process on the machine used meanwhile. */
+  others: number;
+}
+
+/**
+ * Measures where the CPU went between `start()` and the returned `stop()`: per process of ours
+ * (by pid) and for everything else on the machine, so a report can say whether the run had the
+ * cores to itself.
+ */
+export function cpuMeter(pids: Record<string, number>): () => CpuSplit {
+  const wall = performance.now();
+  const busy = machineBusyMs();
+  const before = Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, cpuMs(pid)]));
+  return () => {
+    const elapsed = performance.now() - wall;
+    const cores: Record<string, number> = {};
+    let ours = 0;
+    for (const [name, pid] of Object.entries(pids)) {
+      const used = cpuMs(pid) - before[name]!;
+      cores[name] = used / elapsed;
+      ours += used;
+    }
+    return { cores, others: Math.max(0, (machineBusyMs() - busy - ours) / elapsed) };
+  };
+}
+
+/** Samples a process's VmRSS every `everyMs` until stopped; returns the highest sample. */
+export function rssSampler(pid: number, everyMs = 50): () => number {
+  let highest = memory(pid).rss;
+  const timer = setInterval(() => {
+    highest = Math.max(highest, memory(pid).rss);
+  }, everyMs);
+  return () => {
+    clearInterval(timer);
+    return Math.max(highest, memory(pid).rss);
+  };
+}
+
+/**
+ * How much resident memory running from source costs: an idle `node --import tsx` (the loader's
+ * thread and esbuild) minus an idle `node`. Hookline runs from source here, as in the tests; a
+ * deployment runs the built JavaScript without the loader.
+ */
+export async function loaderOverhead(children: Set<ChildProcess>): Promise<number> {
+  const idle = "setTimeout(() => {}, 20000)";
+  const plain = spawn(process.execPath, ["-e", idle], { stdio: "ignore" });
+  const loaded = spawn(process.execPath, ["--import", "tsx", "-e", idle], { stdio: "ignore" });
+  children.add(plain).add(loaded);
+  await new Promise((resolve) => setTimeout(resolve, 2500));
+  const overhead = memory(loaded.pid!).rss - memory(plain.pid!).rss;
+  for (const child of [plain, loaded]) {
+    child.kill("SIGKILL");
+    children.delete(child);
+  }
+  return overhead;
+}
