@@ -38,10 +38,7 @@ program
       }
       throw error;
     }
-    const logger = process.stdout.isTTY
-      ? { level: config.logLevel, transport: undefined }
-      : { level: config.logLevel };
-    const server = await startServer(config, { logger });
+    const server = await startServer(config);
     const url = server.url.replace("127.0.0.1", "localhost");
     const key = server.generatedApiKey ?? "$HOOKLINE_API_KEY";
     const lines = [

@@ -1,10 +1,12 @@
 import { hostname } from "node:os";
 import type { FastifyInstance } from "fastify";
+import { pino } from "pino";
 import { buildApp } from "./api/app.ts";
 import type { Config } from "./config/config.ts";
-import { createDispatcher, type Dispatcher, type Logger } from "./dispatch/dispatcher.ts";
+import { createDispatcher, type Dispatcher } from "./dispatch/dispatcher.ts";
 import { createSender } from "./dispatch/send.ts";
 import { createCommitQueue } from "./ingest/commit-queue.ts";
+import { createEndpointCache } from "./ingest/endpoint-cache.ts";
 import { rootKey } from "./root-key.ts";
 import { createSqliteStore } from "./store/sqlite/sqlite-store.ts";
 import type { Store } from "./store/types.ts";
@@ -24,12 +26,13 @@ export interface Server {
 /** Starts the API and the dispatcher in this process, on the configured database. */
 export async function startServer(
   config: Config,
-  options: { logger?: boolean | object; clock?: () => number } = {},
+  options: { logger?: boolean; clock?: () => number } = {},
 ): Promise<Server> {
   if (/^postgres(ql)?:\/\//.test(config.database)) {
     throw new Error("PostgreSQL is not supported yet: give --database a SQLite file path");
   }
   const clock = options.clock ?? Date.now;
+  const log = pino({ level: options.logger === false ? "silent" : config.logLevel });
   const store = createSqliteStore(config.database);
   const key = await rootKey(store, config.apiKey);
   const sender = createSender({
@@ -38,20 +41,7 @@ export async function startServer(
     connectionsPerOrigin: config.maxInFlightPerEndpoint,
     now: clock,
   });
-  let dispatcher: Dispatcher | undefined;
-  const app = buildApp(
-    {
-      store,
-      commits: createCommitQueue(store),
-      config,
-      clock,
-      wake: () => dispatcher?.wake(),
-      rootKeyHash: key.hash,
-      dispatcherRunning: () => dispatcher?.running() ?? false,
-    },
-    { logger: options.logger ?? false },
-  );
-  dispatcher = createDispatcher({
+  const dispatcher = createDispatcher({
     store,
     sender,
     schedule: config.retrySchedule,
@@ -61,23 +51,35 @@ export async function startServer(
     owner: `${hostname()}:${process.pid}:${Date.now().toString(36)}`,
     clock,
     random: Math.random,
-    log: app.log as unknown as Logger,
+    log,
   });
+  const app = buildApp(
+    {
+      store,
+      commits: createCommitQueue(store),
+      endpoints: createEndpointCache(store, { clock }),
+      handoff: dispatcher,
+      config,
+      clock,
+      rootKeyHash: key.hash,
+      dispatcherRunning: () => dispatcher.running(),
+    },
+    { logger: log },
+  );
   // One process owns a SQLite file, so whatever is in flight at start was left by a crash of
   // the previous one: give it back at once instead of waiting for its lease to expire.
   await store.reclaimExpired(clock(), Number.MAX_SAFE_INTEGER);
   await dispatcher.start();
   const address = await app.listen({ port: config.port, host: config.host });
-  const running = dispatcher;
   return {
     app,
     store,
-    dispatcher: running,
+    dispatcher,
     url: address,
     generatedApiKey: key.generated,
     async close(graceMs = 10_000) {
       await app.close();
-      await running.stop(graceMs);
+      await dispatcher.stop(graceMs);
       await store.close();
     },
   };

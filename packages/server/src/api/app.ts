@@ -1,5 +1,11 @@
 import "./fastify-schema.ts";
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from "fastify";
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+} from "fastify";
+import { pino } from "pino";
 import { UnknownCursorError } from "../store/errors.ts";
 import { authenticate } from "./auth.ts";
 import type { AppContext } from "./context.ts";
@@ -16,10 +22,10 @@ const PUBLIC = new Set(["/healthz", "/readyz", "/metrics", "/v1/openapi.json"]);
 
 export function buildApp(
   ctx: AppContext,
-  options: { logger?: boolean | object } = {},
+  options: { logger?: FastifyBaseLogger } = {},
 ): FastifyInstance {
   const app = Fastify({
-    logger: options.logger ?? false,
+    loggerInstance: options.logger ?? pino({ level: "silent" }),
     bodyLimit: ctx.config.maxPayloadBytes,
     genReqId: newRequestId,
     requestIdHeader: false,

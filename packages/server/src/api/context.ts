@@ -1,5 +1,7 @@
 import type { Config } from "../config/config.ts";
 import type { CommitQueue } from "../ingest/commit-queue.ts";
+import type { DeliveryHandoff } from "../ingest/create-event.ts";
+import type { EndpointCache } from "../ingest/endpoint-cache.ts";
 import type { Store } from "../store/types.ts";
 
 /** What the HTTP layer needs from the rest of the process. */
@@ -7,11 +9,13 @@ export interface AppContext {
   store: Store;
   /** Group commit for new events. */
   commits: CommitQueue;
+  /** Enabled endpoints per tenant, for matching; invalidated by every endpoint write. */
+  endpoints: EndpointCache;
+  /** The dispatcher, as ingest and retries see it. */
+  handoff: DeliveryHandoff;
   config: Config;
   /** Unix milliseconds. */
   clock: () => number;
-  /** Tells the dispatcher that deliveries are due now. */
-  wake: () => void;
   /** SHA-256 of the root API key. */
   rootKeyHash: Buffer;
   /** For /readyz. */

@@ -35,6 +35,12 @@ export interface Dispatcher {
   start(): Promise<void>;
   /** New deliveries are due: look now instead of at the next poll. */
   wake(): void;
+  /** True when a delivery to this endpoint could start now on this node (claim at insert). */
+  hasRoom(endpointId: string): boolean;
+  /** Runs deliveries that ingest inserted already leased to `owner`. */
+  adopt(deliveries: ClaimedDelivery[]): void;
+  readonly owner: string;
+  readonly leaseMs: number;
   /** Stops claiming, lets attempts in flight finish for up to `graceMs`, gives the rest back. */
   stop(graceMs: number): Promise<void>;
   running(): boolean;
@@ -293,6 +299,20 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       await pump();
     },
     wake: schedulePump,
+    hasRoom(endpointId) {
+      if (stopping || active + queued >= options.maxInFlight) return false;
+      const slots = endpoints.get(endpointId);
+      return (
+        slots === undefined || slots.active + slots.queue.length < options.maxInFlightPerEndpoint
+      );
+    },
+    adopt(deliveries) {
+      // Were we stopping meanwhile, these stay leased to us in the store: stop() releases them.
+      if (stopping) return;
+      for (const delivery of deliveries) enqueue(delivery);
+    },
+    owner: options.owner,
+    leaseMs: options.leaseMs,
     running: () => started && !stopping,
     async stop(graceMs) {
       stopping = true;

@@ -1,9 +1,11 @@
 import { createHash } from "node:crypto";
 import { DeliveryStatus } from "../domain/delivery-status.ts";
 import { matchesEventType } from "../domain/match.ts";
+import { signingSecrets } from "../domain/signing-secrets.ts";
 import { IdPrefix, newId } from "../ids.ts";
-import type { DeliveryRow, EventRow, Store } from "../store/types.ts";
+import type { ClaimedDelivery, DeliveryRow, EndpointRow, EventRow, Store } from "../store/types.ts";
 import type { CommitQueue } from "./commit-queue.ts";
+import type { EndpointCache } from "./endpoint-cache.ts";
 
 export interface NewEvent {
   tenantId: string;
@@ -16,20 +18,40 @@ export interface NewEvent {
   idempotencyKey: string | undefined;
 }
 
+/**
+ * The dispatcher's side of "claim at insert": a delivery whose endpoint has a free slot on this
+ * node is inserted already leased to it and handed over in memory after the commit, which saves
+ * a claim transaction and a trip through the event loop on the hot path.
+ */
+export interface DeliveryHandoff {
+  owner: string;
+  leaseMs: number;
+  hasRoom(endpointId: string): boolean;
+  adopt(deliveries: ClaimedDelivery[]): void;
+  /** Deliveries were left pending for the dispatcher to claim. */
+  wake(): void;
+}
+
+export interface IngestDeps {
+  store: Store;
+  commits: CommitQueue;
+  endpoints: EndpointCache;
+  handoff: DeliveryHandoff;
+}
+
 export type IngestResult = { kind: "created" | "replayed"; event: EventRow } | { kind: "conflict" };
 
 /**
  * Ingest: build the event's bytes once, match the tenant's enabled endpoints, and commit the
- * event with one pending delivery per match in one transaction. Accepted = committed: the
- * caller answers only after this resolves.
+ * event with one delivery per match in one transaction. Accepted = committed: the caller
+ * answers only after this resolves.
  */
 export async function ingestEvent(
-  store: Store,
-  commits: CommitQueue,
+  deps: IngestDeps,
   input: NewEvent,
   now: number,
 ): Promise<IngestResult> {
-  const endpoints = (await store.enabledEndpoints(input.tenantId)).filter((e) =>
+  const endpoints = (await deps.endpoints.enabled(input.tenantId)).filter((e) =>
     matchesEventType(e.enabledEvents, input.type),
   );
   const id = newId(IdPrefix.event);
@@ -55,22 +77,17 @@ export async function ingestEvent(
     payload,
     idempotencyKey: input.idempotencyKey ?? null,
   };
-  const deliveries = endpoints.map(
-    (endpoint): DeliveryRow => ({
-      id: newId(IdPrefix.delivery),
-      tenantId: input.tenantId,
-      eventId: id,
-      endpointId: endpoint.id,
-      status: DeliveryStatus.pending,
-      attemptCount: 0,
-      nextAttemptAt: now,
-      lastAttemptAt: null,
-      lastStatusCode: null,
-      lastError: null,
-      createdAt: now,
-      updatedAt: now,
-    }),
-  );
+  const claimed: ClaimedDelivery[] = [];
+  const deliveries = endpoints.map((endpoint) => {
+    const row = newDelivery(input.tenantId, id, endpoint.id, now);
+    if (deps.handoff.hasRoom(endpoint.id)) {
+      row.status = DeliveryStatus.inFlight;
+      row.leaseOwner = deps.handoff.owner;
+      row.leaseUntil = now + deps.handoff.leaseMs;
+      claimed.push(claimedAtInsert(row, endpoint, payload, now));
+    }
+    return row;
+  });
   const key =
     input.idempotencyKey === undefined
       ? undefined
@@ -80,13 +97,60 @@ export async function ingestEvent(
           operation: "events.create",
           requestHash: requestHash({ type: input.type, data: input.data }),
         };
-  const result = await commits.commit({ event, deliveries, idempotency: key });
+  const result = await deps.commits.commit({ event, deliveries, idempotency: key });
   if (result.kind === "conflict") return result;
-  if (result.kind === "created") return { kind: "created", event };
-  const first = await store.getEvent(input.tenantId, result.eventId);
-  if (first === undefined)
+  if (result.kind === "created") {
+    if (claimed.length > 0) deps.handoff.adopt(claimed);
+    if (claimed.length < deliveries.length) deps.handoff.wake();
+    return { kind: "created", event };
+  }
+  const first = await deps.store.getEvent(input.tenantId, result.eventId);
+  if (first === undefined) {
     throw new Error(`idempotency record points to missing event ${result.eventId}`);
+  }
   return { kind: "replayed", event: first };
+}
+
+function newDelivery(
+  tenantId: string,
+  eventId: string,
+  endpointId: string,
+  now: number,
+): DeliveryRow {
+  return {
+    id: newId(IdPrefix.delivery),
+    tenantId,
+    eventId,
+    endpointId,
+    status: DeliveryStatus.pending,
+    attemptCount: 0,
+    nextAttemptAt: now,
+    lastAttemptAt: null,
+    lastStatusCode: null,
+    lastError: null,
+    leaseOwner: null,
+    leaseUntil: null,
+    createdAt: now,
+    updatedAt: now,
+  };
+}
+
+function claimedAtInsert(
+  row: DeliveryRow,
+  endpoint: EndpointRow,
+  payload: Buffer,
+  now: number,
+): ClaimedDelivery {
+  return {
+    id: row.id,
+    eventId: row.eventId,
+    endpointId: endpoint.id,
+    attemptCount: 0,
+    url: endpoint.url,
+    payload,
+    secrets: signingSecrets(endpoint, now),
+    signatureSchemes: endpoint.signatureSchemes,
+  };
 }
 
 /** A stable hash of a request body, to tell a replay from a reuse of the key. */

@@ -45,6 +45,9 @@ export interface DeliveryRow {
   lastAttemptAt: number | null;
   lastStatusCode: number | null;
   lastError: string | null;
+  /** Set when the delivery is claimed (`in_flight`): by whom, and until when. */
+  leaseOwner: string | null;
+  leaseUntil: number | null;
   createdAt: number;
   updatedAt: number;
 }

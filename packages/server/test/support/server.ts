@@ -34,7 +34,7 @@ export async function startTestServer(
     { port: "0", database: join(dir, "hookline.db"), allowNetwork },
     { HOOKLINE_API_KEY: API_KEY, ...env },
   );
-  const server = await startServer(config);
+  const server = await startServer(config, { logger: false });
   return {
     ...server,
     config,

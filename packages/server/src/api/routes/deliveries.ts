@@ -83,7 +83,7 @@ export function deliveryRoutes(app: FastifyInstance, ctx: AppContext): void {
         );
       }
       const after = await ctx.store.retryDelivery(tenant, id, ctx.clock());
-      ctx.wake();
+      ctx.handoff.wake();
       return deliveryObject(after ?? before);
     },
   );

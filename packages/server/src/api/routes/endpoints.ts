@@ -78,6 +78,7 @@ export function endpointRoutes(app: FastifyInstance, ctx: AppContext): void {
             },
       );
       if (result.kind === "conflict") throw idempotencyConflict(key!);
+      ctx.endpoints.invalidate(tenant);
       return endpointObject(result.endpoint, { withSecret: true });
     },
   );
@@ -134,7 +135,8 @@ export function endpointRoutes(app: FastifyInstance, ctx: AppContext): void {
       next.disabledReason = null;
     }
     await ctx.store.updateEndpoint(next);
-    if (next.status === "enabled" && endpoint.status === "disabled") ctx.wake();
+    ctx.endpoints.invalidate(tenant);
+    if (next.status === "enabled" && endpoint.status === "disabled") ctx.handoff.wake();
     return endpointObject(next);
   };
   const updateSchema = {
@@ -168,8 +170,9 @@ export function endpointRoutes(app: FastifyInstance, ctx: AppContext): void {
     },
     async (request) => {
       const id = request.params.id;
-      if (!(await ctx.store.deleteEndpoint(tenant, id, ctx.clock())))
-        throw notFound("webhook_endpoint", id);
+      const deleted = await ctx.store.deleteEndpoint(tenant, id, ctx.clock());
+      ctx.endpoints.invalidate(tenant);
+      if (!deleted) throw notFound("webhook_endpoint", id);
       return { id, object: "webhook_endpoint", deleted: true };
     },
   );
@@ -199,6 +202,7 @@ export function endpointRoutes(app: FastifyInstance, ctx: AppContext): void {
         updatedAt: now,
       };
       await ctx.store.updateEndpoint(next);
+      ctx.endpoints.invalidate(tenant);
       return endpointObject(next, { withSecret: true });
     },
   );

@@ -40,14 +40,12 @@ export function eventRoutes(app: FastifyInstance, ctx: AppContext): void {
       }
       const key = idempotencyKey(request.headers);
       const result = await ingestEvent(
-        ctx.store,
-        ctx.commits,
+        ctx,
         { tenantId: tenant, type, data, requestId: request.id, idempotencyKey: key },
         ctx.clock(),
       );
       if (result.kind === "conflict") throw idempotencyConflict(key!);
       if (result.kind === "created") {
-        ctx.wake();
         // The stored bytes are the answer: no second serialization on the hot path.
         return reply.type("application/json").send(result.event.payload);
       }

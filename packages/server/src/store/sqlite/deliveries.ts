@@ -1,4 +1,5 @@
 import type Database from "better-sqlite3";
+import { signingSecrets } from "../../domain/signing-secrets.ts";
 import type {
   AttemptResult,
   AttemptRow,
@@ -169,10 +170,14 @@ function claimQuery(db: Database.Database) {
       if (ids.length === 0) return [];
       const rows = details.all(JSON.stringify(ids)) as ClaimRecord[];
       return rows.map((r): ClaimedDelivery => {
-        const secrets = [r.secret];
-        if (r.previous_secret !== null && (r.previous_secret_expires_at ?? 0) > input.now) {
-          secrets.push(r.previous_secret);
-        }
+        const secrets = signingSecrets(
+          {
+            secret: r.secret,
+            previousSecret: r.previous_secret,
+            previousSecretExpiresAt: r.previous_secret_expires_at,
+          },
+          input.now,
+        );
         return {
           id: r.id,
           eventId: r.event_id,

@@ -12,7 +12,7 @@ export function eventQueries(db: Database.Database) {
     "INSERT INTO events (id, tenant_id, type, created_at, payload, idempotency_key) VALUES (?, ?, ?, ?, ?, ?)",
   );
   const insertDelivery = db.prepare(
-    "INSERT INTO deliveries (id, tenant_id, event_id, endpoint_id, status, attempt_count, next_attempt_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?)",
+    "INSERT INTO deliveries (id, tenant_id, event_id, endpoint_id, status, attempt_count, next_attempt_at, lease_owner, lease_until, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?)",
   );
   const byId = db.prepare("SELECT * FROM events WHERE tenant_id = ? AND id = ?");
 
@@ -43,6 +43,8 @@ export function eventQueries(db: Database.Database) {
         d.endpointId,
         d.status,
         d.nextAttemptAt,
+        d.leaseOwner,
+        d.leaseUntil,
         d.createdAt,
         d.updatedAt,
       );

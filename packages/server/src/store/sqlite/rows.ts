@@ -90,6 +90,8 @@ export interface DeliveryRecord {
   last_attempt_at: number | null;
   last_status_code: number | null;
   last_error: string | null;
+  lease_owner: string | null;
+  lease_until: number | null;
   created_at: number;
   updated_at: number;
 }
@@ -106,6 +108,8 @@ export function toDelivery(r: DeliveryRecord): DeliveryRow {
     lastAttemptAt: r.last_attempt_at,
     lastStatusCode: r.last_status_code,
     lastError: r.last_error,
+    leaseOwner: r.lease_owner,
+    leaseUntil: r.lease_until,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
   };
