@@ -19,16 +19,27 @@ const POOL_SIZE = 4096;
 let pool = randomBytes(POOL_SIZE);
 let offset = 0;
 
-/** A new id: the prefix and 24 base62 characters (about 143 random bits). */
-export function newId(prefix: IdPrefix): string {
-  if (offset + 24 > POOL_SIZE) {
+const RANDOM_CHARS = 16;
+const TIME_CHARS = 8; // 62^8 ms reaches past the year 8000
+
+/**
+ * A new id: the prefix, 8 base62 characters of the current time in ms, then 16 random ones
+ * (about 95 bits). Time first makes ids of one kind sort by creation, and makes the unique index
+ * on them grow at its end instead of dirtying pages all over it on every insert.
+ */
+export function newId(prefix: IdPrefix, now = Date.now()): string {
+  if (offset + RANDOM_CHARS > POOL_SIZE) {
     pool = randomBytes(POOL_SIZE);
     offset = 0;
   }
-  let id: string = prefix;
+  let time = "";
+  for (let rest = Math.floor(now), i = 0; i < TIME_CHARS; i++, rest = Math.floor(rest / 62)) {
+    time = ALPHABET[rest % 62] + time;
+  }
+  let id: string = prefix + time;
   // 62 * 4 = 248 < 256: the bias of `byte % 62` is under 4%, harmless for ids that are not secrets.
-  for (let i = offset; i < offset + 24; i++) id += ALPHABET[pool[i]! % 62];
-  offset += 24;
+  for (let i = offset; i < offset + RANDOM_CHARS; i++) id += ALPHABET[pool[i]! % 62];
+  offset += RANDOM_CHARS;
   return id;
 }
 

@@ -1,5 +1,6 @@
 // Forward-only. Never edit a shipped migration: add the next number.
-// Times are unix milliseconds. `seq` orders rows for cursor pagination (newest first).
+// Times are unix milliseconds. `seq` orders rows for cursor pagination (newest first); lists
+// by tenant walk it backwards, so they need no index of their own while tenants are few.
 export const sql = `
 CREATE TABLE settings (
   key   TEXT PRIMARY KEY,
@@ -41,7 +42,6 @@ CREATE TABLE events (
   payload         BLOB NOT NULL,
   idempotency_key TEXT
 );
-CREATE INDEX events_tenant_seq ON events (tenant_id, seq);
 CREATE INDEX events_tenant_type ON events (tenant_id, type, seq);
 
 CREATE TABLE deliveries (
@@ -66,10 +66,11 @@ CREATE INDEX deliveries_due ON deliveries (next_attempt_at) WHERE status = 'pend
 CREATE INDEX deliveries_leased ON deliveries (lease_until) WHERE status = 'in_flight';
 CREATE INDEX deliveries_event ON deliveries (event_id);
 CREATE INDEX deliveries_endpoint ON deliveries (endpoint_id, seq);
-CREATE INDEX deliveries_tenant ON deliveries (tenant_id, seq);
 
+-- No index on the attempt id: attempts are read by delivery only, and each index is pages
+-- written on the delivery path.
 CREATE TABLE attempts (
-  id              TEXT PRIMARY KEY,
+  id              TEXT NOT NULL,
   delivery_id     TEXT NOT NULL REFERENCES deliveries (id),
   created_at      INTEGER NOT NULL,
   duration_ms     INTEGER NOT NULL,
