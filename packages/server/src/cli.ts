@@ -27,6 +27,10 @@ program
     ).argParser((value: string, previous: string[] = []) => [...previous, value]),
   )
   .option("--dev", "development: allow loopback targets such as http://localhost:3000")
+  .option(
+    "--durability <mode>",
+    "fsync: accepted events survive a power cut; process: they survive kill -9, ~1 ms faster [HOOKLINE_DURABILITY, default fsync]",
+  )
   .action(async (flags: ServeFlags) => {
     let config: ReturnType<typeof loadConfig>;
     try {
@@ -44,7 +48,7 @@ program
     const lines = [
       "",
       `Hookline is running at ${url}`,
-      `  database        ${config.database}`,
+      `  database        ${config.database} (durability: ${config.durability})`,
       `  retry schedule  ${config.retrySchedule.map(formatDuration).join(", ")}`,
       config.dev
         ? "  --dev           loopback targets ALLOWED (development only)"

@@ -33,7 +33,7 @@ export async function startServer(
   }
   const clock = options.clock ?? Date.now;
   const log = pino({ level: options.logger === false ? "silent" : config.logLevel });
-  const store = createSqliteStore(config.database);
+  const store = createSqliteStore(config.database, { durability: config.durability });
   const key = await rootKey(store, config.apiKey);
   const sender = createSender({
     timeoutMs: config.deliveryTimeoutMs,

@@ -40,6 +40,7 @@ describe("hookline serve", () => {
       /--allow-network \/ HOOKLINE_ALLOWED_NETWORKS: .*10\.0\.0\.0\/99/,
     ],
     [[], { HOOKLINE_PORT: "70000" }, /HOOKLINE_PORT.*"70000"/],
+    [["--durability", "maybe"], {}, /--durability \/ HOOKLINE_DURABILITY: expected "fsync"/],
     [[], { HOOKLINE_API_KEY: "short" }, /HOOKLINE_API_KEY: expected at least 16 characters/],
   ])(
     "refuses to start with %j %j, naming the setting and the accepted form",

@@ -324,7 +324,18 @@ describe("loading the configuration", () => {
       maxInFlight: DEFAULTS.maxInFlight,
       maxInFlightPerEndpoint: DEFAULTS.maxInFlightPerEndpoint,
       logLevel: "info",
+      durability: "fsync",
     });
+  });
+
+  it("reads the durability mode from the flag or HOOKLINE_DURABILITY", () => {
+    expect(loadConfig({}, { HOOKLINE_DURABILITY: "process" }).durability).toBe("process");
+    expect(loadConfig({ durability: "fsync" }, { HOOKLINE_DURABILITY: "process" }).durability).toBe(
+      "fsync",
+    );
+    expect(() => loadConfig({}, { HOOKLINE_DURABILITY: "sometimes" })).toThrow(
+      /HOOKLINE_DURABILITY/,
+    );
   });
 
   it("reads HOOKLINE_* variables", () => {

@@ -18,6 +18,8 @@ export interface Config {
   /** Cap on attempts in flight to one endpoint, so a slow endpoint only slows itself. */
   maxInFlightPerEndpoint: number;
   logLevel: string;
+  /** `fsync`: acknowledged writes survive a power cut; `process`: they survive `kill -9`. */
+  durability: "fsync" | "process";
 }
 
 export const DEFAULTS = {
@@ -31,4 +33,5 @@ export const DEFAULTS = {
   maxInFlight: 256,
   maxInFlightPerEndpoint: 32,
   logLevel: "info",
+  durability: "fsync",
 } as const;

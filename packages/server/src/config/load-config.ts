@@ -11,6 +11,7 @@ export interface ServeFlags {
   timeout?: string;
   allowNetwork?: string[];
   dev?: boolean;
+  durability?: string;
 }
 
 /** A setting that cannot be used; the message names the setting and the accepted form. */
@@ -71,6 +72,15 @@ export function loadConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = process.e
     );
   }
 
+  const durability = pick(flags.durability, "HOOKLINE_DURABILITY", DEFAULTS.durability);
+  if (durability !== "fsync" && durability !== "process") {
+    fail(
+      "--durability / HOOKLINE_DURABILITY",
+      '"fsync" (survives a power cut) or "process" (survives kill -9)',
+      durability,
+    );
+  }
+
   const apiKey = env.HOOKLINE_API_KEY?.trim() || undefined;
   if (apiKey !== undefined && apiKey.length < 16) {
     fail("HOOKLINE_API_KEY", "at least 16 characters", "(hidden)");
@@ -89,6 +99,7 @@ export function loadConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = process.e
     maxInFlight: DEFAULTS.maxInFlight,
     maxInFlightPerEndpoint: DEFAULTS.maxInFlightPerEndpoint,
     logLevel: env.HOOKLINE_LOG_LEVEL?.trim() || DEFAULTS.logLevel,
+    durability,
   };
 }
 

@@ -4,14 +4,14 @@ import { deliveryQueries } from "./deliveries.ts";
 import { endpointQueries } from "./endpoints.ts";
 import { eventQueries } from "./events.ts";
 import { migrate } from "./migrate.ts";
-import { openSqlite } from "./open.ts";
+import { type Durability, openSqlite } from "./open.ts";
 
 /**
  * The embedded store: one SQLite file, WAL. better-sqlite3 is synchronous, so each method
  * runs to completion before the next; the async signatures are the seam PostgreSQL shares.
  */
-export function createSqliteStore(path: string): Store {
-  const db: Database.Database = openSqlite(path);
+export function createSqliteStore(path: string, options: { durability?: Durability } = {}): Store {
+  const db: Database.Database = openSqlite(path, { durability: options.durability ?? "fsync" });
   migrate(db);
   const endpoints = endpointQueries(db);
   const events = eventQueries(db);
