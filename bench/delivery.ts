@@ -95,16 +95,26 @@ try {
       }),
     );
   }
-  let latency: LatencyResult | undefined;
+  const latency: LatencyResult[] = [];
   if (wanted("latency")) {
-    latency = await steady(ctx, { perSecond: 200, seconds: 10 * scale, warmupSeconds: 2 * scale });
+    for (const durability of ["fsync", "process"] as const) {
+      latency.push(
+        await steady(ctx, {
+          perSecond: 200,
+          seconds: 10 * scale,
+          warmupSeconds: 2 * scale,
+          durability,
+        }),
+      );
+    }
   }
   let memory: BacklogResult | undefined;
   if (wanted("backlog")) {
     memory = await backlog(ctx, { events: 10_000 * scale, endpoints: 10, settleMs: 3000 });
   }
   const failures =
-    bursts.reduce((sum, b) => sum + b.failures, 0) + (latency === undefined ? 0 : latency.failures);
+    bursts.reduce((sum, b) => sum + b.failures, 0) +
+    latency.reduce((sum, l) => sum + l.failures, 0);
   if (failures > 0) throw new Error(`the receiver rejected ${failures} signatures`);
 
   const report = render({ bursts, latency, memory, quick: flags.quick === true });

@@ -18,6 +18,8 @@ import { type CpuSplit, cpuMeter } from "./system.ts";
 import { createEventBody } from "./workload.ts";
 
 export interface LatencyResult {
+  /** Hookline's --durability for the run (fsync on acknowledged writes, or not). */
+  durability: "fsync" | "process";
   perSecond: number;
   events: number;
   /** Event created (the client starts its POST) → the receiver has the whole request. */
@@ -79,13 +81,20 @@ async function limitPaced(setup: Setup, run: string, events: number, perSecond: 
 /** A steady `perSecond` events to one endpoint, on a clock: how long from creation to receipt. */
 export async function steady(
   ctx: RunContext,
-  options: { perSecond: number; seconds: number; warmupSeconds: number },
+  options: {
+    perSecond: number;
+    seconds: number;
+    warmupSeconds: number;
+    durability: "fsync" | "process";
+  },
 ): Promise<LatencyResult> {
   const { perSecond } = options;
   const events = Math.round(perSecond * options.seconds);
   const warmup = Math.round(perSecond * options.warmupSeconds);
   ctx.log(`latency: starting the receiver and Hookline`);
-  const setup = await setUp(ctx, "latency", 1);
+  const setup = await setUp(ctx, `latency-${options.durability}`, 1, {
+    env: { HOOKLINE_DURABILITY: options.durability },
+  });
   try {
     ctx.log(`latency: warming up (${warmup} events each at ${perSecond}/s)`);
     await hooklinePaced(setup, warmup, perSecond, 1_000_000);
@@ -95,6 +104,7 @@ export async function steady(
     ctx.log(`latency: hookline, ${events} events at ${perSecond}/s`);
     const hookline = await hooklinePaced(setup, events, perSecond, 0);
     return {
+      durability: options.durability,
       perSecond,
       events,
       hookline: hookline.latency,

@@ -138,7 +138,7 @@ function revision(): string {
 
 export function render(input: {
   bursts: BurstResult[];
-  latency: LatencyResult | undefined;
+  latency: LatencyResult[];
   memory: BacklogResult | undefined;
   quick: boolean;
 }): { text: string; misses: number } {
@@ -149,8 +149,12 @@ export function render(input: {
     misses += part.misses;
   };
   if (input.bursts.length > 0) add("Burst throughput", burstTables(input.bursts));
-  if (input.latency) {
-    add(`Latency at a steady ${input.latency.perSecond} events/s`, latencyTable(input.latency));
+  for (const l of input.latency) {
+    const mode =
+      l.durability === "fsync"
+        ? "`--durability fsync` (the default: acknowledged events are fsynced)"
+        : "`--durability process` (acknowledged events survive `kill -9`, not a power cut)";
+    add(`Latency at a steady ${l.perSecond} events/s, ${mode}`, latencyTable(l));
   }
   if (input.memory) add("Memory with a backlog", memoryTable(input.memory));
   const header = `Command: \`npm run bench:delivery\` (\`-- --write\` updates this section)${input.quick ? " — QUICK RUN, a tenth of the sizes" : ""}
@@ -162,7 +166,7 @@ export function render(input: {
 - Method: three processes on loopback: the driver, a receiver that verifies every signature with \`verify\` from \`@hookline/webhooks\` (one \`node:http\` server per endpoint, each its own port, \`whsec_\` secrets), and the real \`hookline serve\` from source on a fresh SQLite file per scenario. Hookline is fed through \`POST /v1/events\` by ${CLIENT_CONCURRENCY} concurrent keep-alive clients; each event is ~1 KB as delivered. _Limit_: the driver signs (both header sets, as Hookline does) and POSTs the same event bytes straight to the receiver with undici, at Hookline's delivery concurrency (32 per endpoint, at most 256 in all) and with the same Agent settings; no persistence. The limit runs before and after Hookline; the ratio is against their mean. Throughput is deliveries over the time from the first request to the last receipt; created→received is the receiver's CLOCK_MONOTONIC minus the driver's when it started the POST that created the event. Every run warms up first. _Cores_ is CPU time over wall time of each process during the run, and of everything else on the machine.`;
   const duplicates =
     input.bursts.reduce((sum, b) => sum + b.hookline.duplicates, 0) +
-    (input.latency?.duplicates ?? 0);
+    input.latency.reduce((sum, l) => sum + l.duplicates, 0);
   const footer = [
     `Every delivery arrived and verified; ${duplicates === 0 ? "no duplicates" : `${int(duplicates)} duplicate receipts (at-least-once)`}.`,
     misses === 0 ? "All targets met." : `${misses} target${misses === 1 ? "" : "s"} missed.`,

@@ -38,7 +38,7 @@ export async function setUp(
   ctx: RunContext,
   scenario: string,
   endpoints: number,
-  options: { hang?: boolean; args?: string[] } = {},
+  options: { hang?: boolean; args?: string[]; env?: Record<string, string> } = {},
 ): Promise<Setup> {
   const secrets = Array.from({ length: endpoints }, () => generateSecret());
   const receiver = await startReceiver(secrets, {
@@ -50,6 +50,7 @@ export async function setUp(
     connections: CLIENT_CONCURRENCY,
     nodeOptions: ctx.serverNodeOptions(scenario),
     args: options.args ?? [],
+    ...(options.env ? { env: options.env } : {}),
   });
   const targets = receiver.urls.map((url, i) => ({ url, secret: secrets[i]! }));
   for (const target of targets) await hookline.createEndpoint(target.url, target.secret);
