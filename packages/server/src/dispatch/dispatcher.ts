@@ -108,7 +108,9 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       pumpAgain = false;
       schedulePump();
     }
-    await scheduleTimer();
+    // An armed timer stays: it is re-armed earlier whenever outcomes schedule a retry (flush),
+    // so reading the next due time after every pump would only repeat the same answer.
+    if (timer === undefined) await scheduleTimer();
   }
 
   function schedulePump(): void {
@@ -271,7 +273,13 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       log.error({ err: error }, "reading the next due time failed");
     }
     if (timer !== undefined) clearTimeout(timer);
-    timer = setTimeout(() => void pump(), Math.max(delay, 1));
+    timer = setTimeout(
+      () => {
+        timer = undefined;
+        void pump();
+      },
+      Math.max(delay, 1),
+    );
     timer.unref();
   }
 

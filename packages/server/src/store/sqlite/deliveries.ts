@@ -137,7 +137,18 @@ function claimQuery(db: Database.Database) {
       ORDER BY next_attempt_at LIMIT ?
     )
     RETURNING id`;
-  const plain = db.prepare(claimSql(0));
+  // One prepared statement per number of excluded endpoints: preparing one per claim was 2% of
+  // the server's CPU under load.
+  const statements = new Map<number, Database.Statement>();
+  const withExclusions = (count: number): Database.Statement => {
+    let statement = statements.get(count);
+    if (statement === undefined) {
+      if (statements.size >= 64) statements.clear();
+      statement = db.prepare(claimSql(count));
+      statements.set(count, statement);
+    }
+    return statement;
+  };
   const details = db.prepare(`
     SELECT d.id, d.event_id, d.endpoint_id, d.attempt_count, p.url, e.payload, p.secret,
            p.previous_secret, p.previous_secret_expires_at, p.signature_schemes
@@ -153,10 +164,7 @@ function claimQuery(db: Database.Database) {
       owner: string;
       excludeEndpoints: readonly string[];
     }) => {
-      const statement =
-        input.excludeEndpoints.length === 0
-          ? plain
-          : db.prepare(claimSql(input.excludeEndpoints.length));
+      const statement = withExclusions(input.excludeEndpoints.length);
       const ids = statement
         .all(
           input.owner,
