@@ -121,7 +121,11 @@ try {
   console.log(`\n${report.text}`);
   if (flags.write) {
     if (flags.quick || only.size > 0) throw new Error("--write takes a full run of every scenario");
-    const path = writeSection(join(root, "docs/benchmarks.md"), report.text);
+    const path = writeSection(join(root, "docs/benchmarks.md"), {
+      name: "delivery",
+      title: "hookline: delivery",
+      report: report.text,
+    });
     ctx.log(`wrote ${path}`);
   }
   if (flags.profile) ctx.log(`CPU profiles of Hookline in ${profiles}`);

@@ -1,26 +1,31 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 
-const START = "<!-- bench:delivery:start -->";
-const END = "<!-- bench:delivery:end -->";
-const TITLE = "## hookline: delivery";
 const HEADER = `# Benchmarks
 
-Every figure is a ratio against a baseline measured in the same run, on the same machine.
+Every target is a ratio against a baseline measured in the same run, on the same machine:
+absolute figures vary from machine to machine and run to run, ratios much less. Each section
+names the command that regenerates it.
 `;
 
 /**
- * Replaces the text between this benchmark's markers in docs/benchmarks.md, or appends a section
- * with them; other benchmarks' sections and hand-written text around the markers stay as they are.
+ * Replaces the text between one benchmark's markers (`<!-- bench:<name>:start -->` … `end`) in
+ * docs/benchmarks.md, or appends a section with them; other benchmarks' sections and
+ * hand-written text around the markers stay as they are.
  */
-export function writeSection(path: string, report: string): string {
-  const block = `${START}\n${report}\n${END}`;
+export function writeSection(
+  path: string,
+  section: { name: string; title: string; report: string },
+): string {
+  const start = `<!-- bench:${section.name}:start -->`;
+  const end = `<!-- bench:${section.name}:end -->`;
+  const block = `${start}\n${section.report}\n${end}`;
   const text = existsSync(path) ? readFileSync(path, "utf8") : HEADER;
-  const start = text.indexOf(START);
-  const end = text.indexOf(END);
+  const from = text.indexOf(start);
+  const to = text.indexOf(end);
   const updated =
-    start !== -1 && end > start
-      ? `${text.slice(0, start)}${block}${text.slice(end + END.length)}`
-      : `${text.trimEnd()}\n\n${TITLE}\n\n${block}\n`;
+    from !== -1 && to > from
+      ? `${text.slice(0, from)}${block}${text.slice(to + end.length)}`
+      : `${text.trimEnd()}\n\n## ${section.title}\n\n${block}\n`;
   writeFileSync(path, updated);
   return path;
 }

@@ -14,12 +14,11 @@
  * Nothing here asserts on time: a miss is reported, never thrown.
  */
 import { createHmac, timingSafeEqual } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
-import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Webhook } from "standardwebhooks";
 import Stripe from "stripe";
+import { writeSection } from "../../../bench/write-docs.ts";
 import { generateSecret, verify } from "../src/index.ts";
 import { nodeKeys } from "../src/node/keys.ts";
 import { signatureMatches } from "../src/node/verify.ts";
@@ -459,34 +458,8 @@ ${misses === 0 ? "All targets met." : `${misses} target${misses === 1 ? "" : "s"
 console.log(report);
 console.log(`\n(checksum ${sink})`);
 
-// ---------------------------------------------------------------------------------------------
-// docs/benchmarks.md: only the text between this benchmark's markers is ours, so other sections
-// (and any hand-written text around the markers) survive a rewrite.
-
-const START = "<!-- bench:verify:start -->";
-const END = "<!-- bench:verify:end -->";
-const HEADER = `# Benchmarks
-
-Every target is a ratio against a baseline measured in the same run, in the same process, on the
-same machine: absolute operations per second vary from machine to machine and run to run, ratios
-much less. Each section names the command that regenerates it.
-`;
-
-function writeDocs(path: string): void {
-  const block = `${START}\n${report}\n${END}`;
-  const text = existsSync(path) ? readFileSync(path, "utf8") : HEADER;
-  const start = text.indexOf(START);
-  const end = text.indexOf(END);
-  const updated =
-    start !== -1 && end > start
-      ? text.slice(0, start) + block + text.slice(end + END.length)
-      : `${text.trimEnd()}\n\n## @hookline/webhooks: verify\n\n${block}\n`;
-  mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, updated);
-}
-
 if (process.argv.includes("--write") || process.env.BENCH_WRITE === "1") {
   const path = fileURLToPath(new URL("../../../docs/benchmarks.md", import.meta.url));
-  writeDocs(path);
+  writeSection(path, { name: "verify", title: "@hookline/webhooks: verify", report });
   console.log(`wrote ${path}`);
 }

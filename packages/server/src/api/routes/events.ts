@@ -7,13 +7,7 @@ import type { AppContext } from "../context.ts";
 import { DEFAULT_TENANT } from "../context.ts";
 import { idempotencyConflict, invalidParam, notFound } from "../errors.ts";
 import { idempotencyKey } from "../idempotency-key.ts";
-import {
-  defaultEmptyBody,
-  errorResponses,
-  IdParams,
-  NoParams,
-  pageOptions,
-} from "../schemas/common.ts";
+import { errorResponses, IdParams, NoParams, pageOptions } from "../schemas/common.ts";
 import { CreateEventBody, ListEventsQuery } from "../schemas/event.ts";
 import { eventObject, listObject } from "../serialize.ts";
 
