@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { AddressPolicy } from "../src/dispatch/address-guard.ts";
 import type { Resolve } from "../src/dispatch/guarded-lookup.ts";
 import { createSender, type Sender } from "../src/dispatch/send.ts";
-import { type Receiver, startReceiver } from "./receiver.ts";
+import { type Receiver, startReceiver } from "./support/raw-receiver.ts";
 
 // The SSRF guard as the sender applies it. Every target here is loopback: blocking is proven by
 // refusing loopback under a policy that does not allow it, never by aiming at a real address.

@@ -4,7 +4,7 @@ import Stripe from "stripe";
 import { afterEach, describe, expect, it } from "vitest";
 import type { SendOutcome, SendRequest } from "../src/dispatch/outcome.ts";
 import { createSender, type Sender, type SenderOptions } from "../src/dispatch/send.ts";
-import { closedPort, type Receiver, startReceiver } from "./receiver.ts";
+import { closedPort, type Receiver, startReceiver } from "./support/raw-receiver.ts";
 
 const stripe = new Stripe("sk_test_x");
 const secret = generateSecret();

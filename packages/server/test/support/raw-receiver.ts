@@ -1,3 +1,5 @@
+// A receiver whose handler writes the response itself (stalled bodies, huge answers, socket
+// counts), for the sender's tests; support/receiver.ts answers declaratively for engine tests.
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 
