@@ -6,13 +6,14 @@ import Fastify, {
   type FastifyReply,
 } from "fastify";
 import { pino } from "pino";
+import { IdPrefix, newId } from "../ids.ts";
 import { UnknownCursorError } from "../store/errors.ts";
 import { authenticate } from "./auth.ts";
 import type { AppContext } from "./context.ts";
 import { ApiError, ErrorType, invalidParam, toErrorBody } from "./errors.ts";
 import { deliveryRoutes } from "./routes/deliveries.ts";
 import { endpointRoutes } from "./routes/endpoints.ts";
-import { eventRoutes, newRequestId } from "./routes/events.ts";
+import { eventRoutes } from "./routes/events.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { fromValidation } from "./validation-error.ts";
 import { validatorCompiler } from "./validator.ts";
@@ -27,7 +28,7 @@ export function buildApp(
   const app = Fastify({
     loggerInstance: options.logger ?? pino({ level: "silent" }),
     bodyLimit: ctx.config.maxPayloadBytes,
-    genReqId: newRequestId,
+    genReqId: () => newId(IdPrefix.request),
     requestIdHeader: false,
     // Bounded time for a client to send its request, so slow clients cannot hold sockets.
     requestTimeout: 30_000,

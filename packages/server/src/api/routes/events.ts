@@ -1,7 +1,6 @@
 import type { Static } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
 import { isEventType } from "../../domain/match.ts";
-import { IdPrefix, newId } from "../../ids.ts";
 import { ingestEvent } from "../../ingest/create-event.ts";
 import type { AppContext } from "../context.ts";
 import { DEFAULT_TENANT } from "../context.ts";
@@ -94,5 +93,3 @@ export function eventRoutes(app: FastifyInstance, ctx: AppContext): void {
     },
   );
 }
-
-export const newRequestId = () => newId(IdPrefix.request);
