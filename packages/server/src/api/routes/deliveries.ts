@@ -1,8 +1,10 @@
 import type { Static } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
+import { IdPrefix } from "../../ids.ts";
 import type { AppContext } from "../context.ts";
 import { DEFAULT_TENANT } from "../context.ts";
-import { ApiError, ErrorType, notFound } from "../errors.ts";
+import { ApiError, ErrorType } from "../errors.ts";
+import { findOr404 } from "../lookup.ts";
 import {
   defaultEmptyBody,
   errorResponses,
@@ -52,8 +54,9 @@ export function deliveryRoutes(app: FastifyInstance, ctx: AppContext): void {
       },
     },
     async (request) => {
-      const delivery = await ctx.store.getDelivery(tenant, request.params.id);
-      if (delivery === undefined) throw notFound("delivery", request.params.id);
+      const delivery = await findOr404("delivery", IdPrefix.delivery, request.params.id, (id) =>
+        ctx.store.getDelivery(tenant, id),
+      );
       return deliveryObject(delivery, await ctx.store.listAttempts(delivery.id));
     },
   );
@@ -72,8 +75,9 @@ export function deliveryRoutes(app: FastifyInstance, ctx: AppContext): void {
     },
     async (request) => {
       const id = request.params.id;
-      const before = await ctx.store.getDelivery(tenant, id);
-      if (before === undefined) throw notFound("delivery", id);
+      const before = await findOr404("delivery", IdPrefix.delivery, id, (found) =>
+        ctx.store.getDelivery(tenant, found),
+      );
       if (before.status === "in_flight") {
         throw new ApiError(
           409,

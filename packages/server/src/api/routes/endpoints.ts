@@ -1,7 +1,7 @@
 import { generateSecret } from "@hookline/webhooks";
 import { type Static, Type } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
-import { IdPrefix, newId } from "../../ids.ts";
+import { IdPrefix, isId, newId } from "../../ids.ts";
 import { requestHash } from "../../ingest/create-event.ts";
 import type { EndpointRow } from "../../store/types.ts";
 import type { AppContext } from "../context.ts";
@@ -9,6 +9,7 @@ import { DEFAULT_TENANT } from "../context.ts";
 import { checkEnabledEvents, checkEndpointUrl, secretGraceMs } from "../endpoint-input.ts";
 import { idempotencyConflict, invalidParam, notFound } from "../errors.ts";
 import { idempotencyKey } from "../idempotency-key.ts";
+import { findOr404 } from "../lookup.ts";
 import {
   defaultEmptyBody,
   errorResponses,
@@ -25,11 +26,10 @@ const ListEndpointsQuery = Type.Object(ListQuery, { additionalProperties: false 
 
 export function endpointRoutes(app: FastifyInstance, ctx: AppContext): void {
   const tenant = DEFAULT_TENANT;
-  const load = async (id: string) => {
-    const endpoint = await ctx.store.getEndpoint(tenant, id);
-    if (endpoint === undefined) throw notFound("webhook_endpoint", id);
-    return endpoint;
-  };
+  const load = (id: string) =>
+    findOr404("webhook_endpoint", IdPrefix.endpoint, id, (found) =>
+      ctx.store.getEndpoint(tenant, found),
+    );
 
   app.post<{ Body: CreateEndpointBody }>(
     "/v1/webhook_endpoints",
@@ -170,7 +170,8 @@ export function endpointRoutes(app: FastifyInstance, ctx: AppContext): void {
     },
     async (request) => {
       const id = request.params.id;
-      const deleted = await ctx.store.deleteEndpoint(tenant, id, ctx.clock());
+      const deleted =
+        isId(id, IdPrefix.endpoint) && (await ctx.store.deleteEndpoint(tenant, id, ctx.clock()));
       ctx.endpoints.invalidate(tenant);
       if (!deleted) throw notFound("webhook_endpoint", id);
       return { id, object: "webhook_endpoint", deleted: true };

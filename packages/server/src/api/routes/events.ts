@@ -1,11 +1,13 @@
 import type { Static } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
 import { isEventType } from "../../domain/match.ts";
+import { IdPrefix } from "../../ids.ts";
 import { ingestEvent } from "../../ingest/create-event.ts";
 import type { AppContext } from "../context.ts";
 import { DEFAULT_TENANT } from "../context.ts";
-import { idempotencyConflict, invalidParam, notFound } from "../errors.ts";
+import { idempotencyConflict, invalidParam } from "../errors.ts";
 import { idempotencyKey } from "../idempotency-key.ts";
+import { findOr404 } from "../lookup.ts";
 import { errorResponses, IdParams, NoParams, pageOptions } from "../schemas/common.ts";
 import { CreateEventBody, ListEventsQuery } from "../schemas/event.ts";
 import { eventObject, listObject } from "../serialize.ts";
@@ -58,8 +60,9 @@ export function eventRoutes(app: FastifyInstance, ctx: AppContext): void {
       },
     },
     async (request) => {
-      const event = await ctx.store.getEvent(tenant, request.params.id);
-      if (event === undefined) throw notFound("event", request.params.id);
+      const event = await findOr404("event", IdPrefix.event, request.params.id, (id) =>
+        ctx.store.getEvent(tenant, id),
+      );
       const pending = await ctx.store.pendingDeliveryCounts([event.id]);
       return eventObject(event, pending.get(event.id) ?? 0);
     },
