@@ -120,6 +120,7 @@ const createEndpoint: Refusal[] = [
   { name: "a url that is not a URL", body: { ...endpoint, url: "not-a-url" }, ...invalid("url") },
   { name: "a url with user:pass@", body: { ...endpoint, url: "https://user:pass@example.com/x" }, ...invalid("url") },
   { name: "a url with a #fragment", body: { ...endpoint, url: "https://example.com/x#part" }, ...invalid("url") },
+  { name: "a url with an empty #", body: { ...endpoint, url: "https://example.com/x#" }, ...invalid("url") },
   { name: "an empty url", body: { ...endpoint, url: "" }, ...invalid("url") },
   { name: "a url over 2048 characters", body: { ...endpoint, url: `https://example.com/${"a".repeat(2048)}` }, ...invalid("url") },
   { name: 'the pattern "in*voice"', body: { ...endpoint, enabled_events: ["in*voice"] }, ...invalid("enabled_events[0]") },

@@ -25,7 +25,8 @@ export function checkEndpointUrl(text: string): string {
   if (url.username !== "" || url.password !== "") {
     throw invalidParam("url", "Invalid URL: it must not contain a user name or password.");
   }
-  if (url.hash !== "") {
+  // url.hash is "" for a bare "#", so the text itself is checked.
+  if (text.includes("#")) {
     throw invalidParam("url", "Invalid URL: it must not contain a #fragment, which is never sent.");
   }
   return url.toString();
