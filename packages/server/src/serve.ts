@@ -41,6 +41,7 @@ export async function startServer(
     connectionsPerOrigin: config.maxInFlightPerEndpoint,
     now: clock,
   });
+  const endpoints = createEndpointCache(store, { clock });
   const dispatcher = createDispatcher({
     store,
     sender,
@@ -52,12 +53,13 @@ export async function startServer(
     clock,
     random: Math.random,
     log,
+    onEndpointsDisabled: () => endpoints.invalidateAll(),
   });
   const app = buildApp(
     {
       store,
       commits: createCommitQueue(store),
-      endpoints: createEndpointCache(store, { clock }),
+      endpoints,
       handoff: dispatcher,
       config,
       clock,

@@ -29,6 +29,8 @@ export interface DispatcherOptions {
   pollMs?: number;
   /** Claim at most this many deliveries per query. Default 200. */
   claimBatch?: number;
+  /** Called once outcomes that disabled endpoints (410 Gone) are in the store. */
+  onEndpointsDisabled?: () => void;
 }
 
 export interface Dispatcher {
@@ -257,6 +259,8 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       setTimeout(scheduleFlush, 1000).unref();
       return;
     }
+    // Ingest caches enabled endpoints and claims at insert: it must learn of a disable at once.
+    if (batch.some((r) => r.disableEndpoint)) options.onEndpointsDisabled?.();
     if (batch.some((r) => r.nextAttemptAt !== null)) await scheduleTimer();
   }
 

@@ -3,12 +3,14 @@ import type { EndpointRow, Store } from "../store/types.ts";
 /**
  * The enabled endpoints of each tenant, kept between events: reading and decoding them for
  * every event was 4% of the server's CPU in the delivery benchmark. The API invalidates a
- * tenant's entry on every endpoint write; the time limit bounds staleness for writes made
- * elsewhere (the dispatcher disabling an endpoint that answered 410).
+ * tenant's entry on every endpoint write and the dispatcher after it disables an endpoint (410);
+ * the time limit bounds staleness for writes made by anything else.
  */
 export interface EndpointCache {
   enabled(tenantId: string): Promise<EndpointRow[]>;
   invalidate(tenantId: string): void;
+  /** Forgets every tenant's entry (an endpoint was disabled by the dispatcher). */
+  invalidateAll(): void;
 }
 
 export function createEndpointCache(
@@ -28,6 +30,9 @@ export function createEndpointCache(
     },
     invalidate(tenantId) {
       entries.delete(tenantId);
+    },
+    invalidateAll() {
+      entries.clear();
     },
   };
 }
