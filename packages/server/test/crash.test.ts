@@ -24,8 +24,9 @@ it.each(["fsync", "process"])(
   "loses no acknowledged event through kill -9 (durability %s): every event arrives, duplicates only for attempts in flight",
   async (durability) => {
     const EVENTS = 2000;
-    // A receiver that takes a few milliseconds, so that the kill lands mid-delivery.
-    const receiver = await startReceiver(() => ({ status: 200, delayMs: 40 }));
+    // A receiver that takes 80 ms per request: 32 at a time that is 400 deliveries/s, well below
+    // the ingest rate, so the kill lands mid-delivery even on a slow machine.
+    const receiver = await startReceiver(() => ({ status: 200, delayMs: 80 }));
     const env = {
       HOOKLINE_API_KEY: KEY,
       HOOKLINE_LOG_LEVEL: "warn",
