@@ -1,7 +1,7 @@
 import type Database from "better-sqlite3";
 import { UnknownCursorError } from "../errors.ts";
 import type { EndpointRow, IdempotencyRecord, ListOptions, Page } from "../types.ts";
-import { type Idempotency, idempotency } from "./idempotency.ts";
+import { idempotency } from "./idempotency.ts";
 import { durably } from "./open.ts";
 import { paginate } from "./paginate.ts";
 import { type EndpointRecord, endpointParams, toEndpoint } from "./rows.ts";
@@ -13,7 +13,7 @@ const VALUES = COLUMNS.split(", ")
   .join(", ");
 
 export function endpointQueries(db: Database.Database) {
-  const keys: Idempotency = idempotency(db);
+  const keys = idempotency(db);
   const insert = db.prepare(`INSERT INTO endpoints (${COLUMNS}) VALUES (${VALUES})`);
   const byId = db.prepare("SELECT * FROM endpoints WHERE tenant_id = ? AND id = ?");
   const enabled = db.prepare("SELECT * FROM endpoints WHERE tenant_id = ? AND status = 'enabled'");
@@ -31,14 +31,17 @@ export function endpointQueries(db: Database.Database) {
   const create = db.transaction(
     (endpoint: EndpointRow, key: Omit<IdempotencyRecord, "resourceId"> | undefined) => {
       if (key !== undefined) {
-        const seen = keys.find(key);
-        if (seen !== undefined) {
-          if (seen.requestHash !== key.requestHash) return { kind: "conflict" as const };
-          const first = byId.get(key.tenantId, seen.resourceId) as EndpointRecord | undefined;
-          if (first !== undefined)
-            return { kind: "replayed" as const, endpoint: toEndpoint(first) };
+        const claim = keys.claim(
+          key,
+          endpoint.id,
+          endpoint.createdAt,
+          (id) => byId.get(key.tenantId, id) !== undefined,
+        );
+        if (claim.kind === "conflict") return claim;
+        if (claim.kind === "replay") {
+          const first = byId.get(key.tenantId, claim.resourceId) as EndpointRecord;
+          return { kind: "replayed" as const, endpoint: toEndpoint(first) };
         }
-        keys.save({ ...key, resourceId: endpoint.id }, endpoint.createdAt);
       }
       insert.run(endpointParams(endpoint));
       return { kind: "created" as const, endpoint };

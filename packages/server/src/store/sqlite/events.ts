@@ -19,13 +19,9 @@ export function eventQueries(db: Database.Database) {
   const createOne = (item: NewEventRows): CreateEventResult => {
     const { event, deliveries, idempotency: key } = item;
     if (key !== undefined) {
-      const seen = keys.find(key);
-      if (seen !== undefined) {
-        return seen.requestHash === key.requestHash
-          ? { kind: "replayed", eventId: seen.resourceId }
-          : { kind: "conflict" };
-      }
-      keys.save({ ...key, resourceId: event.id }, event.createdAt);
+      const claim = keys.claim(key, event.id, event.createdAt);
+      if (claim.kind === "conflict") return claim;
+      if (claim.kind === "replay") return { kind: "replayed", eventId: claim.resourceId };
     }
     insertEvent.run(
       event.id,
