@@ -55,13 +55,18 @@ export function parseSecret(secret: unknown): ParsedSecret {
   };
 }
 
-/** Accepts one secret or several (rotation, test and live) and parses each. */
-export function parseSecrets(secrets: unknown): ParsedSecret[] {
+/** One secret or several (rotation, test and live) as a non-empty list. */
+export function secretList(secrets: unknown): unknown[] {
   const list = Array.isArray(secrets) ? secrets : [secrets];
   if (list.length === 0) {
     throw new WebhookVerificationError("invalid_secret", "no secret given: pass at least one");
   }
-  return list.map(parseSecret);
+  return list;
+}
+
+/** Accepts one secret or several and parses each. */
+export function parseSecrets(secrets: unknown): ParsedSecret[] {
+  return secretList(secrets).map(parseSecret);
 }
 
 function badKey(prefix: string, expected: string): WebhookVerificationError {

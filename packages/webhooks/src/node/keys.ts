@@ -1,6 +1,5 @@
 import { createPrivateKey, createPublicKey, createSecretKey, type KeyObject } from "node:crypto";
-import { WebhookVerificationError } from "../errors.ts";
-import { parseSecret } from "../secrets.ts";
+import { parseSecret, secretList } from "../secrets.ts";
 
 /** A parsed secret turned into node:crypto key objects, ready for HMAC, signing or verifying. */
 export type NodeKey =
@@ -31,11 +30,7 @@ export function nodeKey(secret: unknown): NodeKey {
 
 /** One secret or several (rotation, test and live), as node keys. */
 export function nodeKeys(secrets: unknown): NodeKey[] {
-  if (!Array.isArray(secrets)) return [nodeKey(secrets)];
-  if (secrets.length === 0) {
-    throw new WebhookVerificationError("invalid_secret", "no secret given: pass at least one");
-  }
-  return secrets.map(nodeKey);
+  return secretList(secrets).map(nodeKey);
 }
 
 function toNodeKey(secret: unknown): NodeKey {

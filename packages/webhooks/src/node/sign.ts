@@ -1,5 +1,6 @@
 import { createHmac, randomUUID, sign as signEd25519 } from "node:crypto";
 import { WebhookVerificationError } from "../errors.ts";
+import { WEBHOOK_ID } from "../schemes/standard-header.ts";
 import { type NodeKey, nodeKeys } from "./keys.ts";
 
 /** Which header sets to produce. Hookline sends `both`, so any verifier of either scheme works. */
@@ -13,8 +14,6 @@ export interface SignOptions {
   /** The `webhook-id` (Standard Webhooks): the event id. Defaults to a random `msg_…`. */
   id?: string;
 }
-
-const ID = /^[\x21-\x2d\x2f-\x7e]{1,256}$/;
 
 /**
  * Signs a payload and returns the headers to send with it. Every secret signs, so during a
@@ -50,7 +49,7 @@ export function sign(
     throw new TypeError("options.timestamp must be whole unix seconds");
   }
   const id = options.id ?? `msg_${randomUUID().replaceAll("-", "")}`;
-  if (!ID.test(id)) {
+  if (!WEBHOOK_ID.test(id)) {
     throw new TypeError(
       'options.id must be 1 to 256 printable ASCII characters without "." or spaces',
     );

@@ -17,7 +17,7 @@ const V1_BASE64 = /^[A-Za-z0-9+/]{43}=$/;
 const V1A_BASE64 = /^[A-Za-z0-9+/]{86}==$/;
 // The id is signed as "<id>.<timestamp>.<body>", so a "." in it could shift the boundaries; the
 // spec asks senders not to use one and we refuse it.
-const ID = /^[\x21-\x2d\x2f-\x7e]{1,256}$/;
+export const WEBHOOK_ID = /^[\x21-\x2d\x2f-\x7e]{1,256}$/;
 
 /** Finds which header family is present; `undefined` when neither has a signature header. */
 export function standardHeaderPrefix(headers: HeaderInput): "webhook" | "svix" | undefined {
@@ -33,7 +33,7 @@ export function parseStandardHeaders(
   const id = required(headers, `${prefix}-id`);
   const timestampText = required(headers, `${prefix}-timestamp`);
   const signature = required(headers, `${prefix}-signature`);
-  if (!ID.test(id)) {
+  if (!WEBHOOK_ID.test(id)) {
     throw new WebhookVerificationError(
       "malformed_header",
       `${prefix}-id must be 1 to 256 printable ASCII characters without "." or spaces`,

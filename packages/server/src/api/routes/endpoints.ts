@@ -107,9 +107,7 @@ export function endpointRoutes(app: FastifyInstance, ctx: AppContext): void {
     },
     async (request) => {
       const q = request.query;
-      const page = await ctx.store.listEndpoints(tenant, {
-        ...pageOptions(q),
-      });
+      const page = await ctx.store.listEndpoints(tenant, pageOptions(q));
       return listObject(
         "/v1/webhook_endpoints",
         page.data.map((e) => endpointObject(e)),
