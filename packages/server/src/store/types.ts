@@ -132,8 +132,6 @@ export type CreateEventResult =
   | { kind: "conflict" };
 
 export interface Store {
-  /** Applies pending migrations; safe to call on every start. */
-  migrate(): Promise<void>;
   /** Cheap reachability check for /readyz. */
   ping(): Promise<boolean>;
   close(): Promise<void>;

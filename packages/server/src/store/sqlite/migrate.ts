@@ -15,5 +15,3 @@ export function migrate(db: Database.Database): void {
     }
   }).immediate();
 }
-
-export const LATEST_VERSION = MIGRATIONS.length;

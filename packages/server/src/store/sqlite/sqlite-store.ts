@@ -7,7 +7,7 @@ import { migrate } from "./migrate.ts";
 import { type Durability, openSqlite } from "./open.ts";
 
 /**
- * The embedded store: one SQLite file, WAL. better-sqlite3 is synchronous, so each method
+ * The embedded store: one SQLite file, WAL, migrated when opened. better-sqlite3 is synchronous, so each method
  * runs to completion before the next; the async signatures are the seam PostgreSQL shares.
  */
 export function createSqliteStore(path: string, options: { durability?: Durability } = {}): Store {
@@ -23,7 +23,6 @@ export function createSqliteStore(path: string, options: { durability?: Durabili
   const ping = db.prepare("SELECT 1 AS ok");
 
   return {
-    migrate: async () => migrate(db),
     ping: async () => (ping.get() as { ok: number }).ok === 1,
     close: async () => void db.close(),
 
