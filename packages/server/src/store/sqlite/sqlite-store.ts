@@ -7,8 +7,9 @@ import { migrate } from "./migrate.ts";
 import { type Durability, openSqlite } from "./open.ts";
 
 /**
- * The embedded store: one SQLite file, WAL, migrated when opened. better-sqlite3 is synchronous, so each method
- * runs to completion before the next; the async signatures are the seam PostgreSQL shares.
+ * The embedded store: one SQLite file, WAL, migrated when opened. better-sqlite3 is
+ * synchronous, so each method runs to completion before the next; the async signatures are the
+ * seam PostgreSQL shares.
  */
 export function createSqliteStore(path: string, options: { durability?: Durability } = {}): Store {
   const db: Database.Database = openSqlite(path, { durability: options.durability ?? "fsync" });
