@@ -31,6 +31,10 @@ program
     "--durability <mode>",
     "fsync: accepted events survive a power cut; process: they survive kill -9, ~1 ms faster [HOOKLINE_DURABILITY, default fsync]",
   )
+  .option(
+    "--retention <duration>",
+    "prune finished events older than this, at least 1h [HOOKLINE_RETENTION, default 30d]",
+  )
   .action(async (flags: ServeFlags) => {
     let config: ReturnType<typeof loadConfig>;
     try {
@@ -50,6 +54,7 @@ program
       `Hookline is running at ${url}`,
       `  database        ${config.database} (durability: ${config.durability})`,
       `  retry schedule  ${config.retrySchedule.map(formatDuration).join(", ")}`,
+      `  retention       ${formatDuration(config.retentionMs)}`,
       config.dev
         ? "  --dev           loopback targets ALLOWED (development only)"
         : "  targets         private and loopback addresses refused (use --dev locally)",

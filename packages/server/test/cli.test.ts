@@ -42,6 +42,7 @@ describe("hookline serve", () => {
     [[], { HOOKLINE_PORT: "70000" }, /HOOKLINE_PORT.*"70000"/],
     [["--durability", "maybe"], {}, /--durability \/ HOOKLINE_DURABILITY: expected "fsync"/],
     [[], { HOOKLINE_API_KEY: "short" }, /HOOKLINE_API_KEY: expected at least 16 characters/],
+    [["--retention", "30m"], {}, /--retention \/ HOOKLINE_RETENTION: expected a duration of at/],
   ])(
     "refuses to start with %j %j, naming the setting and the accepted form",
     (args, env, message) => {

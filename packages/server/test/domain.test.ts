@@ -4,7 +4,9 @@ import { type Config, DEFAULTS } from "../src/config/config.ts";
 import { formatDuration, parseDuration } from "../src/config/duration.ts";
 import { ConfigError, loadConfig, type ServeFlags } from "../src/config/load-config.ts";
 import type { SendOutcome } from "../src/dispatch/outcome.ts";
+import { DEFAULT_BREAKER } from "../src/domain/circuit-breaker.ts";
 import { decide } from "../src/domain/decide.ts";
+import { DEFAULT_LADDER } from "../src/domain/health-ladder.ts";
 import { isEventPattern, isEventType, matchesEventType } from "../src/domain/match.ts";
 import {
   nextAttemptAt,
@@ -325,6 +327,9 @@ describe("loading the configuration", () => {
       maxInFlightPerEndpoint: DEFAULTS.maxInFlightPerEndpoint,
       logLevel: "info",
       durability: "fsync",
+      retentionMs: 30 * DAY,
+      ladder: DEFAULT_LADDER,
+      breaker: DEFAULT_BREAKER,
     });
   });
 

@@ -88,12 +88,11 @@ describe("retries: each receiver behaviour ends in the right state with the righ
       status: "disabled",
       disabled_reason: expect.stringContaining("410"),
     });
-    // An event sent right after is not sent to the disabled endpoint (issue 4 will record it
-    // as a skipped delivery; today a disabled endpoint gets none).
+    // An event sent right after is not sent to the disabled endpoint, but recorded as skipped.
     const next = await server.api("POST", "/v1/events", { type: "x.y", data: { object: {} } });
     expect(next.body.pending_webhooks).toBe(0);
-    const none = await server.api("GET", `/v1/deliveries?event=${next.body.id}`);
-    expect(none.body.data).toEqual([]);
+    const skipped = await server.api("GET", `/v1/deliveries?event=${next.body.id}`);
+    expect(skipped.body.data).toMatchObject([{ status: "skipped", attempt_count: 0 }]);
     expect(receiver.received).toHaveLength(1);
     const reenabled = await server.api("POST", `/v1/webhook_endpoints/${endpoint.id}`, {
       disabled: false,

@@ -7,10 +7,14 @@ import Fastify, {
 } from "fastify";
 import { pino } from "pino";
 import { IdPrefix, newId } from "../ids.ts";
+import { requestLogging } from "../logging/request-log.ts";
+import { countRequests, metricsRoute } from "../metrics/route.ts";
 import { UnknownCursorError } from "../store/errors.ts";
 import { authenticate } from "./auth.ts";
 import type { AppContext } from "./context.ts";
 import { ApiError, ErrorType, invalidParam, toErrorBody } from "./errors.ts";
+import { recordRoutes } from "./openapi/route-registry.ts";
+import { openApiRoutes, REFERENCE_PATH } from "./openapi/routes.ts";
 import { deliveryRoutes } from "./routes/deliveries.ts";
 import { endpointRoutes } from "./routes/endpoints.ts";
 import { eventRoutes } from "./routes/events.ts";
@@ -19,7 +23,8 @@ import { fromValidation } from "./validation-error.ts";
 import { validatorCompiler } from "./validator.ts";
 
 /** Paths that need no API key. */
-const PUBLIC = new Set(["/healthz", "/readyz", "/metrics", "/v1/openapi.json"]);
+const PUBLIC = new Set(["/healthz", "/readyz", "/metrics", "/v1/openapi.json", REFERENCE_PATH]);
+const isPublic = (path: string) => PUBLIC.has(path);
 
 export function buildApp(
   ctx: AppContext,
@@ -30,6 +35,8 @@ export function buildApp(
     bodyLimit: ctx.config.maxPayloadBytes,
     genReqId: () => newId(IdPrefix.request),
     requestIdHeader: false,
+    // One line per request, with the ids it concerns, from logging/request-log.ts instead.
+    disableRequestLogging: true,
     // Bounded time for a client to send its request, so slow clients cannot hold sockets.
     requestTimeout: 30_000,
     return503OnClosing: true,
@@ -44,11 +51,17 @@ export function buildApp(
   // Only JSON bodies: a text/plain body is refused with 415 rather than half-parsed.
   app.removeContentTypeParser("text/plain");
   app.setValidatorCompiler(validatorCompiler);
+  // Response schemas document the API (OpenAPI, the typed client's contract test); they do not
+  // shape answers: a field missing from a schema must not be dropped silently from a response.
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
+  const routes = recordRoutes(app);
 
+  if (ctx.metrics !== undefined) countRequests(app, ctx.metrics);
   app.addHook("onRequest", async (request) => {
     const path = request.url.split("?", 1)[0]!;
     if (!PUBLIC.has(path)) authenticate(request.headers.authorization, ctx.rootKeyHash);
   });
+  requestLogging(app, { isPublic });
   app.addHook("onSend", async (request, reply) => {
     reply.header("request-id", request.id);
   });
@@ -89,6 +102,8 @@ export function buildApp(
   endpointRoutes(app, ctx);
   eventRoutes(app, ctx);
   deliveryRoutes(app, ctx);
+  if (ctx.metrics !== undefined) metricsRoute(app, ctx.metrics);
+  openApiRoutes(app, routes, { isPublic });
   return app;
 }
 

@@ -1,7 +1,9 @@
 import type { Config } from "../config/config.ts";
+import type { OperationalEvents } from "../health/operational-events.ts";
 import type { CommitQueue } from "../ingest/commit-queue.ts";
 import type { DeliveryHandoff } from "../ingest/create-event.ts";
 import type { EndpointCache } from "../ingest/endpoint-cache.ts";
+import type { Metrics } from "../metrics/metrics.ts";
 import type { Store } from "../store/types.ts";
 
 /** What the HTTP layer needs from the rest of the process. */
@@ -9,7 +11,7 @@ export interface AppContext {
   store: Store;
   /** Group commit for new events. */
   commits: CommitQueue;
-  /** Enabled endpoints per tenant, for matching; invalidated by every endpoint write. */
+  /** Endpoints per tenant, for matching; invalidated by every endpoint write. */
   endpoints: EndpointCache;
   /** The dispatcher, as ingest and retries see it. */
   handoff: DeliveryHandoff;
@@ -18,8 +20,12 @@ export interface AppContext {
   clock: () => number;
   /** SHA-256 of the root API key. */
   rootKeyHash: Buffer;
+  /** Operational events for what operators do to endpoints (disable, re-enable). */
+  operational: OperationalEvents;
   /** For /readyz. */
   dispatcherRunning: () => boolean;
+  /** Prometheus metrics, served at /metrics. */
+  metrics?: Metrics;
 }
 
 /** The default tenant; tenant-scoped keys arrive with "Security and tenancy". */

@@ -1,3 +1,4 @@
+import { healthSummary } from "../health/report.ts";
 import type { AttemptRow, DeliveryRow, EndpointRow, EventRow } from "../store/types.ts";
 
 // Rows → the public JSON objects. Times leave as unix seconds, as Stripe's do.
@@ -18,6 +19,8 @@ export function endpointObject(
     signature_schemes: e.signatureSchemes,
     status: e.status,
     disabled_reason: e.disabledReason,
+    rate_limit: e.rateLimit,
+    health: healthSummary(e),
     ...(options.withSecret ? { secret: e.secret } : {}),
     previous_secret_expires_at: secondsOrNull(e.previousSecretExpiresAt),
     created: seconds(e.createdAt),

@@ -1,3 +1,6 @@
+import type { BreakerPolicy } from "../domain/circuit-breaker.ts";
+import type { LadderPolicy } from "../domain/health-ladder.ts";
+
 /** Everything `hookline serve` runs with, after flags, environment and defaults are merged. */
 export interface Config {
   port: number;
@@ -20,6 +23,12 @@ export interface Config {
   logLevel: string;
   /** `fsync`: acknowledged writes survive a power cut; `process`: they survive `kill -9`. */
   durability: "fsync" | "process";
+  /** Events older than this are pruned (with their deliveries and attempts) once finished. */
+  retentionMs: number;
+  /** When an endpoint is marked failing, warned about, and disabled. */
+  ladder: LadderPolicy;
+  /** When an endpoint's circuit opens, and how long it stays open. */
+  breaker: BreakerPolicy;
 }
 
 export const DEFAULTS = {
@@ -34,4 +43,6 @@ export const DEFAULTS = {
   maxInFlightPerEndpoint: 32,
   logLevel: "info",
   durability: "fsync",
+  // Ten times the retry schedule: a month to inspect, retry or recover a delivery.
+  retention: "30d",
 } as const;

@@ -1,6 +1,7 @@
 import { parseNetworks } from "../dispatch/address-guard.ts";
 import { type Config, DEFAULTS } from "./config.ts";
 import { parseDuration } from "./duration.ts";
+import { HealthConfigError, loadHealthConfig } from "./health-config.ts";
 
 /** Flags as the CLI parsed them; each wins over its environment variable. */
 export interface ServeFlags {
@@ -12,6 +13,7 @@ export interface ServeFlags {
   allowNetwork?: string[];
   dev?: boolean;
   durability?: string;
+  retention?: string;
 }
 
 /** A setting that cannot be used; the message names the setting and the accepted form. */
@@ -81,6 +83,18 @@ export function loadConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = process.e
     );
   }
 
+  const retentionText = pick(flags.retention, "HOOKLINE_RETENTION", DEFAULTS.retention);
+  const retentionMs = parseDuration(retentionText);
+  // Under an hour, a failed delivery could be gone before anyone looks at it: more likely a slip
+  // (`30m` for `30d`) than a wish.
+  if (retentionMs === undefined || retentionMs < 3_600_000) {
+    fail(
+      "--retention / HOOKLINE_RETENTION",
+      "a duration of at least 1h, such as 30d",
+      retentionText,
+    );
+  }
+
   const apiKey = env.HOOKLINE_API_KEY?.trim() || undefined;
   if (apiKey !== undefined && apiKey.length < 16) {
     fail("HOOKLINE_API_KEY", "at least 16 characters", "(hidden)");
@@ -100,9 +114,20 @@ export function loadConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = process.e
     maxInFlightPerEndpoint: DEFAULTS.maxInFlightPerEndpoint,
     logLevel: env.HOOKLINE_LOG_LEVEL?.trim() || DEFAULTS.logLevel,
     durability,
+    retentionMs,
+    ...health(env),
   };
 }
 
 function fail(setting: string, accepted: string, got: string): never {
   throw new ConfigError(`${setting}: expected ${accepted}, got ${JSON.stringify(got)}`);
+}
+
+function health(env: NodeJS.ProcessEnv) {
+  try {
+    return loadHealthConfig(env);
+  } catch (error) {
+    if (error instanceof HealthConfigError) throw new ConfigError(error.message);
+    throw error;
+  }
 }

@@ -1,7 +1,17 @@
+import {
+  afterAttempt,
+  type BreakerPolicy,
+  CircuitState,
+  DEFAULT_BREAKER,
+} from "../domain/circuit-breaker.ts";
 import { decide } from "../domain/decide.ts";
+import { DeliveryStatus } from "../domain/delivery-status.ts";
+import { DEFAULT_LADDER, type LadderPolicy } from "../domain/health-ladder.ts";
 import { IdPrefix, newId } from "../ids.ts";
-import type { AttemptResult, ClaimedDelivery, Store } from "../store/types.ts";
-import type { SendOutcome } from "./outcome.ts";
+import type { AttemptResult, ClaimedDelivery, HealthChange, Store } from "../store/types.ts";
+import { isForgettable, isFull, type Lane, newLane, next, queueBound } from "./lane.ts";
+import type { DispatchObserver } from "./observer.ts";
+import { AttemptErrorKind, type SendOutcome } from "./outcome.ts";
 import type { Sender } from "./send.ts";
 
 export interface Logger {
@@ -29,8 +39,24 @@ export interface DispatcherOptions {
   pollMs?: number;
   /** Claim at most this many deliveries per query. Default 200. */
   claimBatch?: number;
-  /** Called once outcomes that disabled endpoints (410 Gone) are in the store. */
+  /** The failure ladder's thresholds. */
+  ladder?: LadderPolicy;
+  /** The circuit breaker's thresholds. */
+  breaker?: BreakerPolicy;
+  /** Called once outcomes that disabled endpoints are in the store. */
   onEndpointsDisabled?: () => void;
+  /** Steps endpoints took on the failure ladder, once recorded (for operational events). */
+  onHealthChanges?: (changes: HealthChange[]) => void;
+  /** Deliveries whose retries ran out, once recorded (for operational events). */
+  onExhausted?: (deliveries: ExhaustedDelivery[]) => void;
+  /** Told of each attempt as it starts and ends (metrics, logs). */
+  observe?: DispatchObserver;
+}
+
+export interface ExhaustedDelivery {
+  tenantId: string;
+  deliveryId: string;
+  eventType: string;
 }
 
 export interface Dispatcher {
@@ -48,24 +74,24 @@ export interface Dispatcher {
   running(): boolean;
 }
 
-interface EndpointSlots {
-  active: number;
-  queue: ClaimedDelivery[];
-}
-
 /**
  * The dispatcher: claims due deliveries in batches under a lease, runs at most `maxInFlight`
- * attempts at once and at most `maxInFlightPerEndpoint` per endpoint (a slow endpoint only slows
- * itself), turns each outcome into state with `decide`, and commits outcomes in batches.
+ * attempts at once and, per endpoint, at most `maxInFlightPerEndpoint`, within its rate limit,
+ * and none while its circuit is open (a slow or dead endpoint only slows itself). It turns each
+ * outcome into state with `decide` and commits outcomes in batches.
  */
 export function createDispatcher(options: DispatcherOptions): Dispatcher {
   const { store, sender, log, clock } = options;
   const pollMs = options.pollMs ?? 1000;
   const claimBatch = options.claimBatch ?? 200;
-  const endpoints = new Map<string, EndpointSlots>();
+  const ladder = options.ladder ?? DEFAULT_LADDER;
+  const breaker = options.breaker ?? DEFAULT_BREAKER;
+  const perEndpoint = options.maxInFlightPerEndpoint;
+  const lanes = new Map<string, Lane>();
   let active = 0;
   let queued = 0;
   let results: AttemptResult[] = [];
+  let exhausted: ExhaustedDelivery[] = [];
   let started = false;
   let stopping = false;
   let claiming = false;
@@ -96,7 +122,8 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
           limit,
           leaseUntil: now + options.leaseMs,
           owner: options.owner,
-          excludeEndpoints: saturatedEndpoints(),
+          excludeEndpoints: fullEndpoints(now),
+          perEndpoint,
         });
         for (const delivery of claimed) enqueue(delivery);
         if (claimed.length < limit || stopping) break;
@@ -121,31 +148,78 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     setImmediate(() => void pump());
   }
 
-  function saturatedEndpoints(): string[] {
+  function fullEndpoints(now: number): string[] {
     const full: string[] = [];
-    for (const [id, slots] of endpoints) {
-      if (slots.active + slots.queue.length >= options.maxInFlightPerEndpoint) full.push(id);
-    }
+    for (const [id, lane] of lanes) if (isFull(lane, now, perEndpoint)) full.push(id);
     return full;
   }
 
   function enqueue(delivery: ClaimedDelivery): void {
-    let slots = endpoints.get(delivery.endpointId);
-    if (slots === undefined) {
-      slots = { active: 0, queue: [] };
-      endpoints.set(delivery.endpointId, slots);
+    let lane = lanes.get(delivery.endpointId);
+    if (lane === undefined) {
+      lane = newLane();
+      lanes.set(delivery.endpointId, lane);
     }
-    if (slots.active < options.maxInFlightPerEndpoint) run(delivery, slots);
-    else {
-      slots.queue.push(delivery);
-      queued++;
+    lane.rateLimit = delivery.rateLimit;
+    if (lane.queue.length >= queueBound(lane, perEndpoint, options.leaseMs)) {
+      giveBack([delivery], clock());
+      return;
+    }
+    lane.queue.push(delivery);
+    queued++;
+    drain(delivery.endpointId, lane);
+  }
+
+  /** Starts what the lane allows now; gives its queue back while the circuit is open. */
+  function drain(endpointId: string, lane: Lane): void {
+    for (;;) {
+      const step = next(lane, clock(), perEndpoint);
+      if (step.kind === "run") {
+        queued--;
+        run(step.delivery, lane);
+      } else if (step.kind === "give_back") {
+        queued -= step.deliveries.length;
+        giveBack(step.deliveries, step.dueAt);
+        return;
+      } else {
+        if (step.kind === "wait" && lane.wake === undefined && !stopping) {
+          lane.wake = setTimeout(() => {
+            lane.wake = undefined;
+            drain(endpointId, lane);
+            schedulePump();
+          }, step.waitMs);
+          lane.wake.unref();
+        }
+        return;
+      }
     }
   }
 
-  function run(delivery: ClaimedDelivery, slots: EndpointSlots): void {
+  // Deliveries given back together are released in one statement.
+  let returning: { ids: string[]; dueAt: number }[] = [];
+  function giveBack(deliveries: ClaimedDelivery[], dueAt: number): void {
+    if (deliveries.length === 0) return;
+    if (returning.length === 0) setImmediate(releaseReturned);
+    returning.push({ ids: deliveries.map((d) => d.id), dueAt });
+  }
+
+  function releaseReturned(): void {
+    const batches = returning;
+    returning = [];
+    for (const { ids, dueAt } of batches) {
+      store
+        .releaseDeliveries(ids, options.owner, dueAt, clock())
+        .then(() => scheduleTimer())
+        // Not released means still leased to us: the lease expires and another claim takes it.
+        .catch((error: unknown) => log.error({ err: error }, "giving deliveries back failed"));
+    }
+  }
+
+  function run(delivery: ClaimedDelivery, lane: Lane): void {
     active++;
-    slots.active++;
+    lane.active++;
     const startedAt = clock();
+    options.observe?.attemptStarted(delivery);
     sender
       .send({
         url: delivery.url,
@@ -168,25 +242,52 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
           durationMs: 0,
         };
       })
-      .then((outcome) => complete(delivery, outcome, startedAt))
+      .then((outcome) => complete(delivery, outcome, startedAt, lane))
       .finally(() => {
         active--;
-        slots.active--;
+        lane.active--;
         // While stopping, queued deliveries stay queued: stop() gives their leases back.
-        const next = stopping ? undefined : slots.queue.shift();
-        if (next !== undefined) {
-          queued--;
-          run(next, slots);
-        } else if (slots.active === 0 && slots.queue.length === 0) {
-          endpoints.delete(delivery.endpointId);
-        }
+        if (!stopping) drain(delivery.endpointId, lane);
+        if (isForgettable(lane, clock())) lanes.delete(delivery.endpointId);
         if (active === 0) idle?.();
         schedulePump();
       });
   }
 
-  function complete(delivery: ClaimedDelivery, outcome: SendOutcome, startedAt: number): void {
+  /** Feeds an outcome to the endpoint's circuit; when it opens, its backlog waits for the probe. */
+  function trip(delivery: ClaimedDelivery, outcome: SendOutcome, lane: Lane, now: number): void {
+    const before = lane.circuit;
+    lane.circuit = afterAttempt(before, !isEndpointFailure(outcome), now, breaker);
+    const opened =
+      lane.circuit.state === CircuitState.open && lane.circuit.openUntil !== before.openUntil;
+    if (!opened) {
+      if (before.state !== CircuitState.closed && lane.circuit.state === CircuitState.closed) {
+        log.info({ endpoint_id: delivery.endpointId }, "circuit closed: the probe succeeded");
+      }
+      return;
+    }
+    const until = lane.circuit.openUntil;
+    log.warn(
+      { endpoint_id: delivery.endpointId, failures: lane.circuit.failures, until: new Date(until) },
+      "circuit open: the endpoint's deliveries wait for a probe",
+    );
+    queued -= lane.queue.length;
+    giveBack(lane.queue.splice(0), until);
+    store
+      .deferEndpoint(delivery.endpointId, until, now)
+      .catch((error: unknown) =>
+        log.error({ err: error }, "deferring an endpoint's backlog failed"),
+      );
+  }
+
+  function complete(
+    delivery: ClaimedDelivery,
+    outcome: SendOutcome,
+    startedAt: number,
+    lane: Lane,
+  ): void {
     const now = clock();
+    trip(delivery, outcome, lane, now);
     const attemptCount = delivery.attemptCount + 1;
     const decision = decide({
       outcome,
@@ -195,6 +296,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       now,
       random: options.random,
     });
+    options.observe?.attemptFinished(delivery, outcome, decision.status);
     const context = {
       delivery_id: delivery.id,
       event_id: delivery.eventId,
@@ -213,6 +315,14 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       );
     }
     if (decision.disableEndpoint) log.warn(context, "endpoint answered 410 Gone: disabling it");
+    // Operational events about operational events would feed on themselves.
+    if (decision.status === DeliveryStatus.failed && !delivery.eventType.startsWith("hookline.")) {
+      exhausted.push({
+        tenantId: delivery.tenantId,
+        deliveryId: delivery.id,
+        eventType: delivery.eventType,
+      });
+    }
     results.push({
       deliveryId: delivery.id,
       endpointId: delivery.endpointId,
@@ -248,19 +358,25 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   async function flush(): Promise<void> {
     if (results.length === 0) return;
     const batch = results;
+    const ranOut = exhausted;
     results = [];
+    exhausted = [];
+    let changes: HealthChange[];
     try {
-      await store.recordResults(batch, clock());
+      changes = await store.recordResults(batch, clock(), ladder);
     } catch (error) {
       // Not recorded means still in flight in the store: the lease expires and the delivery is
       // attempted again. Keep the batch and try once more before relying on that.
       log.error({ err: error, count: batch.length }, "recording attempt outcomes failed");
       results = batch.concat(results);
+      exhausted = ranOut.concat(exhausted);
       setTimeout(scheduleFlush, 1000).unref();
       return;
     }
-    // Ingest caches enabled endpoints and claims at insert: it must learn of a disable at once.
-    if (batch.some((r) => r.disableEndpoint)) options.onEndpointsDisabled?.();
+    // Ingest caches endpoints and claims at insert: it must learn of a disable at once.
+    if (changes.some((c) => c.transition === "disabled")) options.onEndpointsDisabled?.();
+    if (changes.length > 0) options.onHealthChanges?.(changes);
+    if (ranOut.length > 0) options.onExhausted?.(ranOut);
     if (batch.some((r) => r.nextAttemptAt !== null)) await scheduleTimer();
   }
 
@@ -313,10 +429,8 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     wake: schedulePump,
     hasRoom(endpointId) {
       if (stopping || active + queued >= options.maxInFlight) return false;
-      const slots = endpoints.get(endpointId);
-      return (
-        slots === undefined || slots.active + slots.queue.length < options.maxInFlightPerEndpoint
-      );
+      const lane = lanes.get(endpointId);
+      return lane === undefined || !isFull(lane, clock(), perEndpoint);
     },
     adopt(deliveries) {
       // Were we stopping meanwhile, these stay leased to us in the store: stop() releases them.
@@ -330,6 +444,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       stopping = true;
       if (timer !== undefined) clearTimeout(timer);
       if (reclaimTimer !== undefined) clearInterval(reclaimTimer);
+      for (const lane of lanes.values()) if (lane.wake !== undefined) clearTimeout(lane.wake);
       if (active > 0) {
         await new Promise<void>((resolve) => {
           idle = resolve;
@@ -344,4 +459,15 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       await sender.close();
     },
   };
+}
+
+/**
+ * Failures that say the endpoint itself is sick (no answer, refused, 5xx, 429) and count toward
+ * its circuit; a 4xx is an answer about one event from a live server.
+ */
+function isEndpointFailure(outcome: SendOutcome): boolean {
+  if (outcome.kind === "delivered") return false;
+  if (outcome.error !== AttemptErrorKind.httpStatus) return true;
+  const status = outcome.status ?? 0;
+  return status >= 500 || status === 429;
 }

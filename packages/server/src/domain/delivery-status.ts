@@ -1,6 +1,7 @@
 /**
  * A delivery's states. pending → (claimed: in_flight) → succeeded | pending again (retry) |
- * failed (schedule exhausted, or not retryable) ; cancelled when its endpoint is deleted.
+ * failed (schedule exhausted, or not retryable) ; cancelled when its endpoint is deleted;
+ * skipped when its endpoint is disabled (recorded, never attempted, recoverable).
  */
 export const DeliveryStatus = {
   pending: "pending",
@@ -8,6 +9,7 @@ export const DeliveryStatus = {
   succeeded: "succeeded",
   failed: "failed",
   cancelled: "cancelled",
+  skipped: "skipped",
 } as const;
 export type DeliveryStatus = (typeof DeliveryStatus)[keyof typeof DeliveryStatus];
 

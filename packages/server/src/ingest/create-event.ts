@@ -14,7 +14,8 @@ export interface NewEvent {
     object: Record<string, unknown>;
     previous_attributes?: Record<string, unknown> | undefined;
   };
-  requestId: string;
+  /** The API request that created it; `null` for the events Hookline emits itself. */
+  requestId: string | null;
   idempotencyKey: string | undefined;
 }
 
@@ -42,8 +43,9 @@ export interface IngestDeps {
 export type IngestResult = { kind: "created" | "replayed"; event: EventRow } | { kind: "conflict" };
 
 /**
- * Ingest: build the event's bytes once, match the tenant's enabled endpoints, and commit the
- * event with one delivery per match in one transaction. Accepted = committed: the caller
+ * Ingest: build the event's bytes once, match the tenant's endpoints, and commit the event with
+ * one delivery per match in one transaction: pending for an enabled endpoint, `skipped` for a
+ * disabled one (recorded, so recovery can send it later). Accepted = committed: the caller
  * answers only after this resolves.
  */
 export async function ingestEvent(
@@ -51,9 +53,10 @@ export async function ingestEvent(
   input: NewEvent,
   now: number,
 ): Promise<IngestResult> {
-  const endpoints = (await deps.endpoints.enabled(input.tenantId)).filter((e) =>
+  const endpoints = (await deps.endpoints.ofTenant(input.tenantId)).filter((e) =>
     matchesEventType(e.enabledEvents, input.type),
   );
+  const enabled = endpoints.filter((e) => e.status === "enabled").length;
   const id = newId(IdPrefix.event);
   // Stripe's field order; these bytes are what every attempt sends.
   const payload = Buffer.from(
@@ -64,7 +67,7 @@ export async function ingestEvent(
       created: Math.floor(now / 1000),
       data: input.data,
       livemode: false,
-      pending_webhooks: endpoints.length,
+      pending_webhooks: enabled,
       request: { id: input.requestId, idempotency_key: input.idempotencyKey ?? null },
       type: input.type,
     }),
@@ -80,11 +83,14 @@ export async function ingestEvent(
   const claimed: ClaimedDelivery[] = [];
   const deliveries = endpoints.map((endpoint) => {
     const row = newDelivery(input.tenantId, id, endpoint.id, now);
-    if (deps.handoff.hasRoom(endpoint.id)) {
+    if (endpoint.status === "disabled") {
+      row.status = DeliveryStatus.skipped;
+      row.nextAttemptAt = null;
+    } else if (deps.handoff.hasRoom(endpoint.id)) {
       row.status = DeliveryStatus.inFlight;
       row.leaseOwner = deps.handoff.owner;
       row.leaseUntil = now + deps.handoff.leaseMs;
-      claimed.push(claimedAtInsert(row, endpoint, payload, now));
+      claimed.push(claimedAtInsert(row, endpoint, event, now));
     }
     return row;
   });
@@ -101,7 +107,7 @@ export async function ingestEvent(
   if (result.kind === "conflict") return result;
   if (result.kind === "created") {
     if (claimed.length > 0) deps.handoff.adopt(claimed);
-    if (claimed.length < deliveries.length) deps.handoff.wake();
+    if (claimed.length < enabled) deps.handoff.wake();
     return { kind: "created", event };
   }
   const first = await deps.store.getEvent(input.tenantId, result.eventId);
@@ -138,16 +144,19 @@ function newDelivery(
 function claimedAtInsert(
   row: DeliveryRow,
   endpoint: EndpointRow,
-  payload: Buffer,
+  event: EventRow,
   now: number,
 ): ClaimedDelivery {
   return {
     id: row.id,
+    tenantId: row.tenantId,
     eventId: row.eventId,
+    eventType: event.type,
     endpointId: endpoint.id,
     attemptCount: 0,
     url: endpoint.url,
-    payload,
+    rateLimit: endpoint.rateLimit,
+    payload: event.payload,
     secrets: signingSecrets(endpoint, now),
     signatureSchemes: endpoint.signatureSchemes,
   };

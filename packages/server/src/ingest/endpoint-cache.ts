@@ -1,13 +1,13 @@
 import type { EndpointRow, Store } from "../store/types.ts";
 
 /**
- * The enabled endpoints of each tenant, kept between events: reading and decoding them for
+ * The endpoints of each tenant (enabled and disabled), kept between events: reading and decoding them for
  * every event was 4% of the server's CPU in the delivery benchmark. The API invalidates a
- * tenant's entry on every endpoint write and the dispatcher after it disables an endpoint (410);
+ * tenant's entry on every endpoint write and the dispatcher after it disables an endpoint;
  * the time limit bounds staleness for writes made by anything else.
  */
 export interface EndpointCache {
-  enabled(tenantId: string): Promise<EndpointRow[]>;
+  ofTenant(tenantId: string): Promise<EndpointRow[]>;
   invalidate(tenantId: string): void;
   /** Forgets every tenant's entry (an endpoint was disabled by the dispatcher). */
   invalidateAll(): void;
@@ -21,10 +21,10 @@ export function createEndpointCache(
   const clock = options.clock ?? Date.now;
   const entries = new Map<string, { rows: EndpointRow[]; until: number }>();
   return {
-    async enabled(tenantId) {
+    async ofTenant(tenantId) {
       const hit = entries.get(tenantId);
       if (hit !== undefined && hit.until > clock()) return hit.rows;
-      const rows = await store.enabledEndpoints(tenantId);
+      const rows = await store.tenantEndpoints(tenantId);
       entries.set(tenantId, { rows, until: clock() + ttlMs });
       return rows;
     },

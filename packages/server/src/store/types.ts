@@ -1,5 +1,6 @@
 import type { AttemptErrorKind } from "../dispatch/outcome.ts";
 import type { DeliveryStatus } from "../domain/delivery-status.ts";
+import type { HealthState, HealthTransition, LadderPolicy } from "../domain/health-ladder.ts";
 
 // The storage seam. SQLite implements it today and PostgreSQL next; nothing outside `store/`
 // touches a database driver. Times are unix milliseconds unless a name says seconds.
@@ -20,6 +21,10 @@ export interface EndpointRow {
   /** The secret before the last rotation; it keeps signing until `previousSecretExpiresAt`. */
   previousSecret: string | null;
   previousSecretExpiresAt: number | null;
+  /** Requests per second at most; `null`: no limit. */
+  rateLimit: number | null;
+  /** The failure ladder. Written only by the store (attempts, re-enabling), never by updates. */
+  health: HealthState;
   createdAt: number;
   updatedAt: number;
 }
@@ -67,10 +72,13 @@ export interface AttemptRow {
 /** A claimed delivery with everything the sender needs, read in the claim itself. */
 export interface ClaimedDelivery {
   id: string;
+  tenantId: string;
   eventId: string;
+  eventType: string;
   endpointId: string;
   attemptCount: number;
   url: string;
+  rateLimit: number | null;
   payload: Buffer;
   secrets: string[];
   signatureSchemes: SignatureSchemes;
@@ -85,6 +93,24 @@ export interface AttemptResult {
   attemptCount: number;
   nextAttemptAt: number | null;
   disableEndpoint: boolean;
+}
+
+/** A step an endpoint took on the failure ladder, for an operational event. */
+export interface HealthChange {
+  tenantId: string;
+  endpointId: string;
+  transition: HealthTransition;
+  /** Why, in words, for `disabled` (`410 Gone`, the ladder, an operator). */
+  reason: string | null;
+  at: number;
+}
+
+/** What the health report reads of an endpoint. */
+export interface EndpointActivity {
+  /** The most recent attempts since the window's start, newest first, at most the limit. */
+  attempts: { ok: boolean; durationMs: number }[];
+  /** Unfinished and unsuccessful deliveries by status. */
+  deliveries: { pending: number; inFlight: number; failed: number; skipped: number };
 }
 
 export interface Page<T> {
@@ -145,9 +171,21 @@ export interface Store {
   ): Promise<{ kind: "created" | "replayed"; endpoint: EndpointRow } | { kind: "conflict" }>;
   getEndpoint(tenantId: string, id: string): Promise<EndpointRow | undefined>;
   listEndpoints(tenantId: string, options: ListOptions): Promise<Page<EndpointRow>>;
-  /** Enabled endpoints of a tenant, for matching an event's type at ingest. */
-  enabledEndpoints(tenantId: string): Promise<EndpointRow[]>;
-  updateEndpoint(endpoint: EndpointRow): Promise<void>;
+  /**
+   * Every endpoint of a tenant, enabled or not, for matching an event's type at ingest (a
+   * disabled endpoint gets a `skipped` delivery).
+   */
+  tenantEndpoints(tenantId: string): Promise<EndpointRow[]>;
+  /**
+   * Writes what an update may change (not the health). Disabling turns the endpoint's pending
+   * deliveries `skipped`; enabling starts its failure ladder over. Returns the status before.
+   */
+  updateEndpoint(
+    endpoint: EndpointRow,
+    now: number,
+  ): Promise<{ previousStatus: EndpointRow["status"] }>;
+  /** Recent attempts and open deliveries of an endpoint, for its health report. */
+  endpointActivity(endpointId: string, since: number, limit: number): Promise<EndpointActivity>;
   /** Deletes the endpoint and cancels its undelivered deliveries. */
   deleteEndpoint(tenantId: string, id: string, now: number): Promise<boolean>;
 
@@ -168,10 +206,34 @@ export interface Store {
   listAttempts(deliveryId: string): Promise<AttemptRow[]>;
   /** Makes a finished or pending delivery due now (a manual retry); not one in flight. */
   retryDelivery(tenantId: string, id: string, now: number): Promise<DeliveryRow | undefined>;
+  /**
+   * Re-queues an endpoint's `failed` and `skipped` deliveries created in [since, until], oldest
+   * first; what is already pending or in flight is left alone. Returns how many.
+   */
+  recoverDeliveries(input: {
+    tenantId: string;
+    endpointId: string;
+    since: number;
+    until: number;
+    now: number;
+  }): Promise<number>;
+  /**
+   * Resends an event: its finished deliveries (to `endpointId` only, when given) become due
+   * now; one to an endpoint it never had is created. Pending and in-flight ones are left alone.
+   * Returns the event's deliveries concerned, after the change.
+   */
+  retryEvent(input: {
+    tenantId: string;
+    eventId: string;
+    endpointId: string | undefined;
+    newDeliveryId: string;
+    now: number;
+  }): Promise<DeliveryRow[]>;
 
   /**
-   * Claims up to `limit` due deliveries under a lease, skipping `excludeEndpoints` (those at
-   * their concurrency cap), with what the sender needs.
+   * Claims up to `limit` due deliveries under a lease, at most `perEndpoint` of any endpoint,
+   * skipping `excludeEndpoints` (those at their cap, or whose circuit is open), with what the
+   * sender needs.
    */
   claimDue(input: {
     now: number;
@@ -179,9 +241,30 @@ export interface Store {
     leaseUntil: number;
     owner: string;
     excludeEndpoints: readonly string[];
+    perEndpoint: number;
   }): Promise<ClaimedDelivery[]>;
-  /** Records attempts and delivery states in one transaction. */
-  recordResults(results: AttemptResult[], now: number): Promise<void>;
+  /**
+   * Records attempts and delivery states in one transaction, steps each enabled endpoint's
+   * failure ladder, disables endpoints (410 Gone, or the ladder's end: their pending deliveries
+   * become `skipped`) and returns the ladder steps taken.
+   */
+  recordResults(
+    results: AttemptResult[],
+    now: number,
+    ladder: LadderPolicy,
+  ): Promise<HealthChange[]>;
+  /**
+   * Gives deliveries this owner holds back, due at `dueAt` (no attempt counted): the circuit is
+   * open or the endpoint's queue is full. Returns how many.
+   */
+  releaseDeliveries(
+    ids: readonly string[],
+    owner: string,
+    dueAt: number,
+    now: number,
+  ): Promise<number>;
+  /** Moves an endpoint's pending deliveries due before `until` to `until` (its circuit opened). */
+  deferEndpoint(endpointId: string, until: number, now: number): Promise<number>;
   /** Gives this owner's leases back (shutdown): the deliveries become due again. */
   releaseLeases(owner: string, now: number): Promise<number>;
   /**
@@ -191,4 +274,43 @@ export interface Store {
   reclaimExpired(now: number, leaseEndsBefore?: number): Promise<number>;
   /** The earliest time a pending delivery falls due, if any. */
   nextDueAt(): Promise<number | undefined>;
+  /**
+   * Retention, one short write transaction: examines up to `limit` events after the cursor
+   * `after`, oldest first, and deletes those created before `cutoff` whose deliveries are all
+   * finished (none `pending` or `in_flight`), with their deliveries, attempts and idempotency
+   * key. The first batch of a pass (no `after`) also deletes other idempotency keys created
+   * before `cutoff`. Call again with `after: next` until `next` is undefined.
+   */
+  pruneBefore(
+    cutoff: number,
+    options: { limit: number; after?: number | undefined },
+  ): Promise<PruneBatch>;
+
+  /** Queue depth, the oldest due delivery and endpoint states, read when /metrics is scraped. */
+  stats(now: number): Promise<StoreStats>;
+  /** The schema version applied and the latest this build knows, for /readyz. */
+  schemaVersion(): Promise<{ applied: number; latest: number }>;
+}
+
+/** What /metrics reads of the store (all tenants). Counts stop at a cap (see sqlite/stats.ts). */
+export interface StoreStats {
+  /** Pending deliveries already due. */
+  dueDeliveries: number;
+  /** Pending deliveries waiting for a later attempt (a retry). */
+  scheduledDeliveries: number;
+  inFlightDeliveries: number;
+  /** When the longest-waiting due delivery fell due; null when none is due. */
+  oldestDueAt: number | null;
+  /** Endpoints by state: the health of enabled ones (`healthy`, `failing`, …), else `disabled`. */
+  endpointsByState: Record<string, number>;
+}
+
+/** What one retention batch deleted, and where the next batch of the pass starts. */
+export interface PruneBatch {
+  events: number;
+  deliveries: number;
+  attempts: number;
+  idempotencyKeys: number;
+  /** The cursor for the next batch; undefined once the pass reached the retention window. */
+  next: number | undefined;
 }

@@ -26,7 +26,7 @@ export interface TestServer extends Server {
  */
 export async function startTestServer(
   env: Record<string, string> = {},
-  options: { allowLoopback?: boolean } = {},
+  options: { allowLoopback?: boolean; clock?: () => number } = {},
 ): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), "hookline-test-"));
   const allowNetwork = options.allowLoopback === false ? [] : ["127.0.0.0/8"];
@@ -34,7 +34,10 @@ export async function startTestServer(
     { port: "0", database: join(dir, "hookline.db"), allowNetwork },
     { HOOKLINE_API_KEY: API_KEY, ...env },
   );
-  const server = await startServer(config, { logger: false });
+  const server = await startServer(config, {
+    logger: false,
+    ...(options.clock === undefined ? {} : { clock: options.clock }),
+  });
   return {
     ...server,
     config,

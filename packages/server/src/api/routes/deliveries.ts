@@ -12,8 +12,10 @@ import {
   NoParams,
   pageOptions,
 } from "../schemas/common.ts";
-import { ListDeliveriesQuery } from "../schemas/delivery.ts";
+import { DeliverySchema, ListDeliveriesQuery } from "../schemas/delivery.ts";
+import { DeliveryListSchema } from "../schemas/responses.ts";
 import { deliveryObject, listObject } from "../serialize.ts";
+import { endpointDisabled } from "./endpoints.ts";
 
 export function deliveryRoutes(app: FastifyInstance, ctx: AppContext): void {
   const tenant = DEFAULT_TENANT;
@@ -24,7 +26,7 @@ export function deliveryRoutes(app: FastifyInstance, ctx: AppContext): void {
       schema: {
         description: "List deliveries, newest first; filter by event, endpoint and status.",
         querystring: ListDeliveriesQuery,
-        response: errorResponses,
+        response: { 200: DeliveryListSchema, ...errorResponses },
       },
     },
     async (request) => {
@@ -50,7 +52,7 @@ export function deliveryRoutes(app: FastifyInstance, ctx: AppContext): void {
         description: "Retrieve a delivery with all its attempts.",
         params: IdParams,
         querystring: NoParams,
-        response: errorResponses,
+        response: { 200: DeliverySchema, ...errorResponses },
       },
     },
     async (request) => {
@@ -69,7 +71,7 @@ export function deliveryRoutes(app: FastifyInstance, ctx: AppContext): void {
           "Attempt a delivery again now, whatever its state, unless an attempt is in flight.",
         params: IdParams,
         body: NoParams,
-        response: errorResponses,
+        response: { 200: DeliverySchema, ...errorResponses, 409: errorResponses[400] },
       },
       preValidation: defaultEmptyBody,
     },
@@ -86,6 +88,8 @@ export function deliveryRoutes(app: FastifyInstance, ctx: AppContext): void {
           `Delivery ${id} has an attempt in flight; retry it once that attempt ends.`,
         );
       }
+      const endpoint = await ctx.store.getEndpoint(tenant, before.endpointId);
+      if (endpoint?.status === "disabled") throw endpointDisabled(endpoint.id);
       const after = await ctx.store.retryDelivery(tenant, id, ctx.clock());
       ctx.handoff.wake();
       return deliveryObject(after ?? before);

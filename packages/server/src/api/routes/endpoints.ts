@@ -1,13 +1,15 @@
 import { generateSecret } from "@hookline/webhooks";
 import { type Static, Type } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
+import { HEALTHY, HealthTransition } from "../../domain/health-ladder.ts";
+import { HEALTH_WINDOW_ATTEMPTS, HEALTH_WINDOW_MS, healthReport } from "../../health/report.ts";
 import { IdPrefix, isId, newId } from "../../ids.ts";
 import { requestHash } from "../../ingest/create-event.ts";
 import type { EndpointRow } from "../../store/types.ts";
 import type { AppContext } from "../context.ts";
 import { DEFAULT_TENANT } from "../context.ts";
 import { checkEnabledEvents, checkEndpointUrl, secretGraceMs } from "../endpoint-input.ts";
-import { idempotencyConflict, invalidParam, notFound } from "../errors.ts";
+import { ApiError, ErrorType, idempotencyConflict, invalidParam, notFound } from "../errors.ts";
 import { idempotencyKey } from "../idempotency-key.ts";
 import { findOr404 } from "../lookup.ts";
 import {
@@ -18,7 +20,19 @@ import {
   NoParams,
   pageOptions,
 } from "../schemas/common.ts";
-import { CreateEndpointBody, RotateSecretBody, UpdateEndpointBody } from "../schemas/endpoint.ts";
+import {
+  CreateEndpointBody,
+  EndpointSchema,
+  RecoverBody,
+  RotateSecretBody,
+  UpdateEndpointBody,
+} from "../schemas/endpoint.ts";
+import {
+  DeletedEndpointSchema,
+  EndpointHealthReportSchema,
+  EndpointListSchema,
+  EndpointRecoverySchema,
+} from "../schemas/responses.ts";
 import { endpointObject, listObject } from "../serialize.ts";
 
 const SECRET = /^whsec_[A-Za-z0-9+/=]{16,200}$/;
@@ -37,7 +51,7 @@ export function endpointRoutes(app: FastifyInstance, ctx: AppContext): void {
       schema: {
         description: "Create a webhook endpoint; the response holds its signing secret.",
         body: CreateEndpointBody,
-        response: errorResponses,
+        response: { 200: EndpointSchema, ...errorResponses },
       },
     },
     async (request) => {
@@ -62,6 +76,8 @@ export function endpointRoutes(app: FastifyInstance, ctx: AppContext): void {
         secret: body.secret ?? generateSecret(),
         previousSecret: null,
         previousSecretExpiresAt: null,
+        rateLimit: body.rate_limit ?? null,
+        health: HEALTHY,
         createdAt: now,
         updatedAt: now,
       };
@@ -90,7 +106,7 @@ export function endpointRoutes(app: FastifyInstance, ctx: AppContext): void {
         description: "Retrieve a webhook endpoint.",
         params: IdParams,
         querystring: NoParams,
-        response: errorResponses,
+        response: { 200: EndpointSchema, ...errorResponses },
       },
     },
     async (request) => endpointObject(await load(request.params.id)),
@@ -102,7 +118,7 @@ export function endpointRoutes(app: FastifyInstance, ctx: AppContext): void {
       schema: {
         description: "List webhook endpoints, newest first.",
         querystring: ListEndpointsQuery,
-        response: errorResponses,
+        response: { 200: EndpointListSchema, ...errorResponses },
       },
     },
     async (request) => {
@@ -125,6 +141,7 @@ export function endpointRoutes(app: FastifyInstance, ctx: AppContext): void {
     if (body.description !== undefined) next.description = body.description;
     if (body.metadata !== undefined) next.metadata = body.metadata;
     if (body.signature_schemes !== undefined) next.signatureSchemes = body.signature_schemes;
+    if (body.rate_limit !== undefined) next.rateLimit = body.rate_limit;
     if (body.disabled === true && endpoint.status === "enabled") {
       next.status = "disabled";
       next.disabledReason = "disabled through the API";
@@ -132,17 +149,32 @@ export function endpointRoutes(app: FastifyInstance, ctx: AppContext): void {
       next.status = "enabled";
       next.disabledReason = null;
     }
-    await ctx.store.updateEndpoint(next);
+    const now = ctx.clock();
+    const { previousStatus } = await ctx.store.updateEndpoint(next, now);
     ctx.endpoints.invalidate(tenant);
-    if (next.status === "enabled" && endpoint.status === "disabled") ctx.handoff.wake();
-    return endpointObject(next);
+    if (previousStatus !== next.status) {
+      const enabled = next.status === "enabled";
+      // Re-enabling starts the ladder over (the store reset it) and is worth telling operators.
+      if (enabled) ctx.handoff.wake();
+      ctx.operational.endpointsChanged([
+        {
+          tenantId: tenant,
+          endpointId: next.id,
+          transition: enabled ? HealthTransition.recovered : HealthTransition.disabled,
+          reason: enabled ? "re-enabled through the API" : "disabled through the API",
+          at: now,
+        },
+      ]);
+    }
+    const stored = await ctx.store.getEndpoint(tenant, next.id);
+    return endpointObject(stored ?? next);
   };
   const updateSchema = {
     description:
       "Update a webhook endpoint (url, enabled_events, description, metadata, signature_schemes, disabled).",
     params: IdParams,
     body: UpdateEndpointBody,
-    response: errorResponses,
+    response: { 200: EndpointSchema, ...errorResponses },
   };
   app.post<{ Params: Static<typeof IdParams>; Body: UpdateEndpointBody }>(
     "/v1/webhook_endpoints/:id",
@@ -162,7 +194,7 @@ export function endpointRoutes(app: FastifyInstance, ctx: AppContext): void {
         description: "Delete a webhook endpoint; its undelivered deliveries are cancelled.",
         params: IdParams,
         body: NoParams,
-        response: errorResponses,
+        response: { 200: DeletedEndpointSchema, ...errorResponses },
       },
       preValidation: defaultEmptyBody,
     },
@@ -184,7 +216,7 @@ export function endpointRoutes(app: FastifyInstance, ctx: AppContext): void {
           "Replace the signing secret; the old one keeps signing beside it until expires_in has passed.",
         params: IdParams,
         body: RotateSecretBody,
-        response: errorResponses,
+        response: { 200: EndpointSchema, ...errorResponses },
       },
       // The body is optional: no body means the defaults.
       preValidation: defaultEmptyBody,
@@ -200,9 +232,77 @@ export function endpointRoutes(app: FastifyInstance, ctx: AppContext): void {
         previousSecretExpiresAt: graceMs > 0 ? now + graceMs : null,
         updatedAt: now,
       };
-      await ctx.store.updateEndpoint(next);
+      await ctx.store.updateEndpoint(next, now);
       ctx.endpoints.invalidate(tenant);
       return endpointObject(next, { withSecret: true });
     },
+  );
+
+  app.get<{ Params: Static<typeof IdParams> }>(
+    "/v1/webhook_endpoints/:id/health",
+    {
+      schema: {
+        description:
+          "An endpoint's health: its place on the failure ladder, success rate and latency of its recent attempts, and its open deliveries.",
+        params: IdParams,
+        querystring: NoParams,
+        response: { 200: EndpointHealthReportSchema, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const endpoint = await load(request.params.id);
+      const since = ctx.clock() - HEALTH_WINDOW_MS;
+      const activity = await ctx.store.endpointActivity(endpoint.id, since, HEALTH_WINDOW_ATTEMPTS);
+      return healthReport(endpoint, activity, since);
+    },
+  );
+
+  app.post<{ Params: Static<typeof IdParams>; Body: RecoverBody }>(
+    "/v1/webhook_endpoints/:id/recover",
+    {
+      schema: {
+        description:
+          "Re-queue the endpoint's failed and skipped deliveries created between since and until, oldest first. Idempotent: what is already queued is not queued twice.",
+        params: IdParams,
+        body: RecoverBody,
+        response: { 200: EndpointRecoverySchema, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const endpoint = await load(request.params.id);
+      const now = ctx.clock();
+      const since = request.body.since * 1000;
+      const until = request.body.until === undefined ? now : request.body.until * 1000 + 999;
+      if (until < since) {
+        throw invalidParam("until", "Invalid until: it must not be earlier than since.");
+      }
+      if (endpoint.status === "disabled") throw endpointDisabled(endpoint.id);
+      const requeued = await ctx.store.recoverDeliveries({
+        tenantId: tenant,
+        endpointId: endpoint.id,
+        since,
+        until,
+        now,
+      });
+      if (requeued > 0) ctx.handoff.wake();
+      return {
+        object: "webhook_endpoint_recovery" as const,
+        endpoint: endpoint.id,
+        since: Math.floor(since / 1000),
+        until: Math.floor(until / 1000),
+        requeued,
+      };
+    },
+  );
+}
+
+/** Deliveries queued to a disabled endpoint would only be skipped again. */
+export function endpointDisabled(id: string, param?: string): ApiError {
+  return new ApiError(
+    400,
+    ErrorType.invalidRequest,
+    "endpoint_disabled",
+    `The webhook endpoint '${id}' is disabled: enable it first (disabled: false), then send again.`,
+    param,
   );
 }

@@ -1,16 +1,24 @@
 import type { Static } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
 import { isEventType } from "../../domain/match.ts";
-import { IdPrefix } from "../../ids.ts";
+import { IdPrefix, isId, newId } from "../../ids.ts";
 import { ingestEvent } from "../../ingest/create-event.ts";
 import type { AppContext } from "../context.ts";
 import { DEFAULT_TENANT } from "../context.ts";
-import { idempotencyConflict, invalidParam } from "../errors.ts";
+import { idempotencyConflict, invalidParam, notFound } from "../errors.ts";
 import { idempotencyKey } from "../idempotency-key.ts";
 import { findOr404 } from "../lookup.ts";
-import { errorResponses, IdParams, NoParams, pageOptions } from "../schemas/common.ts";
-import { CreateEventBody, ListEventsQuery } from "../schemas/event.ts";
-import { eventObject, listObject } from "../serialize.ts";
+import {
+  defaultEmptyBody,
+  errorResponses,
+  IdParams,
+  NoParams,
+  pageOptions,
+} from "../schemas/common.ts";
+import { CreateEventBody, EventSchema, ListEventsQuery, RetryEventBody } from "../schemas/event.ts";
+import { DeliveryListSchema, EventListSchema } from "../schemas/responses.ts";
+import { deliveryObject, eventObject, listObject } from "../serialize.ts";
+import { endpointDisabled } from "./endpoints.ts";
 
 export function eventRoutes(app: FastifyInstance, ctx: AppContext): void {
   const tenant = DEFAULT_TENANT;
@@ -22,7 +30,7 @@ export function eventRoutes(app: FastifyInstance, ctx: AppContext): void {
         description:
           "Send an event: it is stored, then delivered to every enabled endpoint subscribed to its type.",
         body: CreateEventBody,
-        response: { ...errorResponses, 409: errorResponses[400] },
+        response: { 200: EventSchema, ...errorResponses, 409: errorResponses[400] },
       },
     },
     async (request, reply) => {
@@ -56,7 +64,7 @@ export function eventRoutes(app: FastifyInstance, ctx: AppContext): void {
         description: "Retrieve an event.",
         params: IdParams,
         querystring: NoParams,
-        response: errorResponses,
+        response: { 200: EventSchema, ...errorResponses },
       },
     },
     async (request) => {
@@ -75,7 +83,7 @@ export function eventRoutes(app: FastifyInstance, ctx: AppContext): void {
         description:
           "List events, newest first; filter by type (exact or prefix.*), created[gte|lte] (unix seconds) and delivery_success.",
         querystring: ListEventsQuery,
-        response: errorResponses,
+        response: { 200: EventListSchema, ...errorResponses },
       },
     },
     async (request) => {
@@ -92,6 +100,47 @@ export function eventRoutes(app: FastifyInstance, ctx: AppContext): void {
         "/v1/events",
         page.data.map((e) => eventObject(e, pending.get(e.id) ?? 0)),
         page.hasMore,
+      );
+    },
+  );
+
+  app.post<{ Params: Static<typeof IdParams>; Body: RetryEventBody | undefined }>(
+    "/v1/events/:id/retry",
+    {
+      schema: {
+        description:
+          "Resend an event: to every endpoint it went to, or to one endpoint (created for it if the event never went there). Deliveries already queued are not queued twice.",
+        params: IdParams,
+        body: RetryEventBody,
+        response: { 200: DeliveryListSchema, ...errorResponses },
+      },
+      // The body is optional: no body means every endpoint.
+      preValidation: defaultEmptyBody,
+    },
+    async (request) => {
+      const event = await findOr404("event", IdPrefix.event, request.params.id, (id) =>
+        ctx.store.getEvent(tenant, id),
+      );
+      const endpointId = request.body?.endpoint;
+      if (endpointId !== undefined) {
+        const endpoint = isId(endpointId, IdPrefix.endpoint)
+          ? await ctx.store.getEndpoint(tenant, endpointId)
+          : undefined;
+        if (endpoint === undefined) throw notFound("webhook_endpoint", endpointId, "endpoint");
+        if (endpoint.status === "disabled") throw endpointDisabled(endpoint.id, "endpoint");
+      }
+      const deliveries = await ctx.store.retryEvent({
+        tenantId: tenant,
+        eventId: event.id,
+        endpointId,
+        newDeliveryId: newId(IdPrefix.delivery),
+        now: ctx.clock(),
+      });
+      ctx.handoff.wake();
+      return listObject(
+        `/v1/events/${event.id}/retry`,
+        deliveries.map((d) => deliveryObject(d)),
+        false,
       );
     },
   );

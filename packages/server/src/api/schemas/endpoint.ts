@@ -16,6 +16,12 @@ const Schemes = Type.Union(
   },
 );
 
+const RateLimit = Type.Integer({
+  minimum: 1,
+  maximum: 100_000,
+  description: "At most this many requests per second to the endpoint; omit or null for no limit.",
+});
+
 export const CreateEndpointBody = Type.Object(
   {
     url: Url,
@@ -23,6 +29,7 @@ export const CreateEndpointBody = Type.Object(
     description: Type.Optional(Type.String({ maxLength: 5000 })),
     metadata: Type.Optional(Metadata),
     signature_schemes: Type.Optional(Schemes),
+    rate_limit: Type.Optional(Type.Union([RateLimit, Type.Null()])),
     secret: Type.Optional(
       Type.String({
         minLength: 1,
@@ -43,6 +50,7 @@ export const UpdateEndpointBody = Type.Object(
     description: Type.Optional(Type.Union([Type.String({ maxLength: 5000 }), Type.Null()])),
     metadata: Type.Optional(Metadata),
     signature_schemes: Type.Optional(Schemes),
+    rate_limit: Type.Optional(Type.Union([RateLimit, Type.Null()])),
     disabled: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false },
@@ -62,6 +70,38 @@ export const RotateSecretBody = Type.Object(
 );
 export type RotateSecretBody = Static<typeof RotateSecretBody>;
 
+const NullableTime = Type.Union([Type.Integer(), Type.Null()]);
+
+const HealthSummarySchema = Type.Object({
+  state: Type.Union([
+    Type.Literal("healthy"),
+    Type.Literal("failing"),
+    Type.Literal("disabling_soon"),
+  ]),
+  consecutive_failures: Type.Integer(),
+  failing_since: NullableTime,
+  disable_at: NullableTime,
+  last_success_at: NullableTime,
+  last_failure_at: NullableTime,
+});
+
+export const RecoverBody = Type.Object(
+  {
+    since: Type.Integer({
+      minimum: 0,
+      description: "Re-queue deliveries created at or after this time (unix seconds).",
+    }),
+    until: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        description: "…and at or before this time (unix seconds); default now.",
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type RecoverBody = Static<typeof RecoverBody>;
+
 export const EndpointSchema = Type.Object(
   {
     id: Type.String(),
@@ -73,6 +113,8 @@ export const EndpointSchema = Type.Object(
     signature_schemes: Type.String(),
     status: Type.Union([Type.Literal("enabled"), Type.Literal("disabled")]),
     disabled_reason: Type.Union([Type.String(), Type.Null()]),
+    rate_limit: Type.Union([Type.Integer(), Type.Null()]),
+    health: HealthSummarySchema,
     secret: Type.Optional(Type.String()),
     previous_secret_expires_at: Type.Union([Type.Integer(), Type.Null()]),
     created: Type.Integer(),

@@ -54,3 +54,16 @@ export const EventSchema = Type.Object(
   },
   { $id: "Event" },
 );
+
+export const RetryEventBody = Type.Object(
+  {
+    endpoint: Type.Optional(
+      Type.String({
+        maxLength: 100,
+        description: "Resend to this endpoint only (a we_ id); default every endpoint it went to.",
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type RetryEventBody = Static<typeof RetryEventBody>;

@@ -1,7 +1,6 @@
 import type Database from "better-sqlite3";
 import { signingSecrets } from "../../domain/signing-secrets.ts";
 import type {
-  AttemptResult,
   AttemptRow,
   ClaimedDelivery,
   DeliveryFilters,
@@ -15,10 +14,13 @@ import { type AttemptRecord, type DeliveryRecord, toAttempt, toDelivery } from "
 
 interface ClaimRecord {
   id: string;
+  tenant_id: string;
   event_id: string;
+  event_type: string;
   endpoint_id: string;
   attempt_count: number;
   url: string;
+  rate_limit: number | null;
   payload: Buffer;
   secret: string;
   previous_secret: string | null;
@@ -30,16 +32,6 @@ export function deliveryQueries(db: Database.Database) {
   const byId = db.prepare("SELECT * FROM deliveries WHERE tenant_id = ? AND id = ?");
   const attempts = db.prepare(
     "SELECT * FROM attempts WHERE delivery_id = ? ORDER BY created_at, rowid",
-  );
-  const insertAttempt = db.prepare(
-    "INSERT INTO attempts (id, delivery_id, created_at, duration_ms, status_code, response_body, error_kind, error_message, request_headers) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-  );
-  // Only the lease holder's row changes: a delivery reclaimed from us meanwhile is not touched.
-  const finish = db.prepare(
-    "UPDATE deliveries SET status = ?, attempt_count = ?, next_attempt_at = ?, lease_owner = NULL, lease_until = NULL, last_attempt_at = ?, last_status_code = ?, last_error = ?, updated_at = ? WHERE id = ? AND status = 'in_flight'",
-  );
-  const disable = db.prepare(
-    "UPDATE endpoints SET status = 'disabled', disabled_reason = ?, updated_at = ? WHERE id = ? AND status = 'enabled'",
   );
   const retry = db.prepare(
     "UPDATE deliveries SET status = 'pending', next_attempt_at = ?, updated_at = ? WHERE tenant_id = ? AND id = ? AND status <> 'in_flight'",
@@ -53,35 +45,6 @@ export function deliveryQueries(db: Database.Database) {
   const nextDue = db.prepare(
     "SELECT MIN(next_attempt_at) AS due FROM deliveries WHERE status = 'pending'",
   );
-
-  const record = db.transaction((results: AttemptResult[], now: number) => {
-    for (const r of results) {
-      const a = r.attempt;
-      insertAttempt.run(
-        a.id,
-        a.deliveryId,
-        a.createdAt,
-        a.durationMs,
-        a.statusCode,
-        a.responseBody,
-        a.errorKind,
-        a.errorMessage,
-        JSON.stringify(a.requestHeaders),
-      );
-      const error = a.errorKind === null ? null : `${a.errorKind}: ${a.errorMessage ?? ""}`;
-      finish.run(
-        r.status,
-        r.attemptCount,
-        r.nextAttemptAt,
-        a.createdAt,
-        a.statusCode,
-        error,
-        now,
-        r.deliveryId,
-      );
-      if (r.disableEndpoint) disable.run("the endpoint answered 410 Gone", now, r.endpointId);
-    }
-  });
 
   return {
     get(tenantId: string, id: string): DeliveryRow | undefined {
@@ -118,7 +81,6 @@ export function deliveryQueries(db: Database.Database) {
       return row && toDelivery(row);
     },
     claim: claimQuery(db),
-    record: (results: AttemptResult[], now: number) => record.immediate(results, now),
     release: (owner: string, now: number) => release.run(now, now, owner).changes,
     reclaim: (now: number, before = now) => reclaim.run(now, now, before).changes,
     nextDue: () => (nextDue.get() as { due: number | null }).due ?? undefined,
@@ -127,14 +89,24 @@ export function deliveryQueries(db: Database.Database) {
 
 /** Claims due deliveries and reads what the sender needs, in one write transaction. */
 function claimQuery(db: Database.Database) {
+  // The inner scan reads a bounded run of the due index; the window keeps at most `perEndpoint`
+  // rows of any one endpoint, so one endpoint's backlog cannot fill a claim meant for many and
+  // leave deliveries waiting in memory, under a lease, longer than the lease lasts.
   const claimSql = (excluded: number) => `
     UPDATE deliveries SET status = 'in_flight', lease_owner = ?, lease_until = ?, updated_at = ?
     WHERE seq IN (
-      SELECT seq FROM deliveries
-      WHERE status = 'pending' AND next_attempt_at <= ?
-      AND NOT EXISTS (SELECT 1 FROM endpoints p WHERE p.id = deliveries.endpoint_id AND p.status = 'disabled')
-      ${excluded > 0 ? `AND endpoint_id NOT IN (${Array(excluded).fill("?").join(",")})` : ""}
-      ORDER BY next_attempt_at LIMIT ?
+      SELECT seq FROM (
+        SELECT seq, next_attempt_at,
+               ROW_NUMBER() OVER (PARTITION BY endpoint_id ORDER BY next_attempt_at, seq) AS rank
+        FROM (
+          SELECT seq, endpoint_id, next_attempt_at FROM deliveries
+          WHERE status = 'pending' AND next_attempt_at <= ?
+          AND NOT EXISTS (SELECT 1 FROM endpoints p WHERE p.id = deliveries.endpoint_id AND p.status = 'disabled')
+          ${excluded > 0 ? `AND endpoint_id NOT IN (${Array(excluded).fill("?").join(",")})` : ""}
+          ORDER BY next_attempt_at LIMIT ?
+        )
+      )
+      WHERE rank <= ? ORDER BY next_attempt_at LIMIT ?
     )
     RETURNING id`;
   // One prepared statement per number of excluded endpoints: preparing one per claim was 2% of
@@ -150,8 +122,9 @@ function claimQuery(db: Database.Database) {
     return statement;
   };
   const details = db.prepare(`
-    SELECT d.id, d.event_id, d.endpoint_id, d.attempt_count, p.url, e.payload, p.secret,
-           p.previous_secret, p.previous_secret_expires_at, p.signature_schemes
+    SELECT d.id, d.tenant_id, d.event_id, e.type AS event_type, d.endpoint_id, d.attempt_count, p.url,
+           p.rate_limit, e.payload, p.secret, p.previous_secret, p.previous_secret_expires_at,
+           p.signature_schemes
     FROM deliveries d
     JOIN events e ON e.id = d.event_id
     JOIN endpoints p ON p.id = d.endpoint_id
@@ -163,6 +136,7 @@ function claimQuery(db: Database.Database) {
       leaseUntil: number;
       owner: string;
       excludeEndpoints: readonly string[];
+      perEndpoint: number;
     }) => {
       const statement = withExclusions(input.excludeEndpoints.length);
       const ids = statement
@@ -172,6 +146,8 @@ function claimQuery(db: Database.Database) {
           input.now,
           input.now,
           ...input.excludeEndpoints,
+          input.limit * 4,
+          input.perEndpoint,
           input.limit,
         )
         .map((row) => (row as { id: string }).id);
@@ -188,10 +164,13 @@ function claimQuery(db: Database.Database) {
         );
         return {
           id: r.id,
+          tenantId: r.tenant_id,
           eventId: r.event_id,
+          eventType: r.event_type,
           endpointId: r.endpoint_id,
           attemptCount: r.attempt_count,
           url: r.url,
+          rateLimit: r.rate_limit,
           payload: r.payload,
           secrets,
           signatureSchemes: r.signature_schemes as SignatureSchemes,

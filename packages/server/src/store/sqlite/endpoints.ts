@@ -4,10 +4,13 @@ import type { EndpointRow, IdempotencyRecord, ListOptions, Page } from "../types
 import { idempotency } from "./idempotency.ts";
 import { durably } from "./open.ts";
 import { paginate } from "./paginate.ts";
-import { type EndpointRecord, endpointParams, toEndpoint } from "./rows.ts";
+import { type EndpointRecord, endpointParams, type HealthRecord, toEndpoint } from "./rows.ts";
 
+type StoredEndpoint = EndpointRecord & HealthRecord;
+
+// What an insert or an update writes; the health columns are the store's own (see `health.ts`).
 const COLUMNS =
-  "id, tenant_id, url, description, enabled_events, metadata, signature_schemes, status, disabled_reason, secret, previous_secret, previous_secret_expires_at, created_at, updated_at";
+  "id, tenant_id, url, description, enabled_events, metadata, signature_schemes, status, disabled_reason, secret, previous_secret, previous_secret_expires_at, rate_limit, created_at, updated_at";
 const VALUES = COLUMNS.split(", ")
   .map((c) => `@${c}`)
   .join(", ");
@@ -16,7 +19,8 @@ export function endpointQueries(db: Database.Database) {
   const keys = idempotency(db);
   const insert = db.prepare(`INSERT INTO endpoints (${COLUMNS}) VALUES (${VALUES})`);
   const byId = db.prepare("SELECT * FROM endpoints WHERE tenant_id = ? AND id = ?");
-  const enabled = db.prepare("SELECT * FROM endpoints WHERE tenant_id = ? AND status = 'enabled'");
+  const ofTenant = db.prepare("SELECT * FROM endpoints WHERE tenant_id = ?");
+  const statusOf = db.prepare("SELECT status FROM endpoints WHERE tenant_id = ? AND id = ?");
   const update = db.prepare(
     `UPDATE endpoints SET ${COLUMNS.split(", ")
       .filter((c) => c !== "id" && c !== "tenant_id" && c !== "created_at")
@@ -24,6 +28,12 @@ export function endpointQueries(db: Database.Database) {
       .join(", ")} WHERE id = @id AND tenant_id = @tenant_id`,
   );
   const remove = db.prepare("DELETE FROM endpoints WHERE tenant_id = ? AND id = ?");
+  const resetHealth = db.prepare(
+    "UPDATE endpoints SET health = 'healthy', consecutive_failures = 0, failing_since = NULL, disable_at = NULL WHERE id = ?",
+  );
+  const skipPending = db.prepare(
+    "UPDATE deliveries SET status = 'skipped', next_attempt_at = NULL, updated_at = ? WHERE endpoint_id = ? AND status = 'pending'",
+  );
   const cancel = db.prepare(
     "UPDATE deliveries SET status = 'cancelled', next_attempt_at = NULL, updated_at = ? WHERE endpoint_id = ? AND status IN ('pending', 'in_flight')",
   );
@@ -39,7 +49,7 @@ export function endpointQueries(db: Database.Database) {
         );
         if (claim.kind === "conflict") return claim;
         if (claim.kind === "replay") {
-          const first = byId.get(key.tenantId, claim.resourceId) as EndpointRecord;
+          const first = byId.get(key.tenantId, claim.resourceId) as StoredEndpoint;
           return { kind: "replayed" as const, endpoint: toEndpoint(first) };
         }
       }
@@ -52,16 +62,26 @@ export function endpointQueries(db: Database.Database) {
     create: (endpoint: EndpointRow, key?: Omit<IdempotencyRecord, "resourceId">) =>
       durably(db, () => create.immediate(endpoint, key)),
     get(tenantId: string, id: string): EndpointRow | undefined {
-      const row = byId.get(tenantId, id) as EndpointRecord | undefined;
+      const row = byId.get(tenantId, id) as StoredEndpoint | undefined;
       return row && toEndpoint(row);
     },
     list(tenantId: string, options: ListOptions): Page<EndpointRow> {
-      const page = paginate<EndpointRecord>(db, "endpoints", "tenant_id = ?", [tenantId], options);
+      const page = paginate<StoredEndpoint>(db, "endpoints", "tenant_id = ?", [tenantId], options);
       if (page === undefined) throw cursorError(options);
       return { data: page.data.map(toEndpoint), hasMore: page.hasMore };
     },
-    enabled: (tenantId: string) => (enabled.all(tenantId) as EndpointRecord[]).map(toEndpoint),
-    update: (endpoint: EndpointRow) => void update.run(endpointParams(endpoint)),
+    ofTenant: (tenantId: string) => (ofTenant.all(tenantId) as StoredEndpoint[]).map(toEndpoint),
+    update: db.transaction((endpoint: EndpointRow, now: number) => {
+      const before = statusOf.get(endpoint.tenantId, endpoint.id) as { status: string } | undefined;
+      const previousStatus = (before?.status ?? endpoint.status) as EndpointRow["status"];
+      update.run(endpointParams(endpoint));
+      if (previousStatus !== endpoint.status) {
+        // Disabled: nothing more is attempted, and nothing is lost either (recover resends it).
+        if (endpoint.status === "disabled") skipPending.run(now, endpoint.id);
+        else resetHealth.run(endpoint.id);
+      }
+      return { previousStatus };
+    }),
     delete: db.transaction((tenantId: string, id: string, now: number) => {
       cancel.run(now, id);
       return remove.run(tenantId, id).changes > 0;

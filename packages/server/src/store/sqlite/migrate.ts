@@ -1,8 +1,9 @@
 import type Database from "better-sqlite3";
 import { sql as initial } from "./migrations/0001-initial.ts";
+import { sql as endpointHealth } from "./migrations/0002-endpoint-health.ts";
 
 /** Numbered, forward-only migrations; `user_version` records how many are applied. */
-const MIGRATIONS: readonly string[] = [initial];
+export const MIGRATIONS: readonly string[] = [initial, endpointHealth];
 
 export function migrate(db: Database.Database): void {
   // BEGIN IMMEDIATE takes the write lock first, so two processes starting on one file apply

@@ -1,5 +1,6 @@
 import type { AttemptErrorKind } from "../../dispatch/outcome.ts";
 import type { DeliveryStatus } from "../../domain/delivery-status.ts";
+import type { EndpointHealth, HealthState } from "../../domain/health-ladder.ts";
 import type { AttemptRow, DeliveryRow, EndpointRow, EventRow, SignatureSchemes } from "../types.ts";
 
 // Column ↔ field mapping, in one place per table.
@@ -17,11 +18,44 @@ export interface EndpointRecord {
   secret: string;
   previous_secret: string | null;
   previous_secret_expires_at: number | null;
+  rate_limit: number | null;
   created_at: number;
   updated_at: number;
 }
 
-export function toEndpoint(r: EndpointRecord): EndpointRow {
+/** The failure ladder's columns: read with the endpoint, written only by the store itself. */
+export interface HealthRecord {
+  health: string;
+  consecutive_failures: number;
+  failing_since: number | null;
+  disable_at: number | null;
+  last_success_at: number | null;
+  last_failure_at: number | null;
+}
+
+export function toHealth(r: HealthRecord): HealthState {
+  return {
+    health: r.health as EndpointHealth,
+    consecutiveFailures: r.consecutive_failures,
+    failingSince: r.failing_since,
+    disableAt: r.disable_at,
+    lastSuccessAt: r.last_success_at,
+    lastFailureAt: r.last_failure_at,
+  };
+}
+
+export function healthParams(h: HealthState): HealthRecord {
+  return {
+    health: h.health,
+    consecutive_failures: h.consecutiveFailures,
+    failing_since: h.failingSince,
+    disable_at: h.disableAt,
+    last_success_at: h.lastSuccessAt,
+    last_failure_at: h.lastFailureAt,
+  };
+}
+
+export function toEndpoint(r: EndpointRecord & HealthRecord): EndpointRow {
   return {
     id: r.id,
     tenantId: r.tenant_id,
@@ -35,6 +69,8 @@ export function toEndpoint(r: EndpointRecord): EndpointRow {
     secret: r.secret,
     previousSecret: r.previous_secret,
     previousSecretExpiresAt: r.previous_secret_expires_at,
+    rateLimit: r.rate_limit,
+    health: toHealth(r),
     createdAt: r.created_at,
     updatedAt: r.updated_at,
   };
@@ -54,6 +90,7 @@ export function endpointParams(e: EndpointRow): EndpointRecord {
     secret: e.secret,
     previous_secret: e.previousSecret,
     previous_secret_expires_at: e.previousSecretExpiresAt,
+    rate_limit: e.rateLimit,
     created_at: e.createdAt,
     updated_at: e.updatedAt,
   };

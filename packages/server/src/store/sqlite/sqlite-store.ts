@@ -1,10 +1,15 @@
 import type Database from "better-sqlite3";
 import type { Store } from "../types.ts";
+import { activityQuery } from "./activity.ts";
 import { deliveryQueries } from "./deliveries.ts";
 import { endpointQueries } from "./endpoints.ts";
 import { eventQueries } from "./events.ts";
 import { migrate } from "./migrate.ts";
 import { type Durability, openSqlite } from "./open.ts";
+import { recordResultsQuery } from "./record-results.ts";
+import { requeueQueries } from "./requeue.ts";
+import { retentionQueries } from "./retention.ts";
+import { statsQueries } from "./stats.ts";
 
 /**
  * The embedded store: one SQLite file, WAL, migrated when opened. better-sqlite3 is
@@ -17,6 +22,10 @@ export function createSqliteStore(path: string, options: { durability?: Durabili
   const endpoints = endpointQueries(db);
   const events = eventQueries(db);
   const deliveries = deliveryQueries(db);
+  const record = recordResultsQuery(db);
+  const requeue = requeueQueries(db);
+  const activity = activityQuery(db);
+  const retention = retentionQueries(db);
   const getSetting = db.prepare("SELECT value FROM settings WHERE key = ?");
   const setSetting = db.prepare(
     "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
@@ -33,8 +42,9 @@ export function createSqliteStore(path: string, options: { durability?: Durabili
     createEndpoint: async (endpoint, key) => endpoints.create(endpoint, key),
     getEndpoint: async (tenantId, id) => endpoints.get(tenantId, id),
     listEndpoints: async (tenantId, options) => endpoints.list(tenantId, options),
-    enabledEndpoints: async (tenantId) => endpoints.enabled(tenantId),
-    updateEndpoint: async (endpoint) => endpoints.update(endpoint),
+    tenantEndpoints: async (tenantId) => endpoints.ofTenant(tenantId),
+    updateEndpoint: async (endpoint, now) => endpoints.update.immediate(endpoint, now),
+    endpointActivity: async (endpointId, since, limit) => activity(endpointId, since, limit),
     deleteEndpoint: async (tenantId, id, now) => endpoints.delete(tenantId, id, now),
 
     createEvents: async (items) => events.create(items),
@@ -46,11 +56,17 @@ export function createSqliteStore(path: string, options: { durability?: Durabili
     listDeliveries: async (tenantId, filters) => deliveries.list(tenantId, filters),
     listAttempts: async (deliveryId) => deliveries.attempts(deliveryId),
     retryDelivery: async (tenantId, id, now) => deliveries.retry(tenantId, id, now),
+    recoverDeliveries: async (input) => requeue.recover(input),
+    retryEvent: async (input) => requeue.retryEvent(input) ?? [],
 
     claimDue: async (input) => deliveries.claim(input),
-    recordResults: async (results, now) => deliveries.record(results, now),
+    recordResults: async (results, now, ladder) => record(results, now, ladder),
+    releaseDeliveries: async (ids, owner, dueAt, now) => requeue.release(ids, owner, dueAt, now),
+    deferEndpoint: async (endpointId, until, now) => requeue.defer(endpointId, until, now),
     releaseLeases: async (owner, now) => deliveries.release(owner, now),
     reclaimExpired: async (now, before) => deliveries.reclaim(now, before),
     nextDueAt: async () => deliveries.nextDue(),
+    pruneBefore: async (cutoff, options) => retention.prune(cutoff, options),
+    ...statsQueries(db),
   };
 }

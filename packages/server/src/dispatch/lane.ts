@@ -1,0 +1,87 @@
+import {
+  allowedInFlight,
+  atTime,
+  type Circuit,
+  CircuitState,
+  CLOSED,
+} from "../domain/circuit-breaker.ts";
+import { type Bucket, capacity, fullBucket, take } from "../domain/token-bucket.ts";
+import type { ClaimedDelivery } from "../store/types.ts";
+
+/**
+ * One endpoint's lane on this node: the attempts running to it, the claimed deliveries waiting
+ * for a slot, its circuit breaker and its rate limit. Pure bookkeeping; the dispatcher runs
+ * what `next` hands out.
+ */
+export interface Lane {
+  active: number;
+  queue: ClaimedDelivery[];
+  circuit: Circuit;
+  rateLimit: number | null;
+  bucket: Bucket | undefined;
+  /** Armed while the lane waits for a rate-limit token. */
+  wake: NodeJS.Timeout | undefined;
+}
+
+export function newLane(): Lane {
+  return {
+    active: 0,
+    queue: [],
+    circuit: CLOSED,
+    rateLimit: null,
+    bucket: undefined,
+    wake: undefined,
+  };
+}
+
+export type LaneStep =
+  | { kind: "run"; delivery: ClaimedDelivery }
+  /** The circuit is open: give these back, due when it lets a probe through. */
+  | { kind: "give_back"; deliveries: ClaimedDelivery[]; dueAt: number }
+  /** Rate-limited: look again in `waitMs`. */
+  | { kind: "wait"; waitMs: number }
+  | { kind: "idle" };
+
+/** What the lane can do now: start one delivery, give its queue back, wait, or nothing. */
+export function next(lane: Lane, now: number, maxInFlight: number): LaneStep {
+  if (lane.queue.length === 0) return { kind: "idle" };
+  lane.circuit = atTime(lane.circuit, now);
+  const allowed = allowedInFlight(lane.circuit, now, maxInFlight);
+  if (allowed === 0) {
+    return { kind: "give_back", deliveries: lane.queue.splice(0), dueAt: lane.circuit.openUntil };
+  }
+  if (lane.active >= allowed) return { kind: "idle" };
+  if (lane.rateLimit !== null) {
+    const taken = take(lane.bucket ?? fullBucket(lane.rateLimit, now), lane.rateLimit, now);
+    lane.bucket = taken.bucket;
+    if (!taken.ok) return { kind: "wait", waitMs: taken.waitMs };
+  }
+  return { kind: "run", delivery: lane.queue.shift() as ClaimedDelivery };
+}
+
+/** True when this lane should not be handed more deliveries right now. */
+export function isFull(lane: Lane, now: number, maxInFlight: number): boolean {
+  const allowed = allowedInFlight(atTime(lane.circuit, now), now, maxInFlight);
+  if (lane.active + lane.queue.length >= allowed) return true;
+  return lane.rateLimit !== null && lane.queue.length > 0;
+}
+
+/**
+ * How many claimed deliveries may wait in the lane: about one round of slots, fewer when a rate
+ * limit means the last of them would start after half a lease (a lease that expires while a
+ * delivery still waits here would let another claim send it twice).
+ */
+export function queueBound(lane: Lane, maxInFlight: number, leaseMs: number): number {
+  const byRate =
+    lane.rateLimit === null ? maxInFlight : Math.floor((lane.rateLimit * leaseMs) / 2000);
+  return Math.max(1, Math.min(maxInFlight, byRate));
+}
+
+/** A lane with nothing running, nothing queued and nothing to remember can be dropped. */
+export function isForgettable(lane: Lane, now: number): boolean {
+  if (lane.active > 0 || lane.queue.length > 0 || lane.wake !== undefined) return false;
+  if (lane.circuit.state !== CircuitState.closed || lane.circuit.failures > 0) return false;
+  if (lane.rateLimit === null || lane.bucket === undefined) return true;
+  const tokens = lane.bucket.tokens + ((now - lane.bucket.at) * lane.rateLimit) / 1000;
+  return tokens >= capacity(lane.rateLimit);
+}

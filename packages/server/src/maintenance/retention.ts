@@ -1,0 +1,143 @@
+import type { Logger } from "../dispatch/dispatcher.ts";
+import type { Store } from "../store/types.ts";
+
+export interface RetentionOptions {
+  store: Store;
+  /** Events created longer ago than this are pruned once their deliveries are finished. */
+  retentionMs: number;
+  clock: () => number;
+  log: Logger;
+  /** Pause between passes. Default 1 min. */
+  intervalMs?: number;
+  /** Most events examined per batch (one write transaction). Default 500. */
+  batchSize?: number;
+  /** The pause one batch may cause; batches shrink to stay near it. Default 10 ms. */
+  batchTargetMs?: number;
+}
+
+/** What a pass deleted, in how many batches. */
+export interface PruneTotals {
+  events: number;
+  deliveries: number;
+  attempts: number;
+  idempotencyKeys: number;
+  batches: number;
+}
+
+export interface Retention {
+  /** Runs a pass now, then one every `intervalMs` after the previous pass ends. */
+  start(): void;
+  /** One whole pass, oldest events first; resolves once it reached the retention window. */
+  runOnce(): Promise<PruneTotals>;
+  /** No new batch starts; resolves once the batch running, if any, has committed. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Retention: deletes what is older than the window, so the database stops growing under a steady
+ * load (SQLite reuses the freed pages). The work is cut into batches of at most a few hundred
+ * events, each its own short transaction, with a turn of the event loop between them: the
+ * dispatcher and the API, which share this thread and this connection, wait for one batch at
+ * most (about `batchTargetMs`), never for a whole pass.
+ */
+export function createRetention(options: RetentionOptions): Retention {
+  const { store, log, clock } = options;
+  const intervalMs = options.intervalMs ?? 60_000;
+  const batchSize = options.batchSize ?? 500;
+  const targetMs = options.batchTargetMs ?? 10;
+  let stopping = false;
+  let timer: NodeJS.Timeout | undefined;
+  let current: Promise<unknown> = Promise.resolve();
+  // Kept from pass to pass: what the last batch measured is the best guess for the next.
+  let limit = batchSize;
+
+  async function pass(): Promise<PruneTotals> {
+    const totals: PruneTotals = {
+      events: 0,
+      deliveries: 0,
+      attempts: 0,
+      idempotencyKeys: 0,
+      batches: 0,
+    };
+    // One cutoff per pass: events that age meanwhile wait for the next pass.
+    const cutoff = clock() - options.retentionMs;
+    const startedAt = Date.now();
+    let after: number | undefined;
+    do {
+      if (stopping) break;
+      const batchStart = performance.now();
+      const batch = await store.pruneBefore(cutoff, { limit, after });
+      // Events fan out to any number of deliveries and attempts, so a fixed count of events is
+      // no bound on the pause: measured, 500 events with 2 deliveries and 4 attempts each took
+      // 20-55 ms here. Size the next batch on this one's time (real time: the injected clock is
+      // about retention's window, not about how long the thread was held).
+      const tookMs = Math.max(performance.now() - batchStart, 0.1);
+      limit = Math.min(batchSize, Math.max(10, Math.round((limit * targetMs) / tookMs)));
+      totals.events += batch.events;
+      totals.deliveries += batch.deliveries;
+      totals.attempts += batch.attempts;
+      totals.idempotencyKeys += batch.idempotencyKeys;
+      totals.batches++;
+      after = batch.next;
+      // A resolved promise is a microtask and would let nothing else run: setImmediate lets
+      // pending I/O (requests, attempt outcomes) through before the next batch.
+      if (after !== undefined) await new Promise((resolve) => setImmediate(resolve));
+    } while (after !== undefined);
+    if (totals.events + totals.idempotencyKeys > 0) {
+      log.info(
+        {
+          events: totals.events,
+          deliveries: totals.deliveries,
+          attempts: totals.attempts,
+          idempotency_keys: totals.idempotencyKeys,
+          batches: totals.batches,
+          cutoff: new Date(cutoff).toISOString(),
+          duration_ms: Date.now() - startedAt,
+        },
+        "retention: pruned old events",
+      );
+    }
+    return totals;
+  }
+
+  function runOnce(): Promise<PruneTotals> {
+    // Passes never overlap: a pass started while one runs waits for it.
+    const next = current.then(pass);
+    current = next.catch(() => undefined);
+    return next;
+  }
+
+  function schedule(): void {
+    if (stopping) return;
+    timer = setTimeout(() => {
+      timer = undefined;
+      void tick();
+    }, intervalMs);
+    // Retention never keeps the process alive on its own.
+    timer.unref();
+  }
+
+  async function tick(): Promise<void> {
+    try {
+      await runOnce();
+    } catch (error) {
+      // A failed batch rolled back; the next pass starts over from the oldest event.
+      log.error({ err: error }, "retention: pruning failed; trying again at the next pass");
+    }
+    schedule();
+  }
+
+  return {
+    start() {
+      stopping = false;
+      void tick();
+    },
+    runOnce,
+    async stop() {
+      stopping = true;
+      if (timer !== undefined) clearTimeout(timer);
+      timer = undefined;
+      await current;
+    },
+  };
+}

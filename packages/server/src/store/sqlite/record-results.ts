@@ -1,0 +1,134 @@
+import type Database from "better-sqlite3";
+import { DeliveryStatus } from "../../domain/delivery-status.ts";
+import {
+  type HealthState,
+  HealthTransition,
+  type LadderPolicy,
+  stepHealth,
+} from "../../domain/health-ladder.ts";
+import type { AttemptResult, HealthChange } from "../types.ts";
+import { type HealthRecord, healthParams, toHealth } from "./rows.ts";
+
+interface EndpointState {
+  tenantId: string;
+  status: string;
+  health: HealthState;
+  changed: boolean;
+}
+
+const GONE = "the endpoint answered 410 Gone";
+
+/**
+ * Records a batch of attempt outcomes in one write transaction: the attempt rows, the delivery
+ * states, and each endpoint's failure ladder, read and written in the same transaction so that
+ * nodes sharing a database step it once per attempt. An endpoint the ladder (or a 410) disables
+ * has its pending deliveries turned `skipped`: recorded and recoverable, never attempted.
+ */
+export function recordResultsQuery(db: Database.Database) {
+  const insertAttempt = db.prepare(
+    "INSERT INTO attempts (id, delivery_id, endpoint_id, created_at, duration_ms, status_code, response_body, error_kind, error_message, request_headers) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+  );
+  // Only the lease holder's row changes: a delivery reclaimed from us meanwhile is not touched.
+  const finish = db.prepare(
+    "UPDATE deliveries SET status = ?, attempt_count = ?, next_attempt_at = ?, lease_owner = NULL, lease_until = NULL, last_attempt_at = ?, last_status_code = ?, last_error = ?, updated_at = ? WHERE id = ? AND status = 'in_flight'",
+  );
+  const endpointState = db.prepare(
+    "SELECT tenant_id, status, health, consecutive_failures, failing_since, disable_at, last_success_at, last_failure_at FROM endpoints WHERE id = ?",
+  );
+  const writeHealth = db.prepare(
+    "UPDATE endpoints SET health = @health, consecutive_failures = @consecutive_failures, failing_since = @failing_since, disable_at = @disable_at, last_success_at = @last_success_at, last_failure_at = @last_failure_at WHERE id = @id",
+  );
+  const disable = db.prepare(
+    "UPDATE endpoints SET status = 'disabled', disabled_reason = ?, updated_at = ? WHERE id = ? AND status = 'enabled'",
+  );
+  const skipPending = db.prepare(
+    "UPDATE deliveries SET status = 'skipped', next_attempt_at = NULL, updated_at = ? WHERE endpoint_id = ? AND status = 'pending'",
+  );
+
+  const load = (endpoints: Map<string, EndpointState | null>, id: string) => {
+    if (endpoints.has(id)) return endpoints.get(id) ?? undefined;
+    const row = endpointState.get(id) as
+      | (HealthRecord & { tenant_id: string; status: string })
+      | undefined;
+    const state = row && {
+      tenantId: row.tenant_id,
+      status: row.status,
+      health: toHealth(row),
+      changed: false,
+    };
+    endpoints.set(id, state ?? null);
+    return state;
+  };
+
+  const record = db.transaction(
+    (results: readonly AttemptResult[], now: number, ladder: LadderPolicy): HealthChange[] => {
+      const endpoints = new Map<string, EndpointState | null>();
+      const changes: HealthChange[] = [];
+      for (const r of results) {
+        const a = r.attempt;
+        const endpoint = load(endpoints, r.endpointId);
+        insertAttempt.run(
+          a.id,
+          a.deliveryId,
+          r.endpointId,
+          a.createdAt,
+          a.durationMs,
+          a.statusCode,
+          a.responseBody,
+          a.errorKind,
+          a.errorMessage,
+          JSON.stringify(a.requestHeaders),
+        );
+        // Disabled while this attempt was in flight: the retry waits for recovery instead.
+        const skip = endpoint?.status === "disabled" && r.status === DeliveryStatus.pending;
+        const error = a.errorKind === null ? null : `${a.errorKind}: ${a.errorMessage ?? ""}`;
+        finish.run(
+          skip ? DeliveryStatus.skipped : r.status,
+          r.attemptCount,
+          skip ? null : r.nextAttemptAt,
+          a.createdAt,
+          a.statusCode,
+          error,
+          now,
+          r.deliveryId,
+        );
+        if (endpoint === undefined || endpoint.status !== "enabled") continue;
+
+        const at = a.createdAt + a.durationMs;
+        const step = stepHealth(endpoint.health, { ok: a.errorKind === null, at }, ladder);
+        endpoint.health = step.state;
+        endpoint.changed = true;
+        const reason = r.disableEndpoint
+          ? GONE
+          : step.transition === HealthTransition.disabled
+            ? `every attempt failed since ${new Date(step.state.failingSince ?? at).toISOString()} (${step.state.consecutiveFailures} in a row)`
+            : null;
+        if (step.transition !== undefined && step.transition !== HealthTransition.disabled) {
+          changes.push(change(endpoint, r.endpointId, step.transition, null, at));
+        }
+        if (reason !== null) {
+          disable.run(reason, now, r.endpointId);
+          skipPending.run(now, r.endpointId);
+          endpoint.status = "disabled";
+          changes.push(change(endpoint, r.endpointId, HealthTransition.disabled, reason, at));
+        }
+      }
+      for (const [id, endpoint] of endpoints) {
+        if (endpoint?.changed) writeHealth.run({ ...healthParams(endpoint.health), id });
+      }
+      return changes;
+    },
+  );
+  return (results: readonly AttemptResult[], now: number, ladder: LadderPolicy) =>
+    record.immediate(results, now, ladder);
+}
+
+function change(
+  endpoint: EndpointState,
+  endpointId: string,
+  transition: HealthChange["transition"],
+  reason: string | null,
+  at: number,
+): HealthChange {
+  return { tenantId: endpoint.tenantId, endpointId, transition, reason, at };
+}

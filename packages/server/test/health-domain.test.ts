@@ -1,0 +1,189 @@
+import { describe, expect, it } from "vitest";
+import {
+  afterAttempt,
+  allowedInFlight,
+  atTime,
+  CircuitState,
+  CLOSED,
+  DEFAULT_BREAKER,
+} from "../src/domain/circuit-breaker.ts";
+import {
+  DEFAULT_LADDER,
+  EndpointHealth,
+  HEALTHY,
+  type HealthState,
+  type HealthTransition,
+  stepHealth,
+} from "../src/domain/health-ladder.ts";
+import { capacity, fullBucket, take } from "../src/domain/token-bucket.ts";
+import { percentile } from "../src/health/report.ts";
+
+// The pure parts of endpoint health: the ladder, the circuit breaker, the rate limit. Time is
+// an argument, so days pass in microseconds.
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+
+/** Fails attempts every `everyMs` from `start` and collects the ladder's steps with their time. */
+function failFor(
+  durationMs: number,
+  everyMs: number,
+  from: HealthState = HEALTHY,
+  start = 0,
+): { state: HealthState; steps: { transition: HealthTransition; at: number }[] } {
+  let state = from;
+  const steps: { transition: HealthTransition; at: number }[] = [];
+  for (let at = start; at <= start + durationMs; at += everyMs) {
+    const step = stepHealth(state, { ok: false, at }, DEFAULT_LADDER);
+    state = step.state;
+    if (step.transition !== undefined) steps.push({ transition: step.transition, at });
+    // A disabled endpoint gets no attempts: the store stops stepping it.
+    if (step.transition === "disabled") break;
+  }
+  return { state, steps };
+}
+
+describe("the failure ladder", () => {
+  it("climbs failing → disabling_soon → disabled over three days of hourly failures", () => {
+    const { steps } = failFor(4 * DAY, HOUR);
+    expect(steps).toEqual([
+      { transition: "failing", at: 4 * HOUR },
+      { transition: "disabling_soon", at: 2 * DAY },
+      { transition: "disabled", at: 3 * DAY },
+    ]);
+  });
+
+  it("announces the disabling time in the warning, a day ahead", () => {
+    let state = failFor(2 * DAY - HOUR, HOUR).state;
+    const step = stepHealth(state, { ok: false, at: 2 * DAY }, DEFAULT_LADDER);
+    state = step.state;
+    expect(step.transition).toBe("disabling_soon");
+    expect(state.health).toBe(EndpointHealth.disablingSoon);
+    expect(state.disableAt).toBe(3 * DAY);
+  });
+
+  it("warns at least a day ahead even when failures are sparse", () => {
+    // Five failures, then silence for four days, then one more: warned, not disabled at once.
+    const early = failFor(4 * HOUR, HOUR).state;
+    const late = stepHealth(early, { ok: false, at: 4 * DAY }, DEFAULT_LADDER);
+    expect(late.transition).toBe("disabling_soon");
+    expect(late.state.disableAt).toBe(5 * DAY);
+    const before = stepHealth(late.state, { ok: false, at: 5 * DAY - 1 }, DEFAULT_LADDER);
+    expect(before.transition).toBeUndefined();
+    const after = stepHealth(before.state, { ok: false, at: 5 * DAY }, DEFAULT_LADDER);
+    expect(after.transition).toBe("disabled");
+  });
+
+  it("goes back to healthy on any success, and says it recovered only if it was not healthy", () => {
+    const failing = failFor(10 * HOUR, HOUR).state;
+    const back = stepHealth(failing, { ok: true, at: 11 * HOUR }, DEFAULT_LADDER);
+    expect(back.transition).toBe("recovered");
+    expect(back.state).toMatchObject({
+      health: "healthy",
+      consecutiveFailures: 0,
+      failingSince: null,
+      lastSuccessAt: 11 * HOUR,
+      lastFailureAt: 10 * HOUR,
+    });
+    const fine = stepHealth(back.state, { ok: true, at: 12 * HOUR }, DEFAULT_LADDER);
+    expect(fine.transition).toBeUndefined();
+    // A streak after a success starts from zero: four failures are not yet "failing".
+    const again = failFor(3 * HOUR, HOUR, back.state, 13 * HOUR);
+    expect(again.steps).toEqual([]);
+    expect(again.state.failingSince).toBe(13 * HOUR);
+  });
+
+  it("never disables an endpoint that fails less than five times in a row", () => {
+    let state = HEALTHY;
+    for (let at = 0; at < 10 * DAY; at += HOUR) {
+      const ok = (at / HOUR) % 4 === 3;
+      const step = stepHealth(state, { ok, at }, DEFAULT_LADDER);
+      expect(step.transition).toBeUndefined();
+      state = step.state;
+    }
+  });
+});
+
+describe("the circuit breaker", () => {
+  const policy = DEFAULT_BREAKER;
+
+  it("opens after five failures in a row and lets nothing through until the cooldown ends", () => {
+    let circuit = CLOSED;
+    for (let i = 0; i < 4; i++) circuit = afterAttempt(circuit, false, 1000, policy);
+    expect(circuit.state).toBe(CircuitState.closed);
+    circuit = afterAttempt(circuit, false, 1000, policy);
+    expect(circuit).toMatchObject({ state: "open", openUntil: 6000 });
+    expect(allowedInFlight(circuit, 5999, 32)).toBe(0);
+    expect(allowedInFlight(circuit, 6000, 32)).toBe(1);
+    expect(atTime(circuit, 6000).state).toBe(CircuitState.halfOpen);
+  });
+
+  it("closes after a successful probe and doubles the cooldown after a failed one, up to 5 min", () => {
+    let circuit = CLOSED;
+    for (let i = 0; i < 5; i++) circuit = afterAttempt(circuit, false, 0, policy);
+    const cooldowns: number[] = [];
+    let now = 0;
+    for (let i = 0; i < 10; i++) {
+      now = circuit.openUntil;
+      circuit = afterAttempt(atTime(circuit, now), false, now, policy);
+      cooldowns.push(circuit.openUntil - now);
+    }
+    expect(cooldowns).toEqual([
+      10_000, 20_000, 40_000, 80_000, 160_000, 300_000, 300_000, 300_000, 300_000, 300_000,
+    ]);
+    const closed = afterAttempt(
+      atTime(circuit, circuit.openUntil),
+      true,
+      circuit.openUntil,
+      policy,
+    );
+    expect(closed).toEqual(CLOSED);
+  });
+
+  it("does not extend the cooldown for attempts that started before it opened", () => {
+    let circuit = CLOSED;
+    for (let i = 0; i < 5; i++) circuit = afterAttempt(circuit, false, 0, policy);
+    const late = afterAttempt(circuit, false, 100, policy);
+    expect(late.openUntil).toBe(circuit.openUntil);
+  });
+});
+
+describe("the rate limit", () => {
+  it("lets at most the rate through in any second, evenly", () => {
+    const rate = 10;
+    let bucket = fullBucket(rate, 0);
+    const starts: number[] = [];
+    for (let now = 0; now < 5000; now++) {
+      const taken = take(bucket, rate, now);
+      bucket = taken.bucket;
+      if (taken.ok) starts.push(now);
+    }
+    for (const start of starts) {
+      const inWindow = starts.filter((t) => t >= start && t < start + 1000).length;
+      expect(inWindow).toBeLessThanOrEqual(rate);
+    }
+    expect(starts.length).toBeGreaterThanOrEqual(49);
+  });
+
+  it("says how long to wait for the next token", () => {
+    const first = take(fullBucket(4, 0), 4, 0);
+    expect(first.ok).toBe(true);
+    const second = take(first.bucket, 4, 0);
+    expect(second).toMatchObject({ ok: false, waitMs: 250 });
+  });
+
+  it("allows a burst of a tenth of a second's worth at high rates", () => {
+    expect(capacity(5)).toBe(1);
+    expect(capacity(1000)).toBe(100);
+  });
+});
+
+describe("the health report", () => {
+  it("takes nearest-rank percentiles", () => {
+    expect(percentile([], 0.5)).toBeNull();
+    expect(percentile([7], 0.95)).toBe(7);
+    const values = Array.from({ length: 100 }, (_, i) => i + 1);
+    expect(percentile(values, 0.5)).toBe(50);
+    expect(percentile(values, 0.95)).toBe(95);
+  });
+});

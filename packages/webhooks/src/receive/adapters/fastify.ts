@@ -1,0 +1,38 @@
+import type { FastifyPluginAsync } from "fastify";
+import type { WebhookHandler } from "../handler.ts";
+import { toRequest } from "./node.ts";
+
+export interface FastifyWebhookOptions {
+  handler: WebhookHandler;
+  /** The route inside the plugin's prefix. Default "/". */
+  path?: string;
+}
+
+/**
+ * A Fastify plugin that serves the handler at `path`. It swaps in a raw-body parser inside its
+ * own encapsulated scope only, so the rest of the app keeps Fastify's JSON parsing. (That is why
+ * it must not be wrapped in fastify-plugin.)
+ *
+ * @example
+ * ```ts
+ * import Fastify from "fastify";
+ * import { fastifyWebhook } from "@hookline/webhooks/fastify";
+ *
+ * const app = Fastify();
+ * await app.register(fastifyWebhook, { prefix: "/webhooks", handler });
+ * ```
+ */
+export const fastifyWebhook: FastifyPluginAsync<FastifyWebhookOptions> = async (app, options) => {
+  if (typeof options?.handler !== "function") {
+    throw new TypeError("fastifyWebhook needs { handler: createWebhookHandler(…) }");
+  }
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser("*", { parseAs: "buffer" }, (_request, body, done) => done(null, body));
+  app.post(options.path ?? "/", async (request, reply) => {
+    const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+    const response = await options.handler(toRequest(request.raw, body));
+    reply.code(response.status);
+    response.headers.forEach((value, name) => reply.header(name, value));
+    return reply.send(Buffer.from(await response.arrayBuffer()));
+  });
+};
