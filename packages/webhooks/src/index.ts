@@ -1,17 +1,17 @@
+export * from "./client/index.ts";
 export { type VerificationErrorCode, WebhookVerificationError } from "./errors.ts";
 export type { Event } from "./event.ts";
+export type { BillingEventObjects, Invoice, Price, Subscription } from "./events/billing.ts";
+export type { PaymentEvent, PaymentEvents, PaymentEventType } from "./events/catalog.ts";
+export type { Customer, CustomerEventObjects, PaymentMethod } from "./events/customers.ts";
+export type { Dispute, DisputeEventObjects } from "./events/disputes.ts";
+export type { Charge, PaymentEventObjects, PaymentIntent, Refund } from "./events/payments.ts";
 export type { HeaderInput } from "./headers.ts";
 export { generateKeyPair, generateSecret } from "./node/generate.ts";
 export { type SignOptions, type SignScheme, sign } from "./node/sign.ts";
 export { verify } from "./node/verify.ts";
 export type { VerifyOptions, VerifyScheme } from "./options.ts";
 export type { RawPayload } from "./payload.ts";
-export { verifyAsync } from "./web/verify-async.ts";
-export type { BillingEventObjects, Invoice, Price, Subscription } from "./events/billing.ts";
-export type { PaymentEvent, PaymentEvents, PaymentEventType } from "./events/catalog.ts";
-export type { Customer, CustomerEventObjects, PaymentMethod } from "./events/customers.ts";
-export type { Dispute, DisputeEventObjects } from "./events/disputes.ts";
-export type { Charge, PaymentEventObjects, PaymentIntent, Refund } from "./events/payments.ts";
 export { createWebhookHandler, type WebhookHandler } from "./receive/handler.ts";
 export {
   type Claim,
@@ -33,3 +33,4 @@ export {
   type WebhookHandlerOptions,
 } from "./receive/options.ts";
 export { createStaleEventGuard, type StaleGuardOptions } from "./receive/stale-guard.ts";
+export { verifyAsync } from "./web/verify-async.ts";

@@ -185,6 +185,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
         if (step.kind === "wait" && lane.wake === undefined && !stopping) {
           lane.wake = setTimeout(() => {
             lane.wake = undefined;
+            if (stopping) return;
             drain(endpointId, lane);
             schedulePump();
           }, step.waitMs);

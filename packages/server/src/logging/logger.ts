@@ -1,3 +1,4 @@
+import { Writable } from "node:stream";
 import { type DestinationStream, type Logger, pino } from "pino";
 import pretty from "pino-pretty";
 import { DEFAULT_TENANT } from "../api/context.ts";
@@ -41,9 +42,20 @@ export function createLogger(options: LoggerOptions): Logger {
       sync: true,
       translateTime: "SYS:HH:MM:ss.l",
       ignore: "pid,hostname",
-      ...(options.destination === undefined ? {} : { destination: options.destination as never }),
+      ...(options.destination === undefined ? {} : { destination: asStream(options.destination) }),
     });
     return pino(settings, stream);
   }
   return options.destination === undefined ? pino(settings) : pino(settings, options.destination);
+}
+
+/** pino-pretty writes into a Node stream; pino itself takes anything with `write`. */
+function asStream(destination: DestinationStream): Writable {
+  if (destination instanceof Writable) return destination;
+  return new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      destination.write(chunk.toString());
+      done();
+    },
+  });
 }

@@ -73,7 +73,8 @@ export function createMetrics(options: { store: Store; clock: () => number }): M
   });
   storeGauges(registry, options.store, options.clock);
   // Known series start at 0, so rate() and ratios work before the first failure.
-  for (const result of ["delivered", ...Object.values(AttemptErrorKind)]) attempts.inc({ result }, 0);
+  for (const result of ["delivered", ...Object.values(AttemptErrorKind)])
+    attempts.inc({ result }, 0);
   for (const outcome of ["succeeded", "retry_scheduled", "failed"]) outcomes.inc({ outcome }, 0);
 
   return {

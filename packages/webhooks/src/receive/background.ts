@@ -47,10 +47,13 @@ export function createBackgroundRunner(options: ResolvedOptions): BackgroundRunn
     const final = held.attempt >= options.maxAttempts;
     const delay = options.delayMs(held.attempt);
     const outcome = await runEvent(held, options, {
-      retryAt: (now) => now + delay,
+      // After the last attempt only a redelivery (a manual replay) may run it, at once.
+      retryAt: (now) => (final ? now : now + delay),
       final,
     });
-    if (!outcome.ok && !final) later(delay);
+    // One ms more: timers run on a monotonic clock, and a timer due in `delay` ms can fire while
+    // Date.now() still reads a millisecond short of the retry time the inbox holds.
+    if (!outcome.ok && !final) later(delay + 1);
   };
 
   async function runDue(): Promise<number> {

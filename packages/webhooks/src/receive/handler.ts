@@ -77,9 +77,15 @@ async function handleRequest(
   background: BackgroundRunner | undefined,
 ): Promise<Response> {
   if (request.method !== "POST") {
-    return errorResponse(405, "invalid_request_error", "method_not_allowed", "webhooks are POSTed", {
-      allow: "POST",
-    });
+    return errorResponse(
+      405,
+      "invalid_request_error",
+      "method_not_allowed",
+      "webhooks are POSTed",
+      {
+        allow: "POST",
+      },
+    );
   }
   if (request.bodyUsed) {
     return errorResponse(500, "api_error", "body_already_read", BODY_ALREADY_READ);

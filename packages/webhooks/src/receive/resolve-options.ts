@@ -37,7 +37,9 @@ export function resolveOptions<TEvents extends EventMap>(
   parseSecrets(options.secrets);
   const { scheme, toleranceSeconds } = resolveVerifyOptions({
     ...(options.scheme === undefined ? {} : { scheme: options.scheme }),
-    ...(options.toleranceSeconds === undefined ? {} : { toleranceSeconds: options.toleranceSeconds }),
+    ...(options.toleranceSeconds === undefined
+      ? {}
+      : { toleranceSeconds: options.toleranceSeconds }),
   });
   const on = options.on as Record<string, unknown>;
   if (typeof on !== "object" || on === null) {

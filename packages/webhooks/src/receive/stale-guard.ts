@@ -35,7 +35,9 @@ export function createStaleEventGuard(store: ObjectVersionStore, options: StaleG
   if (typeof store?.advance !== "function") {
     throw new TypeError("createStaleEventGuard needs the inbox (or any ObjectVersionStore)");
   }
-  return <TEvent extends Event<string, unknown>>(handler: EventHandler<TEvent>): EventHandler<TEvent> =>
+  return <TEvent extends Event<string, unknown>>(
+    handler: EventHandler<TEvent>,
+  ): EventHandler<TEvent> =>
     async (event, context) => {
       const objectId = objectIdOf(event);
       const version = versionOf(event, options);

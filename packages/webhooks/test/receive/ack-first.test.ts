@@ -100,7 +100,7 @@ describe.each(kinds)("ack-first mode, %s inbox", (_name, open) => {
     });
   });
 
-  it("stops after maxAttempts and reports the last failure as final", async () => {
+  it("stops after maxAttempts, reports the last failure as final, and runs again on a replay", async () => {
     const reports: ErrorContext[] = [];
     let runs = 0;
     const handler = track(
@@ -108,7 +108,8 @@ describe.each(kinds)("ack-first mode, %s inbox", (_name, open) => {
         secrets: SECRET,
         inbox: storage.inbox,
         mode: "ack-first",
-        retry: { maxAttempts: 2, delayMs: () => 1 },
+        // A long wait after the last attempt must not hold back a replay.
+        retry: { maxAttempts: 2, delayMs: (attempt) => (attempt === 1 ? 1 : 3_600_000) },
         onError: (_error, context) => reports.push(context),
         on: {
           "invoice.paid": () => {
@@ -118,7 +119,8 @@ describe.each(kinds)("ack-first mode, %s inbox", (_name, open) => {
         },
       }),
     );
-    await handler(signedRequest(makeEvent("invoice.paid")));
+    const event = makeEvent("invoice.paid");
+    await handler(signedRequest(event));
     await waitFor(() => reports.some((r) => r.final), "the final failure");
     await handler.drain();
     expect(await handler.runDue()).toBe(0);
@@ -127,6 +129,10 @@ describe.each(kinds)("ack-first mode, %s inbox", (_name, open) => {
       ["handler", 1, false],
       ["handler", 2, true],
     ]);
+    // The operator replays the event from the sender: it runs once more.
+    expect(await (await handler(signedRequest(event))).json()).toEqual({ received: true });
+    await handler.drain();
+    expect(runs).toBe(3);
   });
 });
 

@@ -44,11 +44,17 @@ describe.each(inboxKinds)("simultaneous duplicates over HTTP, %s inbox", (_name,
     const events = Array.from({ length: EVENTS }, () => makeEvent("payment_intent.succeeded"));
     const first = await Promise.all(
       events.flatMap((event) =>
-        Array.from({ length: COPIES }, async () => ({ event, ...(await deliver(server.url, event)) })),
+        Array.from({ length: COPIES }, async () => ({
+          event,
+          ...(await deliver(server.url, event)),
+        })),
       ),
     );
     for (const event of events) {
-      const statuses = first.filter((r) => r.event === event).map((r) => r.status).sort();
+      const statuses = first
+        .filter((r) => r.event === event)
+        .map((r) => r.status)
+        .sort();
       // One copy ran the handler; the others were told to come back while it ran.
       expect(statuses, event.id).toEqual([200, ...Array(COPIES - 1).fill(409)]);
       expect(runs.get(event.id), event.id).toBe(1);

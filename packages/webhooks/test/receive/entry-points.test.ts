@@ -40,6 +40,9 @@ it("each inbox subpath imports its own driver and nothing else", () => {
 it("the framework adapters import their framework for types only", () => {
   for (const adapter of ["express", "fastify", "hono", "next", "node"]) {
     const imported = [...packagesImported(`receive/adapters/${adapter}.ts`)];
-    expect(imported.filter((name) => !name.startsWith("node:")), adapter).toEqual([]);
+    expect(
+      imported.filter((name) => !name.startsWith("node:")),
+      adapter,
+    ).toEqual([]);
   }
 });

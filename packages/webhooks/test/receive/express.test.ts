@@ -52,7 +52,9 @@ describe("the Express adapter (express 5)", () => {
     app.post("/echo", (req, res) => void res.json(req.body));
     server = await listen(app);
 
-    expect((await deliver(`${server.url}/webhooks`, makeEvent("payment_intent.succeeded"))).status).toBe(200);
+    expect(
+      (await deliver(`${server.url}/webhooks`, makeEvent("payment_intent.succeeded"))).status,
+    ).toBe(200);
     expect(run).toHaveBeenCalledOnce();
     const echo = await fetch(`${server.url}/echo`, {
       method: "POST",
@@ -67,7 +69,9 @@ describe("the Express adapter (express 5)", () => {
     const app = express();
     app.post("/webhooks", express.raw({ type: "application/json" }), expressWebhook(handler));
     server = await listen(app);
-    expect((await deliver(`${server.url}/webhooks`, makeEvent("payment_intent.succeeded"))).status).toBe(200);
+    expect(
+      (await deliver(`${server.url}/webhooks`, makeEvent("payment_intent.succeeded"))).status,
+    ).toBe(200);
     expect(run).toHaveBeenCalledOnce();
   });
 

@@ -22,7 +22,10 @@ it("serves webhooks from a plugin whose raw-body parser stays in its own scope",
   const url = await app.listen({ port: 0, host: "127.0.0.1" });
 
   const event = makeEvent("invoice.payment_failed", { id: "in_1", object: "invoice" });
-  expect(await deliver(`${url}/webhooks`, event)).toEqual({ status: 200, body: { received: true } });
+  expect(await deliver(`${url}/webhooks`, event)).toEqual({
+    status: 200,
+    body: { received: true },
+  });
   expect(run).toHaveBeenCalledWith(expect.objectContaining({ id: event.id }), { attempt: 1 });
 
   const tampered = await deliver(`${url}/webhooks`, event, "whsec_b3RoZXIgc2VjcmV0");

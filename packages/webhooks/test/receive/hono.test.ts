@@ -33,7 +33,10 @@ it("handles webhooks on a Hono route served by @hono/node-server", async () => {
   const app = new Hono().post("/webhooks", honoWebhook(handler));
   const url = await start(app);
   const event = makeEvent("charge.dispute.created", { id: "dp_1", object: "dispute" });
-  expect(await deliver(`${url}/webhooks`, event)).toEqual({ status: 200, body: { received: true } });
+  expect(await deliver(`${url}/webhooks`, event)).toEqual({
+    status: 200,
+    body: { received: true },
+  });
   expect(run).toHaveBeenCalledOnce();
 });
 

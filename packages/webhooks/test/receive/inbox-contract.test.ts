@@ -17,9 +17,14 @@ describe.each(inboxKinds)("the %s inbox", (_name, open) => {
   afterEach(() => storage.cleanup());
 
   it("gives a new event to the first claim, and calls it a duplicate once completed", async () => {
-    expect(await inbox.claim(event("evt_1"), claimAt(T0, "a"))).toEqual({ status: "new", attempt: 1 });
+    expect(await inbox.claim(event("evt_1"), claimAt(T0, "a"))).toEqual({
+      status: "new",
+      attempt: 1,
+    });
     expect(await inbox.complete("evt_1", "a", { now: T0 + 1 })).toBe(true);
-    expect(await inbox.claim(event("evt_1"), claimAt(T0 + 2, "b"))).toEqual({ status: "duplicate" });
+    expect(await inbox.claim(event("evt_1"), claimAt(T0 + 2, "b"))).toEqual({
+      status: "duplicate",
+    });
   });
 
   it("answers in progress while a lease runs, and lets a claim take over once it expired", async () => {
@@ -39,7 +44,9 @@ describe.each(inboxKinds)("the %s inbox", (_name, open) => {
 
   it("makes a failed event claimable again from its retry time, not before", async () => {
     await inbox.claim(event("evt_1"), claimAt(T0, "a"));
-    expect(await inbox.fail("evt_1", "a", { now: T0, retryAt: T0 + 500, error: "boom" })).toBe(true);
+    expect(await inbox.fail("evt_1", "a", { now: T0, retryAt: T0 + 500, error: "boom" })).toBe(
+      true,
+    );
     expect(await inbox.claim(event("evt_1"), claimAt(T0 + 499, "b"))).toMatchObject({
       status: "in_progress",
     });
@@ -77,7 +84,9 @@ describe.each(inboxKinds)("the %s inbox", (_name, open) => {
       token: "sweep",
       attempt: 2,
     });
-    expect(await inbox.claimDue({ ...claimAt(T0 + 10, "again"), maxAttempts: 2, limit: 10 })).toEqual([]);
+    expect(
+      await inbox.claimDue({ ...claimAt(T0 + 10, "again"), maxAttempts: 2, limit: 10 }),
+    ).toEqual([]);
     expect(await inbox.complete("evt_retry", "sweep", { now: T0 + 11 })).toBe(true);
   });
 
@@ -119,8 +128,14 @@ describe.each(inboxKinds)("the %s inbox", (_name, open) => {
     );
     for (const id of ids) {
       const statuses = claims.filter((c) => c.id === id).map((c) => c.claim.status);
-      expect(statuses.filter((s) => s === "new"), id).toHaveLength(1);
-      expect(statuses.filter((s) => s === "in_progress"), id).toHaveLength(3);
+      expect(
+        statuses.filter((s) => s === "new"),
+        id,
+      ).toHaveLength(1);
+      expect(
+        statuses.filter((s) => s === "in_progress"),
+        id,
+      ).toHaveLength(3);
     }
   });
 });

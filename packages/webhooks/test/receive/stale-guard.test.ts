@@ -10,10 +10,14 @@ import { makeEvent, SECRET, signedRequest } from "./support/events.ts";
 
 const NOW = Math.floor(Date.now() / 1000);
 const update = (status: string, created: number, extra: Record<string, unknown> = {}) =>
-  makeEvent("customer.subscription.updated", { id: "sub_1", object: "subscription", status }, {
-    created,
-    ...extra,
-  });
+  makeEvent(
+    "customer.subscription.updated",
+    { id: "sub_1", object: "subscription", status },
+    {
+      created,
+      ...extra,
+    },
+  );
 
 function subscriptionStore() {
   const inbox = createMemoryInbox();
@@ -72,7 +76,8 @@ describe("the stale-event guard", () => {
   });
 
   it("reads the version from created and a numeric sequence only", () => {
-    const event = (extra: Record<string, unknown>) => ({ created: 5, ...extra }) as unknown as Event;
+    const event = (extra: Record<string, unknown>) =>
+      ({ created: 5, ...extra }) as unknown as Event;
     expect(versionOf(event({ sequence: 3 }))).toEqual({ created: 5, sequence: 3 });
     expect(versionOf(event({ sequence: "3" }))).toEqual({ created: 5, sequence: 0 });
     expect(versionOf(event({ created: undefined }))).toBeUndefined();

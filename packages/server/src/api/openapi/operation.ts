@@ -44,7 +44,7 @@ export function toOperation(
 ): JsonSchema {
   const schema: FastifySchema = route.schema ?? {};
   const path = openApiPath(route.url);
-  const parameters = [
+  const parameters: JsonSchema[] = [
     ...propertiesOf(schema.params, components, "path"),
     ...propertiesOf(schema.querystring, components, "query"),
   ];

@@ -52,7 +52,9 @@ export function openApiRoutes(
         },
       },
     },
-    async (_request, reply) =>
-      reply.type("text/html; charset=utf-8").send((html ??= referencePage(documentJson()))),
+    async (_request, reply) => {
+      html ??= referencePage(documentJson());
+      return reply.type("text/html; charset=utf-8").send(html);
+    },
   );
 }

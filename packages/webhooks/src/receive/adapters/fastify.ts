@@ -32,7 +32,7 @@ export const fastifyWebhook: FastifyPluginAsync<FastifyWebhookOptions> = async (
     const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
     const response = await options.handler(toRequest(request.raw, body));
     reply.code(response.status);
-    response.headers.forEach((value, name) => reply.header(name, value));
+    for (const [name, value] of response.headers) reply.header(name, value);
     return reply.send(Buffer.from(await response.arrayBuffer()));
   });
 };

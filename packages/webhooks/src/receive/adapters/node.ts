@@ -23,16 +23,24 @@ export function toNodeListener(
   handler: WebhookHandler | ((request: Request) => Promise<Response>),
 ): (req: NodeRequest, res: ServerResponse) => Promise<void> {
   return async (req, res) => {
+    let body: Uint8Array | string | undefined;
+    try {
+      body = await rawBody(req);
+    } catch {
+      // The client went away or sent a broken body; there is nobody to explain it to.
+      res.destroy();
+      return;
+    }
     let response: Response;
     try {
-      const body = await rawBody(req);
       response =
         body === undefined
           ? errorResponse(500, "api_error", "body_already_parsed", BODY_ALREADY_PARSED)
           : await handler(toRequest(req, body));
     } catch (error) {
-      // Only a broken connection lands here (the core answers everything else itself).
-      response = errorResponse(400, "invalid_request_error", "unreadable_body", String(error));
+      // The core answers every expected failure itself; this is a bug, so log it, leak nothing.
+      console.error("[hookline] the webhook handler threw:", error);
+      response = errorResponse(500, "api_error", "internal_error", "internal error");
     }
     await writeResponse(res, response);
   };
@@ -68,7 +76,7 @@ export function toRequest(req: NodeRequest, body: Uint8Array | string): Request 
 export async function writeResponse(res: ServerResponse, response: Response): Promise<void> {
   const body = Buffer.from(await response.arrayBuffer());
   res.statusCode = response.status;
-  response.headers.forEach((value, name) => res.setHeader(name, value));
+  for (const [name, value] of response.headers) res.setHeader(name, value);
   res.setHeader("content-length", body.length);
   res.end(body);
 }

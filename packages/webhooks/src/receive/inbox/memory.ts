@@ -1,5 +1,4 @@
-import { decideClaim } from "./decide-claim.ts";
-import { isCurrent } from "./decide-claim.ts";
+import { decideClaim, isCurrent } from "./decide-claim.ts";
 import {
   type Claim,
   type ClaimDueOptions,

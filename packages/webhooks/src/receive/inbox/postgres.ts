@@ -87,8 +87,7 @@ export async function createPostgresInbox(database: string | pg.Pool): Promise<I
         [event.id],
       );
       const row = read.rows[0];
-      const claim =
-        row && decideClaim({ ...row, availableAt: Number(row.available_at) }, now);
+      const claim = row && decideClaim({ ...row, availableAt: Number(row.available_at) }, now);
       if (claim !== undefined && claim.status !== "new") return claim;
       // The row changed between the two statements (its holder failed meanwhile, or its insert
       // is not visible yet): asking the sender to come back shortly is always safe.

@@ -78,9 +78,10 @@ export function createSqliteInbox(
   db.exec(SCHEMA);
 
   const claimRow = db.prepare<Record<string, unknown>, { attempts: number }>(CLAIM);
-  const readRow = db.prepare<[string], { state: InboxState; attempts: number; available_at: number }>(
-    "SELECT state, attempts, available_at FROM hookline_inbox WHERE id = ?",
-  );
+  const readRow = db.prepare<
+    [string],
+    { state: InboxState; attempts: number; available_at: number }
+  >("SELECT state, attempts, available_at FROM hookline_inbox WHERE id = ?");
   const completeRow = db.prepare(
     "UPDATE hookline_inbox SET state = 'completed', token = NULL, last_error = NULL, completed_at = @now WHERE id = @id AND token = @token AND state = 'processing'",
   );
@@ -94,14 +95,14 @@ export function createSqliteInbox(
 
   // IMMEDIATE takes the write lock first, so the read that explains a refused claim sees the
   // row exactly as the upsert did, even with other processes on the file.
-  const claim = db
-    .transaction((params: Record<string, unknown> & { id: string; now: number }): Claim => {
+  const claim = db.transaction(
+    (params: Record<string, unknown> & { id: string; now: number }): Claim => {
       const taken = claimRow.get(params);
       if (taken !== undefined) return { status: "new", attempt: taken.attempts };
       const row = readRow.get(params.id)!;
       return decideClaim({ ...row, availableAt: row.available_at }, params.now);
-    })
-    .immediate;
+    },
+  ).immediate;
 
   return {
     async claim(event, { now, leaseMs, token }) {

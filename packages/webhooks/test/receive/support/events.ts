@@ -36,7 +36,11 @@ export function signedRequest(event: { id: string }, secret: string | string[] =
 }
 
 /** POSTs a signed event over HTTP. */
-export async function deliver(url: string, event: { id: string }, secret: string | string[] = SECRET) {
+export async function deliver(
+  url: string,
+  event: { id: string },
+  secret: string | string[] = SECRET,
+) {
   const { body, headers } = signed(event, secret);
   const response = await fetch(url, { method: "POST", body, headers });
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
@@ -52,7 +56,11 @@ export function gate<T = void>() {
 }
 
 /** Polls `check` until it holds, or fails after `timeoutMs`. */
-export async function waitFor(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000) {
+export async function waitFor(
+  check: () => boolean | Promise<boolean>,
+  what: string,
+  timeoutMs = 10_000,
+) {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);

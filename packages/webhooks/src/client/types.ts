@@ -1,0 +1,128 @@
+// The objects and parameters of the Hookline API, as GET /v1/openapi.json documents them
+// (components.schemas). The client's contract test checks each answer against that document.
+
+/** Where an enabled endpoint is on the failure ladder. */
+export interface EndpointHealthSummary {
+  state: "healthy" | "failing" | "disabling_soon";
+  consecutive_failures: number;
+  failing_since: number | null;
+  disable_at: number | null;
+  last_success_at: number | null;
+  last_failure_at: number | null;
+}
+
+export interface WebhookEndpoint {
+  id: string;
+  object: "webhook_endpoint";
+  url: string;
+  description: string | null;
+  enabled_events: string[];
+  metadata: Record<string, string>;
+  signature_schemes: string;
+  status: "enabled" | "disabled";
+  disabled_reason: string | null;
+  rate_limit: number | null;
+  health: EndpointHealthSummary;
+  /** Only in the answers of create and rotate_secret. */
+  secret?: string;
+  previous_secret_expires_at: number | null;
+  created: number;
+  livemode: boolean;
+  warnings?: string[];
+}
+
+export interface DeletedWebhookEndpoint {
+  id: string;
+  object: "webhook_endpoint";
+  deleted: true;
+}
+
+export interface EndpointHealthReport extends Omit<EndpointHealthSummary, "state"> {
+  object: "webhook_endpoint_health";
+  endpoint: string;
+  status: "enabled" | "disabled";
+  state: string;
+  window: {
+    since: number;
+    attempts: number;
+    success_rate: number | null;
+    latency_ms: { p50: number | null; p95: number | null };
+  };
+  deliveries: { pending: number; in_flight: number; failed: number; skipped: number };
+}
+
+export interface EndpointRecovery {
+  object: "webhook_endpoint_recovery";
+  endpoint: string;
+  since: number;
+  until: number;
+  requeued: number;
+}
+
+export interface WebhookAttempt {
+  id: string;
+  object: "webhook_attempt";
+  created: number;
+  duration_ms: number;
+  status_code: number | null;
+  response_body: string | null;
+  error: { kind: string; message: string } | null;
+  request_headers: Record<string, string>;
+}
+
+export type DeliveryStatus =
+  | "pending"
+  | "in_flight"
+  | "succeeded"
+  | "failed"
+  | "cancelled"
+  | "skipped";
+
+export interface WebhookDelivery {
+  id: string;
+  object: "webhook_delivery";
+  event: string;
+  endpoint: string;
+  status: DeliveryStatus;
+  attempt_count: number;
+  next_attempt_at: number | null;
+  last_attempt_at: number | null;
+  last_status_code: number | null;
+  last_error: string | null;
+  created: number;
+  /** Only when retrieved one by one. */
+  attempts?: WebhookAttempt[];
+}
+
+export interface CreateEndpointParams {
+  url: string;
+  /** `["*"]`, exact types, or prefixes such as `"invoice.*"`. */
+  enabled_events: string[];
+  description?: string;
+  metadata?: Record<string, string>;
+  signature_schemes?: "both" | "stripe" | "standard";
+  rate_limit?: number | null;
+  /** An existing `whsec_` secret, to migrate without re-keying receivers. */
+  secret?: string;
+}
+
+export interface UpdateEndpointParams {
+  url?: string;
+  enabled_events?: string[];
+  description?: string | null;
+  metadata?: Record<string, string>;
+  signature_schemes?: "both" | "stripe" | "standard";
+  rate_limit?: number | null;
+  disabled?: boolean;
+}
+
+export interface CreateEventParams<TObject = Record<string, unknown>> {
+  type: string;
+  data: { object: TObject; previous_attributes?: Record<string, unknown> };
+}
+
+/** Options of one call. */
+export interface RequestOptions {
+  /** Makes a create safe to repeat; one is generated when not given, so retries are safe. */
+  idempotencyKey?: string;
+}
