@@ -1,46 +1,47 @@
 import { generateSecret } from "../packages/webhooks/src/index.ts";
-import { authorization, type Hookline, postEvent, startHookline } from "./hookline.ts";
-import { closedLoop } from "./load.ts";
+import { type Hookline, startHookline } from "./hookline.ts";
+import { health, type PhaseResult, phase, settled } from "./isolation-phases.ts";
 import { type Receiver, startReceiver } from "./receiver.ts";
-import { CLIENT_CONCURRENCY, latencies, now, type RunContext, toMs, WAIT_MS } from "./setup.ts";
-import { type Distribution, distribution } from "./stats.ts";
+import { CLIENT_CONCURRENCY, type RunContext, WAIT_MS } from "./setup.ts";
 import { type CpuSplit, cpuMeter, memory, rssSampler } from "./system.ts";
-import { createEventBody } from "./workload.ts";
 
 export interface IsolationOptions {
   /** Endpoints that answer in both scenarios: the ones measured. */
   healthy: number;
   /** Endpoints that answer in scenario A and hang until Hookline's timeout in scenario B. */
   others: number;
-  /** Events of the measured burst, each delivered to every endpoint. */
-  events: number;
   /** Events sent to the healthy endpoints alone before the others exist. */
   warmup: number;
+  /** The steady phase: `seconds` at `perSecond` events, each to every endpoint. */
+  steady: { perSecond: number; seconds: number };
+  /** Events of the burst phase, each to every endpoint. */
+  burst: number;
   /** Hookline's `--timeout`, the same in both scenarios. */
   timeout: string;
 }
 
 export interface ScenarioResult {
   sick: boolean;
-  /** Deliveries to the healthy endpoints: how many, how fast, how long from creation. */
-  deliveries: number;
-  perSecond: number;
-  latency: Distribution;
-  duplicates: number;
-  /** Attempts Hookline recorded to each of the other endpoints once the healthy ones were done. */
+  /** The healthy endpoints' deliveries at a steady rate, from the moment the others hang. */
+  steady: PhaseResult;
+  /** The healthy endpoints' deliveries in a burst, the others still hanging. */
+  burst: PhaseResult;
+  /** Attempts Hookline recorded to each of the others by the end of the burst. */
   otherAttempts: number[];
-  /** Failed attempts to the healthy endpoints (timeouts under load): each one is a retry. */
+  /** Failed attempts to the healthy endpoints: 0 unless the machine was too slow for the timeout. */
   healthyFailures: number;
   idleRss: number;
   peakRss: number;
+  /** Where the CPU went during the burst. */
   cpu: CpuSplit;
 }
 
 /**
- * One scenario on a fresh Hookline: the healthy endpoints first, warmed up on their own; then the
- * other endpoints (hanging when `sick`), and a burst of events to all of them. The others hang
- * from the burst's first event, so scenario B includes the onset: a circuit can only open once
- * attempts have timed out.
+ * One scenario on a fresh Hookline. The healthy endpoints first, warmed up on their own; then
+ * the others (hanging when `sick`) and a steady rate of events to all: scenario B starts hanging
+ * at the steady phase's first event, so that phase holds the onset (a circuit can only open
+ * once attempts have timed out). Then a burst, the others still hanging: the throughput left to
+ * the healthy endpoints while some are dead.
  */
 export async function isolationScenario(
   ctx: RunContext,
@@ -66,32 +67,37 @@ export async function isolationScenario(
       healthy.urls.map((url, i) => server.createEndpoint(url, healthySecrets[i]!)),
     );
     ctx.log(`${name}: warming up (${options.warmup} events × ${options.healthy} endpoints)`);
-    await burst(server, healthy, options.warmup, 1_000_000);
-    // A warm-up attempt that timed out is retried seconds later: let every retry land before the
-    // measured burst, or its receipt would be counted there.
+    await phase(server, healthy, { events: options.warmup, first: 1_000_000 });
+    // A warm-up attempt that timed out is retried seconds later: let every retry land before
+    // the measured phases, or its receipt would be counted there.
     await settled(server, healthyIds);
     const otherIds = await Promise.all(
       others.urls.map((url, i) => server.createEndpoint(url, otherSecrets[i]!)),
     );
     const idleRss = memory(server.pid).rss;
-
-    ctx.log(
-      `${name}: ${options.events} events × ${options.healthy + options.others} endpoints${sick ? ` (${options.others} hanging)` : ""}`,
-    );
-    const othersPhase = sick ? undefined : others.phase();
     const sampler = rssSampler(server.pid);
+    const all = options.healthy + options.others;
+    const hanging = sick ? ` (${options.others} hanging)` : "";
+
+    const { perSecond, seconds } = options.steady;
+    ctx.log(`${name}: ${perSecond} events/s × ${all} endpoints for ${seconds} s${hanging}`);
+    const steadyEvents = Math.round(perSecond * seconds);
+    const steady = await othersToo(others, sick, steadyEvents * options.others, () =>
+      phase(server, healthy, { events: steadyEvents, first: 0, perSecond }),
+    );
+
+    ctx.log(`${name}: a burst of ${options.burst} events × ${all} endpoints${hanging}`);
     const meter = cpuMeter({
       hookline: server.pid,
-      receivers: healthy.pid,
+      receiver: healthy.pid,
       others: others.pid,
       driver: process.pid,
     });
-    const measured = await burst(server, healthy, options.events, 0);
+    const burst = await othersToo(others, sick, options.burst * options.others, () =>
+      phase(server, healthy, { events: options.burst, first: steadyEvents }),
+    );
     const cpu = meter();
     const peakRss = Math.max(sampler(), memory(server.pid).peak);
-    // In A the others' deliveries finish too (not measured), so every run ends with an empty queue.
-    await othersPhase?.waitFor(options.events * options.others, WAIT_MS, `${name}: the others`);
-    othersPhase?.end();
     const otherAttempts = (await Promise.all(otherIds.map((id) => health(server, id)))).map(
       (h) => h.attempts,
     );
@@ -101,7 +107,7 @@ export async function isolationScenario(
     );
     const failures = healthy.failures() + others.failures();
     if (failures > 0) throw new Error(`${name}: ${failures} signatures rejected`);
-    return { sick, ...measured, otherAttempts, healthyFailures, idleRss, peakRss, cpu };
+    return { sick, steady, burst, otherAttempts, healthyFailures, idleRss, peakRss, cpu };
   } finally {
     // The receivers first: attempts hanging on them end at once, so Hookline stops quickly.
     await Promise.all([healthy.stop(), others.stop()]);
@@ -109,63 +115,17 @@ export async function isolationScenario(
   }
 }
 
-/** `events` events as fast as 32 clients get them accepted; waits for every healthy receipt. */
-async function burst(hookline: Hookline, healthy: Receiver, events: number, first: number) {
-  const bodies = Array.from({ length: events }, (_, n) => createEventBody(first + n));
-  const expected = events * healthy.urls.length;
-  const t0 = new Map<string, number>();
-  const phase = healthy.phase();
-  const start = now();
-  await closedLoop(events, CLIENT_CONCURRENCY, async (i) => {
-    const sent = now();
-    t0.set(await postEvent(hookline.api, bodies[i]!), sent);
-  });
-  await phase.waitFor(expected, WAIT_MS, "the healthy endpoints");
-  phase.end();
-  return {
-    deliveries: expected,
-    perSecond: expected / (toMs(phase.last - start) / 1000),
-    latency: distribution(latencies(phase, t0)),
-    duplicates: phase.duplicates,
-  };
-}
-
-/** Waits until none of these endpoints has a delivery pending or in flight. */
-async function settled(hookline: Hookline, endpointIds: string[]): Promise<void> {
-  const deadline = performance.now() + WAIT_MS;
-  for (;;) {
-    const reports = await Promise.all(endpointIds.map((id) => health(hookline, id)));
-    if (reports.every((r) => r.open === 0)) return;
-    if (performance.now() > deadline) throw new Error("the warm-up's retries did not finish");
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
-}
-
-/**
- * From an endpoint's health report: its attempts over the last day (the report's window), how
- * many of those failed, and its deliveries pending or in flight.
- */
-async function health(
-  hookline: Hookline,
-  endpointId: string,
-): Promise<{ attempts: number; failed: number; open: number }> {
-  const response = await hookline.api.request({
-    path: `/v1/webhook_endpoints/${endpointId}/health`,
-    method: "GET",
-    headers: authorization,
-  });
-  const report = (await response.body.json()) as {
-    window: { attempts: number; success_rate: number | null };
-    deliveries: { pending: number; in_flight: number };
-  };
-  if (response.statusCode !== 200) {
-    throw new Error(`GET …/health answered ${response.statusCode}: ${JSON.stringify(report)}`);
-  }
-  const { attempts, success_rate: rate } = report.window;
-  return {
-    attempts,
-    // The rate has 4 decimals: exact for the counts of a benchmark (under 1,000 attempts).
-    failed: Math.round(attempts * (1 - (rate ?? 1))),
-    open: report.deliveries.pending + report.deliveries.in_flight,
-  };
+/** In A, the others' deliveries of a phase finish too, so the next phase starts on an empty queue. */
+async function othersToo<T>(
+  others: Receiver,
+  sick: boolean,
+  expected: number,
+  run: () => Promise<T>,
+): Promise<T> {
+  if (sick) return run();
+  const receipts = others.phase();
+  const result = await run();
+  await receipts.waitFor(expected, WAIT_MS, "the others");
+  receipts.end();
+  return result;
 }

@@ -35,7 +35,7 @@ export const DEFAULTS = {
   port: 8080,
   host: "127.0.0.1",
   database: "./hookline.db",
-  // The Standard Webhooks recommendation, about three days in all.
+  // The Standard Webhooks recommendation: 8 retries over about two days (51.6 h).
   retrySchedule: "5s,5m,30m,2h,5h,10h,10h,24h",
   deliveryTimeout: "15s",
   maxPayloadBytes: 256 * 1024,

@@ -2,6 +2,7 @@ import {
   afterAttempt,
   type BreakerPolicy,
   CircuitState,
+  CLOSED,
   DEFAULT_BREAKER,
 } from "../domain/circuit-breaker.ts";
 import { decide } from "../domain/decide.ts";
@@ -63,6 +64,8 @@ export interface Dispatcher {
   start(): Promise<void>;
   /** New deliveries are due: look now instead of at the next poll. */
   wake(): void;
+  /** Closes this node's circuit for an endpoint (re-enabled or recovered by an operator). */
+  resetEndpoint(endpointId: string): void;
   /** True when a delivery to this endpoint could start now on this node (claim at insert). */
   hasRoom(endpointId: string): boolean;
   /** Runs deliveries that ingest inserted already leased to `owner`. */
@@ -428,6 +431,10 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       await pump();
     },
     wake: schedulePump,
+    resetEndpoint(endpointId) {
+      const lane = lanes.get(endpointId);
+      if (lane !== undefined) lane.circuit = CLOSED;
+    },
     hasRoom(endpointId) {
       if (stopping || active + queued >= options.maxInFlight) return false;
       const lane = lanes.get(endpointId);

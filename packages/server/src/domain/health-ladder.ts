@@ -33,9 +33,9 @@ export interface LadderPolicy {
 
 /**
  * Defaults. 5 failures in a row is past what a deploy or a blip causes (the retry schedule's
- * first steps are 5 s and 5 min apart), and 3 days of failing is Stripe's rule and the length
- * of the retry schedule: an endpoint is disabled only once it has failed for as long as any
- * delivery would have been retried, and the warning comes a day before so someone can act.
+ * first steps are 5 s and 5 min apart), and 3 days of failing is Stripe's rule and outlasts the
+ * default retry schedule (about 2 days): an endpoint is disabled only after failing for longer
+ * than any one delivery is retried, and the warning comes a day before so someone can act.
  */
 export const DEFAULT_LADDER: LadderPolicy = {
   failingAfter: 5,

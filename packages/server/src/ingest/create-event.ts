@@ -31,6 +31,8 @@ export interface DeliveryHandoff {
   adopt(deliveries: ClaimedDelivery[]): void;
   /** Deliveries were left pending for the dispatcher to claim. */
   wake(): void;
+  /** Forgets what this node learned of an endpoint's failures (an operator says it is fixed). */
+  resetEndpoint(endpointId: string): void;
 }
 
 export interface IngestDeps {

@@ -155,7 +155,10 @@ export function endpointRoutes(app: FastifyInstance, ctx: AppContext): void {
     if (previousStatus !== next.status) {
       const enabled = next.status === "enabled";
       // Re-enabling starts the ladder over (the store reset it) and is worth telling operators.
-      if (enabled) ctx.handoff.wake();
+      if (enabled) {
+        ctx.handoff.resetEndpoint(next.id);
+        ctx.handoff.wake();
+      }
       ctx.operational.endpointsChanged([
         {
           tenantId: tenant,
@@ -267,12 +270,17 @@ export function endpointRoutes(app: FastifyInstance, ctx: AppContext): void {
         body: RecoverBody,
         response: { 200: EndpointRecoverySchema, ...errorResponses },
       },
+      // No body is answered like an empty one: "since" is missing.
+      preValidation: defaultEmptyBody,
     },
     async (request) => {
       const endpoint = await load(request.params.id);
       const now = ctx.clock();
       const since = request.body.since * 1000;
       const until = request.body.until === undefined ? now : request.body.until * 1000 + 999;
+      if (request.body.until === undefined && since > now) {
+        throw invalidParam("since", "Invalid since: it is in the future.");
+      }
       if (until < since) {
         throw invalidParam("until", "Invalid until: it must not be earlier than since.");
       }
@@ -284,6 +292,8 @@ export function endpointRoutes(app: FastifyInstance, ctx: AppContext): void {
         until,
         now,
       });
+      // The operator says the endpoint is fixed: this node's circuit need not make them wait.
+      ctx.handoff.resetEndpoint(endpoint.id);
       if (requeued > 0) ctx.handoff.wake();
       return {
         object: "webhook_endpoint_recovery" as const,

@@ -85,15 +85,20 @@ const HealthSummarySchema = Type.Object({
   last_failure_at: NullableTime,
 });
 
+/** The last second of year 9999: later times overflow what the store and clients handle. */
+const LAST_SECOND = 253_402_300_799;
+
 export const RecoverBody = Type.Object(
   {
     since: Type.Integer({
       minimum: 0,
+      maximum: LAST_SECOND,
       description: "Re-queue deliveries created at or after this time (unix seconds).",
     }),
     until: Type.Optional(
       Type.Integer({
         minimum: 0,
+        maximum: LAST_SECOND,
         description: "…and at or before this time (unix seconds); default now.",
       }),
     ),
