@@ -16,6 +16,10 @@ program
   .option("--host <address>", "bind address [HOOKLINE_HOST, default 127.0.0.1]")
   .option("--database <path-or-url>", "SQLite file path [HOOKLINE_DATABASE, default ./hookline.db]")
   .option(
+    "--role <role>",
+    "all: API and deliveries; api: API only; worker: deliveries only (PostgreSQL) [HOOKLINE_ROLE, default all]",
+  )
+  .option(
     "--retry-schedule <durations>",
     "waits between attempts [HOOKLINE_RETRY_SCHEDULE, default 5s,5m,30m,2h,5h,10h,10h,24h]",
   )
@@ -34,6 +38,10 @@ program
   .option(
     "--retention <duration>",
     "prune finished events older than this, at least 1h [HOOKLINE_RETENTION, default 30d]",
+  )
+  .option(
+    "--strict-event-types",
+    "refuse events whose type is not in the catalog or whose data.object does not match its schema [HOOKLINE_STRICT_EVENT_TYPES=true]",
   )
   .action(async (flags: ServeFlags) => {
     let config: ReturnType<typeof loadConfig>;

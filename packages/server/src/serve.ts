@@ -8,13 +8,18 @@ import { allObservers } from "./dispatch/observer.ts";
 import { createSender } from "./dispatch/send.ts";
 import { createOperationalEvents, type OperationalEvents } from "./health/operational-events.ts";
 import { createCommitQueue } from "./ingest/commit-queue.ts";
+import type { DeliveryHandoff } from "./ingest/create-event.ts";
 import { createEndpointCache } from "./ingest/endpoint-cache.ts";
 import { observeCommits } from "./ingest/observe-commits.ts";
+import { createLiveFeed } from "./live/feed.ts";
+import { createLiveHub } from "./live/hub.ts";
 import { createLogger } from "./logging/logger.ts";
 import { logAccepted, logAttempts } from "./logging/observers.ts";
 import { createRetention } from "./maintenance/retention.ts";
 import { createMetrics } from "./metrics/metrics.ts";
 import { rootKey } from "./root-key.ts";
+import { sealSecrets } from "./secrets/seal-secrets.ts";
+import { createPostgresStore } from "./store/postgres/postgres-store.ts";
 import { createSqliteStore } from "./store/sqlite/sqlite-store.ts";
 import type { Store } from "./store/types.ts";
 
@@ -40,15 +45,19 @@ export async function startServer(
     logDestination?: DestinationStream;
   } = {},
 ): Promise<Server> {
-  if (/^postgres(ql)?:\/\//.test(config.database)) {
-    throw new Error("PostgreSQL is not supported yet: give --database a SQLite file path");
-  }
+  const postgres = /^postgres(ql)?:\/\//.test(config.database);
   const clock = options.clock ?? Date.now;
   const log = createLogger({
     level: options.logger === false ? "silent" : config.logLevel,
     ...(options.logDestination === undefined ? {} : { destination: options.logDestination }),
   });
-  const store = createSqliteStore(config.database, { durability: config.durability });
+  const store = await sealSecrets(
+    postgres
+      ? await createPostgresStore(config.database)
+      : createSqliteStore(config.database, { durability: config.durability }),
+    config,
+    log,
+  );
   const metrics = createMetrics({ store, clock });
   const key = await rootKey(store, config.apiKey);
   const sender = createSender({
@@ -58,30 +67,36 @@ export async function startServer(
     now: clock,
   });
   const endpoints = createEndpointCache(store, { clock });
+  const live = createLiveHub();
+  const feed = createLiveFeed(live);
   const dispatcher = createDispatcher({
-    store,
+    // Watched: the live stream tells of an outcome once it is recorded.
+    store: feed.watch(store),
     sender,
     schedule: config.retrySchedule,
     maxInFlight: config.maxInFlight,
     maxInFlightPerEndpoint: config.maxInFlightPerEndpoint,
-    leaseMs: Math.max(60_000, config.deliveryTimeoutMs * 4),
+    // Well inside the timeout: a hanging endpoint is noticed long before its attempts time out.
+    stallMs: Math.min(1000, Math.max(50, config.deliveryTimeoutMs / 2)),
+    leaseMs: config.leaseMs,
     owner: `${hostname()}:${process.pid}:${Date.now().toString(36)}`,
     clock,
     random: Math.random,
     log,
-    observe: allObservers(metrics.dispatch, logAttempts(log)),
+    observe: allObservers(metrics.dispatch, logAttempts(log), feed.dispatch),
     ladder: config.ladder,
     breaker: config.breaker,
     onEndpointsDisabled: () => endpoints.invalidateAll(),
     onHealthChanges: (changes) => operational.endpointsChanged(changes),
     onExhausted: (deliveries) => operational.deliveriesExhausted(deliveries),
   });
-  const commits = observeCommits(createCommitQueue(store), [metrics.accepted, logAccepted(log)]);
+  const commits = observeCommits(createCommitQueue(store), [metrics.accepted, logAccepted(log), feed.accepted]);
+  const handoff = config.role === "api" ? apiHandoff(dispatcher) : dispatcher;
   const operational: OperationalEvents = createOperationalEvents({
     store,
     commits,
     endpoints,
-    handoff: dispatcher,
+    handoff,
     clock,
     log,
   });
@@ -91,19 +106,23 @@ export async function startServer(
       commits,
       operational,
       endpoints,
-      handoff: dispatcher,
+      handoff,
       config,
       clock,
       rootKeyHash: key.hash,
-      dispatcherRunning: () => dispatcher.running(),
+      // An API node runs no dispatcher by design: that is not a reason to take it out of service.
+      dispatcherRunning: () => config.role === "api" || dispatcher.running(),
       metrics,
+      live,
     },
     { logger: log },
   );
+  if (config.role === "worker") servesOperationsOnly(app);
   // One process owns a SQLite file, so whatever is in flight at start was left by a crash of
-  // the previous one: give it back at once instead of waiting for its lease to expire.
-  await store.reclaimExpired(clock(), Number.MAX_SAFE_INTEGER);
-  await dispatcher.start();
+  // the previous one: give it back at once instead of waiting for its lease to expire. On
+  // PostgreSQL other nodes hold live leases: only expired ones are reclaimed (dispatcher.start).
+  if (!postgres) await store.reclaimExpired(clock(), Number.MAX_SAFE_INTEGER);
+  if (config.role !== "api") await dispatcher.start();
   const address = await app.listen({ port: config.port, host: config.host });
   const retention = createRetention({ store, retentionMs: config.retentionMs, clock, log });
   retention.start();
@@ -120,4 +139,36 @@ export async function startServer(
       await store.close();
     },
   };
+}
+
+/**
+ * An API node's side of the handoff: it never claims at insert (it sends nothing), and it needs
+ * no wake-up call: the commit that made deliveries due NOTIFYs every worker node (store/postgres).
+ */
+function apiHandoff(dispatcher: Dispatcher): DeliveryHandoff {
+  return {
+    owner: dispatcher.owner,
+    leaseMs: dispatcher.leaseMs,
+    hasRoom: () => false,
+    adopt: () => {},
+    wake: () => {},
+    // Circuits live on the worker nodes; each closes its own after a successful probe.
+    resetEndpoint: () => {},
+  };
+}
+
+const OPERATIONS = new Set(["/healthz", "/readyz", "/metrics"]);
+
+/** A worker node answers only what orchestrators and Prometheus ask; the API is elsewhere. */
+function servesOperationsOnly(app: FastifyInstance): void {
+  app.addHook("onRequest", async (request, reply) => {
+    if (OPERATIONS.has(request.url.split("?", 1)[0]!)) return;
+    return reply.code(404).send({
+      error: {
+        type: "invalid_request_error",
+        code: "resource_missing",
+        message: "This node runs with --role worker: it serves /healthz, /readyz and /metrics only.",
+      },
+    });
+  });
 }

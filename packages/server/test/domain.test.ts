@@ -328,6 +328,7 @@ describe("loading the configuration", () => {
       logLevel: "info",
       durability: "fsync",
       retentionMs: 30 * DAY,
+      strictEventTypes: false,
       ladder: DEFAULT_LADDER,
       breaker: DEFAULT_BREAKER,
     });

@@ -15,16 +15,20 @@ import type { AppContext } from "./context.ts";
 import { ApiError, ErrorType, invalidParam, toErrorBody } from "./errors.ts";
 import { recordRoutes } from "./openapi/route-registry.ts";
 import { openApiRoutes, REFERENCE_PATH } from "./openapi/routes.ts";
+import { dashboardRoutes, isDashboardPath } from "./routes/dashboard.ts";
 import { deliveryRoutes } from "./routes/deliveries.ts";
 import { endpointRoutes } from "./routes/endpoints.ts";
+import { eventTypeRoutes } from "./routes/event-types.ts";
 import { eventRoutes } from "./routes/events.ts";
 import { healthRoutes } from "./routes/health.ts";
+import { statsRoutes } from "./routes/stats.ts";
+import { streamRoutes } from "./routes/stream.ts";
 import { fromValidation } from "./validation-error.ts";
 import { validatorCompiler } from "./validator.ts";
 
 /** Paths that need no API key. */
 const PUBLIC = new Set(["/healthz", "/readyz", "/metrics", "/v1/openapi.json", REFERENCE_PATH]);
-const isPublic = (path: string) => PUBLIC.has(path);
+const isPublic = (path: string) => PUBLIC.has(path) || isDashboardPath(path);
 
 export function buildApp(
   ctx: AppContext,
@@ -59,7 +63,7 @@ export function buildApp(
   if (ctx.metrics !== undefined) countRequests(app, ctx.metrics);
   app.addHook("onRequest", async (request) => {
     const path = request.url.split("?", 1)[0]!;
-    if (!PUBLIC.has(path)) authenticate(request.headers.authorization, ctx.rootKeyHash);
+    if (!isPublic(path)) authenticate(request.headers.authorization, ctx.rootKeyHash);
   });
   requestLogging(app, { isPublic });
   app.addHook("onSend", async (request, reply) => {
@@ -102,6 +106,10 @@ export function buildApp(
   endpointRoutes(app, ctx);
   eventRoutes(app, ctx);
   deliveryRoutes(app, ctx);
+  eventTypeRoutes(app, ctx);
+  statsRoutes(app, ctx);
+  streamRoutes(app, ctx);
+  dashboardRoutes(app);
   if (ctx.metrics !== undefined) metricsRoute(app, ctx.metrics);
   openApiRoutes(app, routes, { isPublic });
   return app;

@@ -3,6 +3,7 @@ import type { OperationalEvents } from "../health/operational-events.ts";
 import type { CommitQueue } from "../ingest/commit-queue.ts";
 import type { DeliveryHandoff } from "../ingest/create-event.ts";
 import type { EndpointCache } from "../ingest/endpoint-cache.ts";
+import type { LiveHub } from "../live/hub.ts";
 import type { Metrics } from "../metrics/metrics.ts";
 import type { Store } from "../store/types.ts";
 
@@ -26,6 +27,8 @@ export interface AppContext {
   dispatcherRunning: () => boolean;
   /** Prometheus metrics, served at /metrics. */
   metrics?: Metrics;
+  /** New events and attempt outcomes for GET /v1/stream; without it the stream stays quiet. */
+  live?: LiveHub;
 }
 
 /** The default tenant; tenant-scoped keys arrive with "Security and tenancy". */

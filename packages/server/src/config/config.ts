@@ -7,8 +7,19 @@ export interface Config {
   host: string;
   /** A SQLite file path, or a postgres:// URL. */
   database: string;
+  /** What this node runs: `all` (API and dispatcher), `api` only, or `worker` (dispatcher only). */
+  role: NodeRole;
+  /**
+   * How long a claim holds a delivery before another node may take it (its holder died):
+   * the longest an attempt of a crashed node waits to be sent again.
+   */
+  leaseMs: number;
   /** The root API key when given by HOOKLINE_API_KEY; otherwise one is generated on first start. */
   apiKey: string | undefined;
+  /** Seals endpoint secrets at rest (32 bytes, base64); generated beside a SQLite file if unset. */
+  encryptionKey: string | undefined;
+  /** Keys rotated out: secrets sealed under them still open, and are re-sealed at start. */
+  encryptionOldKeys: string[];
   /** Waits between attempts, in ms: attempt n+1 waits retrySchedule[n-1]. */
   retrySchedule: number[];
   deliveryTimeoutMs: number;
@@ -29,12 +40,18 @@ export interface Config {
   ladder: LadderPolicy;
   /** When an endpoint's circuit opens, and how long it stays open. */
   breaker: BreakerPolicy;
+  /** Refuse events whose type is not in the catalog or whose data.object does not fit its schema. */
+  strictEventTypes: boolean;
 }
+
+export const NODE_ROLES = ["all", "api", "worker"] as const;
+export type NodeRole = (typeof NODE_ROLES)[number];
 
 export const DEFAULTS = {
   port: 8080,
   host: "127.0.0.1",
   database: "./hookline.db",
+  role: "all",
   // The Standard Webhooks recommendation: 8 retries over about two days (51.6 h).
   retrySchedule: "5s,5m,30m,2h,5h,10h,10h,24h",
   deliveryTimeout: "15s",

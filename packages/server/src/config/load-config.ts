@@ -1,5 +1,5 @@
 import { parseNetworks } from "../dispatch/address-guard.ts";
-import { type Config, DEFAULTS } from "./config.ts";
+import { type Config, DEFAULTS, NODE_ROLES, type NodeRole } from "./config.ts";
 import { parseDuration } from "./duration.ts";
 import { HealthConfigError, loadHealthConfig } from "./health-config.ts";
 
@@ -8,12 +8,14 @@ export interface ServeFlags {
   port?: string;
   host?: string;
   database?: string;
+  role?: string;
   retrySchedule?: string;
   timeout?: string;
   allowNetwork?: string[];
   dev?: boolean;
   durability?: string;
   retention?: string;
+  strictEventTypes?: boolean;
 }
 
 /** A setting that cannot be used; the message names the setting and the accepted form. */
@@ -40,6 +42,20 @@ export function loadConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = process.e
   if (database.trim() === "")
     fail("--database / HOOKLINE_DATABASE", "a file path or a postgres:// URL", database);
 
+  const role = pick(flags.role, "HOOKLINE_ROLE", DEFAULTS.role);
+  if (!NODE_ROLES.includes(role as NodeRole)) {
+    fail(
+      "--role / HOOKLINE_ROLE",
+      '"all" (API and deliveries), "api" (API only) or "worker" (deliveries only)',
+      role,
+    );
+  }
+  // Several nodes split the work only through a shared database; on a SQLite file an API node
+  // would accept events that no worker process could ever see.
+  if (role !== "all" && !/^postgres(ql)?:\/\//.test(database)) {
+    fail("--role / HOOKLINE_ROLE", '"all" with a SQLite database (api and worker need PostgreSQL)', role);
+  }
+
   const scheduleText = pick(flags.retrySchedule, "HOOKLINE_RETRY_SCHEDULE", DEFAULTS.retrySchedule);
   const retrySchedule = scheduleText.split(",").map((step) => parseDuration(step));
   if (retrySchedule.length === 0 || retrySchedule.some((ms) => ms === undefined || ms <= 0)) {
@@ -58,6 +74,17 @@ export function loadConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = process.e
       "a duration from 1ms to 5m, such as 15s",
       timeoutText,
     );
+  }
+
+  // At least twice the timeout: a lease must outlive any attempt made under it, or a second
+  // node could claim the delivery while the first is still sending it.
+  const leaseText = env.HOOKLINE_LEASE?.trim() || undefined;
+  const leaseMs =
+    leaseText === undefined
+      ? Math.max(60_000, (deliveryTimeoutMs as number) * 4)
+      : parseDuration(leaseText);
+  if (leaseMs === undefined || leaseMs < (deliveryTimeoutMs as number) * 2) {
+    fail("HOOKLINE_LEASE", "a duration of at least twice --timeout, such as 60s", leaseText ?? "");
   }
 
   const networks = flags.allowNetwork?.length
@@ -95,6 +122,26 @@ export function loadConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = process.e
     );
   }
 
+  const encryptionKey = env.HOOKLINE_ENCRYPTION_KEY?.trim() || undefined;
+  const encryptionOldKeys = (env.HOOKLINE_ENCRYPTION_OLD_KEYS ?? "")
+    .split(",")
+    .map((k) => k.trim())
+    .filter(Boolean);
+  for (const [name, key] of [
+    ["HOOKLINE_ENCRYPTION_KEY", encryptionKey],
+    ...encryptionOldKeys.map((k) => ["HOOKLINE_ENCRYPTION_OLD_KEYS", k] as const),
+  ] as const) {
+    if (key !== undefined && Buffer.from(key, "base64").length !== 32) {
+      fail(name, "32 bytes in base64 (make one with: openssl rand -base64 32)", "(hidden)");
+    }
+  }
+
+  const strictText = env.HOOKLINE_STRICT_EVENT_TYPES?.trim().toLowerCase() || "false";
+  if (!["true", "false", "1", "0"].includes(strictText)) {
+    fail("HOOKLINE_STRICT_EVENT_TYPES", '"true" or "false"', strictText);
+  }
+  const strictEventTypes = flags.strictEventTypes === true || strictText === "true" || strictText === "1";
+
   const apiKey = env.HOOKLINE_API_KEY?.trim() || undefined;
   if (apiKey !== undefined && apiKey.length < 16) {
     fail("HOOKLINE_API_KEY", "at least 16 characters", "(hidden)");
@@ -104,7 +151,11 @@ export function loadConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = process.e
     port,
     host,
     database,
+    role: role as NodeRole,
+    leaseMs,
     apiKey,
+    encryptionKey,
+    encryptionOldKeys,
     retrySchedule: retrySchedule as number[],
     deliveryTimeoutMs: deliveryTimeoutMs as number,
     allowedNetworks: networks,
@@ -115,6 +166,7 @@ export function loadConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = process.e
     logLevel: env.HOOKLINE_LOG_LEVEL?.trim() || DEFAULTS.logLevel,
     durability,
     retentionMs,
+    strictEventTypes,
     ...health(env),
   };
 }

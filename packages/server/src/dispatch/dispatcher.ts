@@ -40,6 +40,12 @@ export interface DispatcherOptions {
   pollMs?: number;
   /** Claim at most this many deliveries per query. Default 200. */
   claimBatch?: number;
+  /**
+   * An attempt unanswered this long is "stalled": it stops counting toward `maxInFlight` (a
+   * hanging socket costs no CPU, and must not starve healthy endpoints of slots) and its
+   * endpoint starts nothing new until an attempt ends. Default 1 s.
+   */
+  stallMs?: number;
   /** The failure ladder's thresholds. */
   ladder?: LadderPolicy;
   /** The circuit breaker's thresholds. */
@@ -90,8 +96,13 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   const ladder = options.ladder ?? DEFAULT_LADDER;
   const breaker = options.breaker ?? DEFAULT_BREAKER;
   const perEndpoint = options.maxInFlightPerEndpoint;
+  const stallMs = options.stallMs ?? 1000;
   const lanes = new Map<string, Lane>();
+  /** Lanes with queued deliveries waiting for a global slot. */
+  const blocked = new Set<string>();
   let active = 0;
+  /** Attempts past `stallMs` without an answer: running, but not counted in `active`. */
+  let stalled = 0;
   let queued = 0;
   let results: AttemptResult[] = [];
   let exhausted: ExhaustedDelivery[] = [];
@@ -104,6 +115,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   let flushing: Promise<void> = Promise.resolve();
   let timer: NodeJS.Timeout | undefined;
   let reclaimTimer: NodeJS.Timeout | undefined;
+  let unsubscribe: (() => void) | undefined;
   let idle: (() => void) | undefined;
 
   async function pump(): Promise<void> {
@@ -116,7 +128,11 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     claiming = true;
     try {
       for (;;) {
-        const free = options.maxInFlight - active - queued;
+        // Stalled attempts free their slot, but sockets stay bounded at 4× the cap.
+        const free = Math.min(
+          options.maxInFlight - active - queued,
+          4 * options.maxInFlight - active - stalled - queued,
+        );
         if (free <= 0) break;
         const limit = Math.min(free, claimBatch);
         const now = clock();
@@ -153,7 +169,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
 
   function fullEndpoints(now: number): string[] {
     const full: string[] = [];
-    for (const [id, lane] of lanes) if (isFull(lane, now, perEndpoint)) full.push(id);
+    for (const [id, lane] of lanes) if (isFull(lane, now, perEndpoint, stallMs)) full.push(id);
     return full;
   }
 
@@ -176,7 +192,12 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   /** Starts what the lane allows now; gives its queue back while the circuit is open. */
   function drain(endpointId: string, lane: Lane): void {
     for (;;) {
-      const step = next(lane, clock(), perEndpoint);
+      // Deliveries claimed at insert arrive without a global check: they wait here for a slot.
+      if (active >= options.maxInFlight && lane.queue.length > 0) {
+        blocked.add(endpointId);
+        return;
+      }
+      const step = next(lane, clock(), perEndpoint, stallMs);
       if (step.kind === "run") {
         queued--;
         run(step.delivery, lane);
@@ -223,6 +244,16 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     active++;
     lane.active++;
     const startedAt = clock();
+    lane.starts.push(startedAt);
+    let isStalled = false;
+    const stall = setTimeout(() => {
+      isStalled = true;
+      active--;
+      stalled++;
+      releaseBlocked();
+      schedulePump();
+    }, stallMs);
+    stall.unref();
     options.observe?.attemptStarted(delivery);
     sender
       .send({
@@ -248,14 +279,31 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       })
       .then((outcome) => complete(delivery, outcome, startedAt, lane))
       .finally(() => {
-        active--;
+        clearTimeout(stall);
+        if (isStalled) stalled--;
+        else active--;
         lane.active--;
+        lane.starts.splice(lane.starts.indexOf(startedAt), 1);
+        lane.lastEnd = clock();
         // While stopping, queued deliveries stay queued: stop() gives their leases back.
-        if (!stopping) drain(delivery.endpointId, lane);
+        if (!stopping) {
+          drain(delivery.endpointId, lane);
+          releaseBlocked();
+        }
         if (isForgettable(lane, clock())) lanes.delete(delivery.endpointId);
-        if (active === 0) idle?.();
+        if (active + stalled === 0) idle?.();
         schedulePump();
       });
+  }
+
+  /** Lets lanes that waited for a global slot start, while slots last. */
+  function releaseBlocked(): void {
+    for (const id of blocked) {
+      if (active >= options.maxInFlight || stopping) return;
+      blocked.delete(id);
+      const lane = lanes.get(id);
+      if (lane !== undefined) drain(id, lane);
+    }
   }
 
   /** Feeds an outcome to the endpoint's circuit; when it opens, its backlog waits for the probe. */
@@ -428,6 +476,8 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
         Math.max(1000, Math.floor(options.leaseMs / 4)),
       );
       reclaimTimer.unref();
+      // Other nodes' commits (PostgreSQL): wake as this node's own ingest would.
+      unsubscribe = store.onDeliveriesDue?.(schedulePump);
       await pump();
     },
     wake: schedulePump,
@@ -438,7 +488,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     hasRoom(endpointId) {
       if (stopping || active + queued >= options.maxInFlight) return false;
       const lane = lanes.get(endpointId);
-      return lane === undefined || !isFull(lane, clock(), perEndpoint);
+      return lane === undefined || !isFull(lane, clock(), perEndpoint, stallMs);
     },
     adopt(deliveries) {
       // Were we stopping meanwhile, these stay leased to us in the store: stop() releases them.
@@ -452,8 +502,9 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       stopping = true;
       if (timer !== undefined) clearTimeout(timer);
       if (reclaimTimer !== undefined) clearInterval(reclaimTimer);
+      unsubscribe?.();
       for (const lane of lanes.values()) if (lane.wake !== undefined) clearTimeout(lane.wake);
-      if (active > 0) {
+      if (active + stalled > 0) {
         await new Promise<void>((resolve) => {
           idle = resolve;
           setTimeout(resolve, graceMs).unref();

@@ -21,6 +21,10 @@ export interface Lane {
   bucket: Bucket | undefined;
   /** Armed while the lane waits for a rate-limit token. */
   wake: NodeJS.Timeout | undefined;
+  /** Start times of the attempts running, oldest first. */
+  starts: number[];
+  /** When an attempt to this endpoint last ended (answered, failed or timed out). */
+  lastEnd: number;
 }
 
 export function newLane(): Lane {
@@ -31,7 +35,20 @@ export function newLane(): Lane {
     rateLimit: null,
     bucket: undefined,
     wake: undefined,
+    starts: [],
+    lastEnd: 0,
   };
+}
+
+/**
+ * A lane is stalled when its oldest running attempt has had no answer for `stallMs` and no
+ * attempt has ended since it started: the endpoint is hanging, and sending it more would only
+ * tie up more sockets until the timeout tells the circuit breaker. It starts nothing new until
+ * something ends.
+ */
+export function isStalled(lane: Lane, now: number, stallMs: number): boolean {
+  const oldest = lane.starts[0];
+  return oldest !== undefined && now - oldest >= stallMs && lane.lastEnd < oldest;
 }
 
 export type LaneStep =
@@ -43,14 +60,14 @@ export type LaneStep =
   | { kind: "idle" };
 
 /** What the lane can do now: start one delivery, give its queue back, wait, or nothing. */
-export function next(lane: Lane, now: number, maxInFlight: number): LaneStep {
+export function next(lane: Lane, now: number, maxInFlight: number, stallMs: number): LaneStep {
   if (lane.queue.length === 0) return { kind: "idle" };
   lane.circuit = atTime(lane.circuit, now);
   const allowed = allowedInFlight(lane.circuit, now, maxInFlight);
   if (allowed === 0) {
     return { kind: "give_back", deliveries: lane.queue.splice(0), dueAt: lane.circuit.openUntil };
   }
-  if (lane.active >= allowed) return { kind: "idle" };
+  if (lane.active >= allowed || isStalled(lane, now, stallMs)) return { kind: "idle" };
   if (lane.rateLimit !== null) {
     const taken = take(lane.bucket ?? fullBucket(lane.rateLimit, now), lane.rateLimit, now);
     lane.bucket = taken.bucket;
@@ -60,9 +77,10 @@ export function next(lane: Lane, now: number, maxInFlight: number): LaneStep {
 }
 
 /** True when this lane should not be handed more deliveries right now. */
-export function isFull(lane: Lane, now: number, maxInFlight: number): boolean {
+export function isFull(lane: Lane, now: number, maxInFlight: number, stallMs: number): boolean {
   const allowed = allowedInFlight(atTime(lane.circuit, now), now, maxInFlight);
   if (lane.active + lane.queue.length >= allowed) return true;
+  if (isStalled(lane, now, stallMs)) return true;
   return lane.rateLimit !== null && lane.queue.length > 0;
 }
 

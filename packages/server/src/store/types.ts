@@ -275,6 +275,18 @@ export interface Store {
   /** The earliest time a pending delivery falls due, if any. */
   nextDueAt(): Promise<number | undefined>;
   /**
+   * Optional: calls `listener` whenever another process (or this one) committed deliveries that
+   * are due now, so a dispatcher sharing the database with other nodes claims them at once
+   * instead of at its next poll (PostgreSQL: LISTEN/NOTIFY). A single-process store leaves it
+   * out: in-process wake-ups cover it. Returns the unsubscribe function.
+   */
+  onDeliveriesDue?(listener: () => void): () => void;
+  /**
+   * Rewrites stored endpoint secrets for which `reseal` returns a new value (sealing plaintext,
+   * or re-sealing under a new key). Optional: a store without it keeps what it has, readable.
+   */
+  resealSecrets?(reseal: (stored: string) => string | undefined): Promise<number>;
+  /**
    * Retention, one short write transaction: examines up to `limit` events after the cursor
    * `after`, oldest first, and deletes those created before `cutoff` whose deliveries are all
    * finished (none `pending` or `in_flight`), with their deliveries, attempts and idempotency
@@ -290,6 +302,32 @@ export interface Store {
   stats(now: number): Promise<StoreStats>;
   /** The schema version applied and the latest this build knows, for /readyz. */
   schemaVersion(): Promise<{ applied: number; latest: number }>;
+  /** Events and attempts per time bucket of [since, until), for the dashboard's charts. */
+  timeline(query: TimelineQuery): Promise<Timeline>;
+}
+
+export interface TimelineQuery {
+  tenantId: string;
+  since: number;
+  until: number;
+  bucketMs: number;
+  /** Attempts of this endpoint only (events are then not counted). */
+  endpointId?: string | undefined;
+}
+
+/** One bucket of a timeline: events created, attempts by outcome, p95 attempt duration. */
+export interface TimelineBucket {
+  start: number;
+  events: number;
+  attemptsOk: number;
+  attemptsFailed: number;
+  p95Ms: number | null;
+}
+
+/** Every bucket of the window, oldest first (empty ones too), and the whole window's p95. */
+export interface Timeline {
+  buckets: TimelineBucket[];
+  p95Ms: number | null;
 }
 
 /** What /metrics reads of the store (all tenants). Counts stop at a cap (see sqlite/stats.ts). */

@@ -1,6 +1,7 @@
 import { generateSecret } from "@hookline/webhooks";
 import { type Static, Type } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
+import { subscriptionWarnings } from "../../catalog/warnings.ts";
 import { HEALTHY, HealthTransition } from "../../domain/health-ladder.ts";
 import { HEALTH_WINDOW_ATTEMPTS, HEALTH_WINDOW_MS, healthReport } from "../../health/report.ts";
 import { IdPrefix, isId, newId } from "../../ids.ts";
@@ -95,7 +96,10 @@ export function endpointRoutes(app: FastifyInstance, ctx: AppContext): void {
       );
       if (result.kind === "conflict") throw idempotencyConflict(key!);
       ctx.endpoints.invalidate(tenant);
-      return endpointObject(result.endpoint, { withSecret: true });
+      return endpointObject(result.endpoint, {
+        withSecret: true,
+        warnings: subscriptionWarnings(result.endpoint.enabledEvents),
+      });
     },
   );
 
@@ -170,7 +174,8 @@ export function endpointRoutes(app: FastifyInstance, ctx: AppContext): void {
       ]);
     }
     const stored = await ctx.store.getEndpoint(tenant, next.id);
-    return endpointObject(stored ?? next);
+    const warnings = body.enabled_events === undefined ? [] : subscriptionWarnings(next.enabledEvents);
+    return endpointObject(stored ?? next, { warnings });
   };
   const updateSchema = {
     description:

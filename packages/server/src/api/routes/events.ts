@@ -1,5 +1,6 @@
 import type { Static } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
+import { checkEventObject } from "../../catalog/validate.ts";
 import { isEventType } from "../../domain/match.ts";
 import { IdPrefix, isId, newId } from "../../ids.ts";
 import { ingestEvent } from "../../ingest/create-event.ts";
@@ -40,6 +41,10 @@ export function eventRoutes(app: FastifyInstance, ctx: AppContext): void {
           "type",
           `Invalid type '${type.slice(0, 200)}': use dot-separated words of letters, digits, _ and -, such as "invoice.paid".`,
         );
+      }
+      if (ctx.config.strictEventTypes) {
+        const mismatch = checkEventObject(type, data.object);
+        if (mismatch !== undefined) throw invalidParam(mismatch.param, mismatch.message);
       }
       const key = idempotencyKey(request.headers);
       const result = await ingestEvent(

@@ -84,3 +84,26 @@ export const EndpointRecoverySchema = Type.Object(
   },
   { $id: "WebhookEndpointRecovery" },
 );
+
+export const EventTypeSchema = Type.Object(
+  {
+    object: Type.Literal("event_type"),
+    name: Type.String({ description: 'The type, e.g. "invoice.payment_failed".' }),
+    description: Type.String(),
+    schema: Type.Record(Type.String(), Type.Unknown(), {
+      description: "JSON Schema (draft 2020-12 subset) of the event's data.object.",
+    }),
+    example: Type.Optional(
+      Type.Object(
+        {
+          object: Type.Record(Type.String(), Type.Unknown()),
+          previous_attributes: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+        },
+        { description: "A realistic data for this type (retrieve only)." },
+      ),
+    ),
+  },
+  { $id: "EventType" },
+);
+
+export const EventTypeListSchema = ListOf("EventTypeList", EventTypeSchema);

@@ -8,8 +8,10 @@ import { migrate } from "./migrate.ts";
 import { type Durability, openSqlite } from "./open.ts";
 import { recordResultsQuery } from "./record-results.ts";
 import { requeueQueries } from "./requeue.ts";
+import { resealSecretsQuery } from "./reseal-secrets.ts";
 import { retentionQueries } from "./retention.ts";
 import { statsQueries } from "./stats.ts";
+import { timelineQuery } from "./timeline.ts";
 
 /**
  * The embedded store: one SQLite file, WAL, migrated when opened. better-sqlite3 is
@@ -26,6 +28,7 @@ export function createSqliteStore(path: string, options: { durability?: Durabili
   const requeue = requeueQueries(db);
   const activity = activityQuery(db);
   const retention = retentionQueries(db);
+  const timeline = timelineQuery(db);
   const getSetting = db.prepare("SELECT value FROM settings WHERE key = ?");
   const setSetting = db.prepare(
     "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
@@ -66,7 +69,9 @@ export function createSqliteStore(path: string, options: { durability?: Durabili
     releaseLeases: async (owner, now) => deliveries.release(owner, now),
     reclaimExpired: async (now, before) => deliveries.reclaim(now, before),
     nextDueAt: async () => deliveries.nextDue(),
+    resealSecrets: async (reseal) => resealSecretsQuery(db).immediate(reseal),
     pruneBefore: async (cutoff, options) => retention.prune(cutoff, options),
+    timeline: async (query) => timeline(query),
     ...statsQueries(db),
   };
 }

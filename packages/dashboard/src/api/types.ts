@@ -1,0 +1,56 @@
+export type { Event } from "@hookline/webhooks";
+export type {
+  DeliveryStatus,
+  EndpointHealthReport,
+  List,
+  WebhookAttempt,
+  WebhookDelivery,
+  WebhookEndpoint,
+} from "@hookline/webhooks/client";
+
+/** `GET /v1/stats`. */
+export interface Stats {
+  object: "stats";
+  window: "1h" | "24h";
+  endpoint: string | null;
+  bucket_seconds: number;
+  since: number;
+  until: number;
+  totals: {
+    events: number;
+    attempts_ok: number;
+    attempts_failed: number;
+    success_rate: number | null;
+    p95_ms: number | null;
+  };
+  buckets: {
+    start: number;
+    events: number;
+    attempts_ok: number;
+    attempts_failed: number;
+    p95_ms: number | null;
+  }[];
+}
+
+/** A message of `GET /v1/stream`. */
+export type LiveMessage =
+  | {
+      type: "event.created";
+      data: { id: string; type: string; created: number; deliveries: number };
+    }
+  | {
+      type: "delivery.attempted";
+      data: {
+        delivery: string;
+        event: string;
+        event_type: string;
+        endpoint: string;
+        status: string;
+        attempt_count: number;
+        status_code: number | null;
+        duration_ms: number;
+        error: string | null;
+        next_attempt_at: number | null;
+        created: number;
+      };
+    };

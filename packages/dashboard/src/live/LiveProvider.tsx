@@ -1,0 +1,67 @@
+import { createContext, type ReactNode, useEffect, useRef, useState } from "react";
+import { readStream } from "../api/stream.ts";
+import type { LiveMessage } from "../api/types.ts";
+
+export type LiveState = "connecting" | "live" | "offline";
+type Listener = (message: LiveMessage | { type: "reconnected" }) => void;
+
+export interface Live {
+  state: LiveState;
+  subscribe(listener: Listener): () => void;
+}
+
+export const LiveContext = createContext<Live>({ state: "offline", subscribe: () => () => {} });
+
+/** Waits between reconnection attempts: the server may be restarting. */
+const RECONNECT_MS = 2000;
+
+/**
+ * Keeps one stream open for the whole app and hands its messages to subscribed screens. After a
+ * reconnection screens are told to reload: messages sent while disconnected are not replayed.
+ */
+export function LiveProvider({ apiKey, children }: { apiKey: string; children: ReactNode }) {
+  const [state, setState] = useState<LiveState>("connecting");
+  const listeners = useRef(new Set<Listener>());
+  const [live] = useState<Omit<Live, "state">>(() => ({
+    subscribe(listener) {
+      listeners.current.add(listener);
+      return () => listeners.current.delete(listener);
+    },
+  }));
+
+  useEffect(() => {
+    const abort = new AbortController();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let opened = 0;
+    const tell: Listener = (message) => {
+      for (const listener of listeners.current) listener(message);
+    };
+    const connect = () => {
+      setState("connecting");
+      readStream(
+        apiKey,
+        {
+          onOpen() {
+            setState("live");
+            if (opened++ > 0) tell({ type: "reconnected" });
+          },
+          onMessage: tell,
+        },
+        abort.signal,
+      )
+        .catch(() => {})
+        .finally(() => {
+          if (abort.signal.aborted) return;
+          setState("offline");
+          timer = setTimeout(connect, RECONNECT_MS);
+        });
+    };
+    connect();
+    return () => {
+      abort.abort();
+      clearTimeout(timer);
+    };
+  }, [apiKey]);
+
+  return <LiveContext.Provider value={{ state, ...live }}>{children}</LiveContext.Provider>;
+}

@@ -1,0 +1,56 @@
+import type { ClaimedDelivery, EndpointRow, Store } from "../store/types.ts";
+import type { SecretBox } from "./secret-box.ts";
+
+/**
+ * The store as the rest of the server sees it when secrets are sealed at rest: endpoint secrets
+ * are sealed on every write and opened on every read, whatever database is underneath. Only
+ * this seam sees both forms.
+ */
+export function sealedStore(store: Store, box: SecretBox): Store {
+  const seal = (e: EndpointRow): EndpointRow => ({
+    ...e,
+    secret: box.seal(e.secret),
+    previousSecret: e.previousSecret === null ? null : box.seal(e.previousSecret),
+  });
+  const open = (e: EndpointRow): EndpointRow => ({
+    ...e,
+    secret: box.open(e.secret),
+    previousSecret: e.previousSecret === null ? null : box.open(e.previousSecret),
+  });
+  const openClaim = (d: ClaimedDelivery): ClaimedDelivery => ({
+    ...d,
+    secrets: d.secrets.map((s) => box.open(s)),
+  });
+
+  const overrides: Partial<Store> = {
+    async createEndpoint(endpoint, key) {
+      const result = await store.createEndpoint(seal(endpoint), key);
+      if (result.kind === "conflict") return result;
+      // A new endpoint is answered with what the caller gave; a replay with what was stored.
+      return {
+        kind: result.kind,
+        endpoint: result.kind === "created" ? endpoint : open(result.endpoint),
+      };
+    },
+    getEndpoint: async (tenantId, id) => {
+      const e = await store.getEndpoint(tenantId, id);
+      return e && open(e);
+    },
+    listEndpoints: async (tenantId, options) => {
+      const page = await store.listEndpoints(tenantId, options);
+      return { ...page, data: page.data.map(open) };
+    },
+    tenantEndpoints: async (tenantId) => (await store.tenantEndpoints(tenantId)).map(open),
+    updateEndpoint: (endpoint, now) => store.updateEndpoint(seal(endpoint), now),
+    claimDue: async (input) => (await store.claimDue(input)).map(openClaim),
+  };
+  // A Proxy rather than a spread: a store may be a class whose methods live on its prototype.
+  return new Proxy(store, {
+    get(target, property, receiver) {
+      const override = overrides[property as keyof Store];
+      if (override !== undefined) return override;
+      const value = Reflect.get(target, property, receiver);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+}

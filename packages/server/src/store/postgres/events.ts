@@ -1,0 +1,155 @@
+import type pg from "pg";
+import { cursorError } from "../sqlite/endpoints.ts";
+import type {
+  CreateEventResult,
+  DeliveryRow,
+  EventFilters,
+  EventRow,
+  NewEventRows,
+  Page,
+} from "../types.ts";
+import { claimKey } from "./idempotency.ts";
+import { paginate } from "./paginate.ts";
+import { NOTIFY_DUE, transaction } from "./pool.ts";
+import { type EventRecord, toEvent } from "./rows.ts";
+
+// One statement per table for a whole commit batch: a round trip per row would cap a node's
+// ingest at what the network latency allows, not what the database can write.
+const INSERT_EVENTS = `INSERT INTO events (id, tenant_id, type, created_at, payload, idempotency_key)
+  SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bytea[], $6::text[])`;
+const INSERT_DELIVERIES = `INSERT INTO deliveries (id, tenant_id, event_id, endpoint_id, status,
+    attempt_count, next_attempt_at, lease_owner, lease_until, created_at, updated_at)
+  SELECT d.id, d.tenant_id, d.event_id, d.endpoint_id, d.status, 0, d.next_attempt_at,
+         d.lease_owner, d.lease_until, d.created_at, d.updated_at
+  FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[],
+              $7::text[], $8::bigint[], $9::bigint[], $10::bigint[])
+    AS d (id, tenant_id, event_id, endpoint_id, status, next_attempt_at, lease_owner,
+          lease_until, created_at, updated_at)`;
+
+export function eventQueries(pool: pg.Pool) {
+  return {
+    /**
+     * Accepted = committed. Pending deliveries NOTIFY in the same transaction: PostgreSQL sends
+     * the notification at commit, never for a rollback, so a worker never wakes for rows it
+     * cannot see yet, and never misses ones it can.
+     */
+    create: (items: readonly NewEventRows[]) =>
+      transaction(pool, async (client) => {
+        const results: CreateEventResult[] = [];
+        const events: EventRow[] = [];
+        const deliveries: DeliveryRow[] = [];
+        for (const { event, deliveries: rows, idempotency: key } of items) {
+          if (key !== undefined) {
+            const claim = await claimKey(client, key, event.id, event.createdAt);
+            if (claim.kind === "conflict") {
+              results.push(claim);
+              continue;
+            }
+            if (claim.kind === "replay") {
+              results.push({ kind: "replayed", eventId: claim.resourceId });
+              continue;
+            }
+          }
+          events.push(event);
+          deliveries.push(...rows);
+          results.push({ kind: "created", event, deliveries: rows.length });
+        }
+        if (events.length > 0) {
+          await client.query({
+            name: "events-insert",
+            text: INSERT_EVENTS,
+            values: columns(events, [
+              (e) => e.id,
+              (e) => e.tenantId,
+              (e) => e.type,
+              (e) => e.createdAt,
+              (e) => e.payload,
+              (e) => e.idempotencyKey,
+            ]),
+          });
+        }
+        if (deliveries.length > 0) {
+          await client.query({
+            name: "deliveries-insert",
+            text: INSERT_DELIVERIES,
+            values: columns(deliveries, [
+              (d) => d.id,
+              (d) => d.tenantId,
+              (d) => d.eventId,
+              (d) => d.endpointId,
+              (d) => d.status,
+              (d) => d.nextAttemptAt,
+              (d) => d.leaseOwner,
+              (d) => d.leaseUntil,
+              (d) => d.createdAt,
+              (d) => d.updatedAt,
+            ]),
+          });
+        }
+        if (deliveries.some((d) => d.status === "pending")) await client.query(NOTIFY_DUE);
+        return results;
+      }),
+    async get(tenantId: string, id: string): Promise<EventRow | undefined> {
+      const { rows } = await pool.query<EventRecord>({
+        name: "events-get",
+        text: "SELECT * FROM events WHERE tenant_id = $1 AND id = $2",
+        values: [tenantId, id],
+      });
+      return rows[0] && toEvent(rows[0]);
+    },
+    async list(tenantId: string, filters: EventFilters): Promise<Page<EventRow>> {
+      const conditions = ["tenant_id = $1"];
+      const params: unknown[] = [tenantId];
+      const add = (condition: (n: string) => string, value: unknown) => {
+        params.push(value);
+        conditions.push(condition(`$${params.length}`));
+      };
+      if (filters.type !== undefined) {
+        if (filters.type.endsWith(".*")) {
+          const prefix = filters.type.slice(0, -1).replace(/[%_\\]/g, "\\$&");
+          add((n) => `type LIKE ${n} ESCAPE '\\'`, `${prefix}%`);
+        } else {
+          add((n) => `type = ${n}`, filters.type);
+        }
+      }
+      if (filters.createdGte !== undefined) add((n) => `created_at >= ${n}`, filters.createdGte);
+      if (filters.createdLte !== undefined) add((n) => `created_at <= ${n}`, filters.createdLte);
+      if (filters.deliverySuccess === false) {
+        // Some delivery failed for good, or is still being retried after a failed attempt.
+        conditions.push(
+          "EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id = events.id AND (d.status = 'failed' OR (d.status IN ('pending', 'in_flight') AND d.attempt_count > 0)))",
+        );
+      } else if (filters.deliverySuccess === true) {
+        conditions.push(
+          "NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id = events.id AND d.status <> 'succeeded')",
+        );
+      }
+      const page = await paginate<EventRecord>(
+        pool,
+        "events",
+        conditions.join(" AND "),
+        params,
+        filters,
+      );
+      if (page === undefined) throw cursorError(filters);
+      return { data: page.data.map(toEvent), hasMore: page.hasMore };
+    },
+    async pendingCounts(eventIds: string[]): Promise<Map<string, number>> {
+      const counts = new Map<string, number>();
+      if (eventIds.length === 0) return counts;
+      const { rows } = await pool.query<{ event_id: string; n: number }>({
+        name: "events-pending-counts",
+        text: `SELECT event_id, count(*) AS n FROM deliveries
+               WHERE event_id = ANY($1::text[]) AND status IN ('pending', 'in_flight') GROUP BY event_id`,
+        values: [eventIds],
+      });
+      for (const row of rows) counts.set(row.event_id, row.n);
+      return counts;
+    },
+  };
+}
+
+/** Rows → one array per column, for `unnest`. */
+export function columns<T>(rows: readonly T[], pick: ((row: T) => unknown)[]): unknown[][] {
+  return pick.map((f) => rows.map(f));
+}

@@ -1,0 +1,46 @@
+import type pg from "pg";
+import { sql as initial } from "./migrations/0001-initial.ts";
+import { sql as endpointHealth } from "./migrations/0002-endpoint-health.ts";
+
+/** Numbered, forward-only migrations; `schema_migrations` records which are applied. */
+export const MIGRATIONS: readonly string[] = [initial, endpointHealth];
+
+// Any constant both dialects' nodes agree on; "hookline" in ASCII.
+const MIGRATION_LOCK = 0x686f6f6b6c696e65n;
+
+/**
+ * Applies what is missing, in one transaction under a transaction-scoped advisory lock: several
+ * nodes starting at once queue on the lock, the first applies each migration, the others then
+ * find them applied. DDL is transactional in PostgreSQL, so a failed migration leaves nothing.
+ */
+export async function migrate(pool: pg.Pool): Promise<void> {
+  const client = await pool.connect();
+  try {
+    await client.query("BEGIN");
+    await client.query("SELECT pg_advisory_xact_lock($1)", [MIGRATION_LOCK.toString()]);
+    await client.query(
+      "CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, applied_at bigint NOT NULL)",
+    );
+    const applied = await appliedVersion(client);
+    for (let version = applied; version < MIGRATIONS.length; version++) {
+      await client.query(MIGRATIONS[version]!);
+      await client.query("INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)", [
+        version + 1,
+        Date.now(),
+      ]);
+    }
+    await client.query("COMMIT");
+  } catch (error) {
+    await client.query("ROLLBACK").catch(() => {});
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+export async function appliedVersion(db: pg.Pool | pg.PoolClient): Promise<number> {
+  const { rows } = await db.query<{ v: number | null }>(
+    "SELECT max(version) AS v FROM schema_migrations",
+  );
+  return rows[0]?.v ?? 0;
+}

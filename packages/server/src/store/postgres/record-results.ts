@@ -1,0 +1,172 @@
+import type pg from "pg";
+import { DeliveryStatus } from "../../domain/delivery-status.ts";
+import {
+  type HealthState,
+  HealthTransition,
+  type LadderPolicy,
+  stepHealth,
+} from "../../domain/health-ladder.ts";
+import type { AttemptResult, HealthChange } from "../types.ts";
+import { SKIP_PENDING } from "./endpoints.ts";
+import { columns } from "./events.ts";
+import { transaction } from "./pool.ts";
+import { type HealthRecord, healthParams, toHealth } from "./rows.ts";
+
+interface EndpointState {
+  tenantId: string;
+  status: string;
+  health: HealthState;
+  changed: boolean;
+}
+
+const GONE = "the endpoint answered 410 Gone";
+
+// Endpoint rows are locked in id order, before any delivery row: two nodes recording outcomes
+// for the same endpoints queue on the first one instead of deadlocking, and the failure ladder
+// is read and stepped by one node at a time (once per attempt, whichever node made it).
+const LOCK_ENDPOINTS = `SELECT id, tenant_id, status, health, consecutive_failures, failing_since,
+    disable_at, last_success_at, last_failure_at
+  FROM endpoints WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE`;
+const INSERT_ATTEMPTS = `INSERT INTO attempts (id, delivery_id, endpoint_id, created_at, duration_ms,
+    status_code, response_body, error_kind, error_message, request_headers)
+  SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::integer[],
+    $6::integer[], $7::text[], $8::text[], $9::text[], $10::jsonb[])`;
+// Only a delivery still in flight changes: one reclaimed from a crashed node is not touched.
+const FINISH = `UPDATE deliveries d SET status = r.status, attempt_count = r.attempt_count,
+    next_attempt_at = r.next_attempt_at, lease_owner = NULL, lease_until = NULL,
+    last_attempt_at = r.last_attempt_at, last_status_code = r.last_status_code,
+    last_error = r.last_error, updated_at = $8
+  FROM unnest($1::text[], $2::text[], $3::integer[], $4::bigint[], $5::bigint[], $6::integer[],
+              $7::text[])
+    AS r (id, status, attempt_count, next_attempt_at, last_attempt_at, last_status_code, last_error)
+  WHERE d.id = r.id AND d.status = 'in_flight'`;
+const WRITE_HEALTH = `UPDATE endpoints SET health = $2, consecutive_failures = $3, failing_since = $4,
+  disable_at = $5, last_success_at = $6, last_failure_at = $7 WHERE id = $1`;
+const DISABLE = `UPDATE endpoints SET status = 'disabled', disabled_reason = $1, updated_at = $2
+  WHERE id = $3 AND status = 'enabled'`;
+
+/**
+ * Records a batch of outcomes in one transaction, as sqlite/record-results.ts does: attempts,
+ * delivery states, each endpoint's failure ladder; an endpoint the ladder (or a 410) disables
+ * has its pending deliveries turned `skipped`. The ladder is stepped in memory over the locked
+ * rows, then everything is written in a handful of set-based statements.
+ */
+export function recordResultsQuery(pool: pg.Pool) {
+  return (results: readonly AttemptResult[], now: number, ladder: LadderPolicy) =>
+    transaction(pool, async (client): Promise<HealthChange[]> => {
+      if (results.length === 0) return [];
+      const ids = [...new Set(results.map((r) => r.endpointId))];
+      const locked = await client.query<
+        HealthRecord & { id: string; tenant_id: string; status: string }
+      >({ name: "record-lock-endpoints", text: LOCK_ENDPOINTS, values: [ids] });
+      const endpoints = new Map<string, EndpointState>(
+        locked.rows.map((row) => [
+          row.id,
+          { tenantId: row.tenant_id, status: row.status, health: toHealth(row), changed: false },
+        ]),
+      );
+      const changes: HealthChange[] = [];
+      const disabled: { id: string; reason: string }[] = [];
+      const finished = results.map((r) => {
+        const a = r.attempt;
+        const endpoint = endpoints.get(r.endpointId);
+        // Disabled while this attempt was in flight: the retry waits for recovery instead.
+        const skip = endpoint?.status === "disabled" && r.status === DeliveryStatus.pending;
+        const row = {
+          id: r.deliveryId,
+          status: skip ? DeliveryStatus.skipped : r.status,
+          attemptCount: r.attemptCount,
+          nextAttemptAt: skip ? null : r.nextAttemptAt,
+          lastAttemptAt: a.createdAt,
+          lastStatusCode: a.statusCode,
+          lastError: a.errorKind === null ? null : `${a.errorKind}: ${a.errorMessage ?? ""}`,
+        };
+        if (endpoint === undefined || endpoint.status !== "enabled") return row;
+        const at = a.createdAt + a.durationMs;
+        const step = stepHealth(endpoint.health, { ok: a.errorKind === null, at }, ladder);
+        endpoint.health = step.state;
+        endpoint.changed = true;
+        const reason = r.disableEndpoint
+          ? GONE
+          : step.transition === HealthTransition.disabled
+            ? `every attempt failed since ${new Date(step.state.failingSince ?? at).toISOString()} (${step.state.consecutiveFailures} in a row)`
+            : null;
+        const change = (transition: HealthChange["transition"], why: string | null) =>
+          changes.push({
+            tenantId: endpoint.tenantId,
+            endpointId: r.endpointId,
+            transition,
+            reason: why,
+            at,
+          });
+        if (step.transition !== undefined && step.transition !== HealthTransition.disabled) {
+          change(step.transition, null);
+        }
+        if (reason !== null) {
+          endpoint.status = "disabled";
+          disabled.push({ id: r.endpointId, reason });
+          change(HealthTransition.disabled, reason);
+        }
+        return row;
+      });
+
+      await client.query({
+        name: "record-insert-attempts",
+        text: INSERT_ATTEMPTS,
+        values: columns(results, [
+          (r) => r.attempt.id,
+          (r) => r.attempt.deliveryId,
+          (r) => r.endpointId,
+          (r) => r.attempt.createdAt,
+          (r) => r.attempt.durationMs,
+          (r) => r.attempt.statusCode,
+          (r) => r.attempt.responseBody,
+          (r) => r.attempt.errorKind,
+          (r) => r.attempt.errorMessage,
+          (r) => JSON.stringify(r.attempt.requestHeaders),
+        ]),
+      });
+      // Delivery rows in id order too, so two batches touching the same rows lock them alike.
+      finished.sort((x, y) => (x.id < y.id ? -1 : x.id > y.id ? 1 : 0));
+      await client.query({
+        name: "record-finish",
+        text: FINISH,
+        values: [
+          ...columns(finished, [
+            (f) => f.id,
+            (f) => f.status,
+            (f) => f.attemptCount,
+            (f) => f.nextAttemptAt,
+            (f) => f.lastAttemptAt,
+            (f) => f.lastStatusCode,
+            (f) => f.lastError,
+          ]),
+          now,
+        ],
+      });
+      // After the finishes, as SQLite does it mid-batch: a retry this batch scheduled for an
+      // endpoint it then disabled is skipped too.
+      for (const { id, reason } of disabled) {
+        await client.query(DISABLE, [reason, now, id]);
+        await client.query(SKIP_PENDING, [now, id]);
+      }
+      for (const [id, endpoint] of endpoints) {
+        if (!endpoint.changed) continue;
+        const h = healthParams(endpoint.health);
+        await client.query({
+          name: "record-write-health",
+          text: WRITE_HEALTH,
+          values: [
+            id,
+            h.health,
+            h.consecutive_failures,
+            h.failing_since,
+            h.disable_at,
+            h.last_success_at,
+            h.last_failure_at,
+          ],
+        });
+      }
+      return changes;
+    });
+}
