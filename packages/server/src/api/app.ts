@@ -23,6 +23,7 @@ import { eventRoutes } from "./routes/events.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { statsRoutes } from "./routes/stats.ts";
 import { streamRoutes } from "./routes/stream.ts";
+import { securityHeaders } from "./security-headers.ts";
 import { fromValidation } from "./validation-error.ts";
 import { validatorCompiler } from "./validator.ts";
 
@@ -69,6 +70,7 @@ export function buildApp(
   app.addHook("onSend", async (request, reply) => {
     reply.header("request-id", request.id);
   });
+  app.addHook("onSend", securityHeaders);
 
   app.setErrorHandler((error: FastifyError | ApiError, request, reply) => {
     const known = toApiError(error);

@@ -54,6 +54,11 @@ export function openApiRoutes(
     },
     async (_request, reply) => {
       html ??= referencePage(documentJson());
+      // The page is self-contained: its inline script and style, and nothing else at all.
+      reply.header(
+        "content-security-policy",
+        "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; frame-ancestors 'none'",
+      );
       return reply.type("text/html; charset=utf-8").send(html);
     },
   );
