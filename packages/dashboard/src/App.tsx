@@ -29,7 +29,7 @@ export function App() {
     <ApiContext.Provider value={api}>
       <LiveProvider apiKey={api.apiKey}>
         <Layout onSignOut={signOut}>
-          <Screen onUnauthorized={signOut} />
+          <Screen />
         </Layout>
       </LiveProvider>
     </ApiContext.Provider>

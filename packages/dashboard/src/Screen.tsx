@@ -15,8 +15,8 @@ const TITLES = {
   missing: "Not found",
 } as const;
 
-/** The screen for the current path; `onUnauthorized` is unused until keys can be revoked. */
-export function Screen(_props: { onUnauthorized(): void }) {
+/** The screen for the current path. */
+export function Screen() {
   const route = matchRoute(usePath());
   useEffect(() => {
     document.title = `${TITLES[route.screen]} · Hookline`;

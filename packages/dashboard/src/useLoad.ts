@@ -35,11 +35,14 @@ export function useLoad<T>(load: () => Promise<T>, deps: readonly unknown[]): Lo
     );
   }, []);
 
-  // biome-ignore lint/correctness/useExhaustiveDependencies: the caller lists what load reads
-  useEffect(() => {
-    setData(undefined);
-    reload();
-  }, deps);
+  useEffect(
+    () => {
+      setData(undefined);
+      reload();
+    },
+    // biome-ignore lint/correctness/useExhaustiveDependencies: the caller lists what load reads
+    deps,
+  );
 
   return { data, error, loading, reload };
 }

@@ -1,5 +1,12 @@
 #!/usr/bin/env node
 import { Command, Option } from "commander";
+import { deliveriesCommand } from "./cli/deliveries.ts";
+import { endpointsCommand } from "./cli/endpoints.ts";
+import { eventsCommand } from "./cli/events.ts";
+import { listenCommand } from "./cli/listen.ts";
+import { loginCommand } from "./cli/login.ts";
+import { recoverCommand } from "./cli/recover.ts";
+import { triggerCommand } from "./cli/trigger.ts";
 import { formatDuration } from "./config/duration.ts";
 import { ConfigError, loadConfig, type ServeFlags } from "./config/load-config.ts";
 import { startServer } from "./serve.ts";
@@ -92,5 +99,13 @@ program
     process.on("SIGTERM", () => void shutdown("SIGTERM"));
     process.on("SIGINT", () => void shutdown("SIGINT"));
   });
+
+listenCommand(program);
+triggerCommand(program);
+loginCommand(program);
+endpointsCommand(program);
+eventsCommand(program);
+deliveriesCommand(program);
+recoverCommand(program);
 
 await program.parseAsync();

@@ -7,6 +7,7 @@ export const IdPrefix = {
   delivery: "dlv_",
   attempt: "att_",
   tenant: "tn_",
+  apiKey: "key_",
   request: "req_",
 } as const;
 export type IdPrefix = (typeof IdPrefix)[keyof typeof IdPrefix];

@@ -11,6 +11,9 @@ import { createCommitQueue } from "./ingest/commit-queue.ts";
 import type { DeliveryHandoff } from "./ingest/create-event.ts";
 import { createEndpointCache } from "./ingest/endpoint-cache.ts";
 import { observeCommits } from "./ingest/observe-commits.ts";
+import { createListenHub, type ListenHub } from "./listen/hub.ts";
+import { routeListenSessions } from "./listen/sender.ts";
+import { singleNodeLeaseMs } from "./listen/timeout.ts";
 import { createLiveFeed } from "./live/feed.ts";
 import { createLiveHub } from "./live/hub.ts";
 import { createLogger } from "./logging/logger.ts";
@@ -21,12 +24,15 @@ import { rootKey } from "./root-key.ts";
 import { sealSecrets } from "./secrets/seal-secrets.ts";
 import { createPostgresStore } from "./store/postgres/postgres-store.ts";
 import { createSqliteStore } from "./store/sqlite/sqlite-store.ts";
+import { tenantStoreOf } from "./store/tenant-types.ts";
 import type { Store } from "./store/types.ts";
 
 export interface Server {
   app: FastifyInstance;
   store: Store;
   dispatcher: Dispatcher;
+  /** The `hookline listen` listeners connected to this node. */
+  listen: ListenHub;
   /** The URL the API listens on. */
   url: string;
   /** The root API key, when this start generated it (print it once). */
@@ -67,18 +73,19 @@ export async function startServer(
     now: clock,
   });
   const endpoints = createEndpointCache(store, { clock });
+  const listen = createListenHub({ now: clock });
   const live = createLiveHub();
   const feed = createLiveFeed(live);
   const dispatcher = createDispatcher({
     // Watched: the live stream tells of an outcome once it is recorded.
     store: feed.watch(store),
-    sender,
+    sender: routeListenSessions(sender, listen),
     schedule: config.retrySchedule,
     maxInFlight: config.maxInFlight,
     maxInFlightPerEndpoint: config.maxInFlightPerEndpoint,
     // Well inside the timeout: a hanging endpoint is noticed long before its attempts time out.
     stallMs: Math.min(1000, Math.max(50, config.deliveryTimeoutMs / 2)),
-    leaseMs: config.leaseMs,
+    leaseMs: postgres ? config.leaseMs : singleNodeLeaseMs(config.leaseMs),
     owner: `${hostname()}:${process.pid}:${Date.now().toString(36)}`,
     clock,
     random: Math.random,
@@ -89,8 +96,13 @@ export async function startServer(
     onEndpointsDisabled: () => endpoints.invalidateAll(),
     onHealthChanges: (changes) => operational.endpointsChanged(changes),
     onExhausted: (deliveries) => operational.deliveriesExhausted(deliveries),
+    listen,
   });
-  const commits = observeCommits(createCommitQueue(store), [metrics.accepted, logAccepted(log), feed.accepted]);
+  const commits = observeCommits(createCommitQueue(store), [
+    metrics.accepted,
+    logAccepted(log),
+    feed.accepted,
+  ]);
   const handoff = config.role === "api" ? apiHandoff(dispatcher) : dispatcher;
   const operational: OperationalEvents = createOperationalEvents({
     store,
@@ -103,6 +115,7 @@ export async function startServer(
   const app = buildApp(
     {
       store,
+      tenants: tenantStoreOf(store),
       commits,
       operational,
       endpoints,
@@ -115,7 +128,7 @@ export async function startServer(
       metrics,
       live,
     },
-    { logger: log },
+    { logger: log, listen },
   );
   if (config.role === "worker") servesOperationsOnly(app);
   // One process owns a SQLite file, so whatever is in flight at start was left by a crash of
@@ -130,6 +143,7 @@ export async function startServer(
     app,
     store,
     dispatcher,
+    listen,
     url: address,
     generatedApiKey: key.generated,
     async close(graceMs = 10_000) {
@@ -167,7 +181,8 @@ function servesOperationsOnly(app: FastifyInstance): void {
       error: {
         type: "invalid_request_error",
         code: "resource_missing",
-        message: "This node runs with --role worker: it serves /healthz, /readyz and /metrics only.",
+        message:
+          "This node runs with --role worker: it serves /healthz, /readyz and /metrics only.",
       },
     });
   });

@@ -1,6 +1,7 @@
 import { Hookline, HooklineApiError } from "@hookline/webhooks/client";
 import type { Stats } from "./types.ts";
 
+export type { ListEventsParams } from "@hookline/webhooks/client";
 export { HooklineApiError };
 
 /**

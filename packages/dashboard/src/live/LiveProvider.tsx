@@ -3,7 +3,7 @@ import { readStream } from "../api/stream.ts";
 import type { LiveMessage } from "../api/types.ts";
 
 export type LiveState = "connecting" | "live" | "offline";
-type Listener = (message: LiveMessage | { type: "reconnected" }) => void;
+type Listener = (message: LiveMessage | { type: "opened" }) => void;
 
 export interface Live {
   state: LiveState;
@@ -16,8 +16,9 @@ export const LiveContext = createContext<Live>({ state: "offline", subscribe: ()
 const RECONNECT_MS = 2000;
 
 /**
- * Keeps one stream open for the whole app and hands its messages to subscribed screens. After a
- * reconnection screens are told to reload: messages sent while disconnected are not replayed.
+ * Keeps one stream open for the whole app and hands its messages to subscribed screens. Each
+ * time the stream opens (the first time too: a screen may have loaded just before) screens are
+ * told to reload, since messages sent while not connected are not replayed.
  */
 export function LiveProvider({ apiKey, children }: { apiKey: string; children: ReactNode }) {
   const [state, setState] = useState<LiveState>("connecting");
@@ -32,7 +33,6 @@ export function LiveProvider({ apiKey, children }: { apiKey: string; children: R
   useEffect(() => {
     const abort = new AbortController();
     let timer: ReturnType<typeof setTimeout> | undefined;
-    let opened = 0;
     const tell: Listener = (message) => {
       for (const listener of listeners.current) listener(message);
     };
@@ -43,7 +43,7 @@ export function LiveProvider({ apiKey, children }: { apiKey: string; children: R
         {
           onOpen() {
             setState("live");
-            if (opened++ > 0) tell({ type: "reconnected" });
+            tell({ type: "opened" });
           },
           onMessage: tell,
         },

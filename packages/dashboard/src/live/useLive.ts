@@ -3,7 +3,7 @@ import type { LiveMessage } from "../api/types.ts";
 import { LiveContext } from "./LiveProvider.tsx";
 
 /**
- * Calls `reload` when a live message `concerns` this screen (or after a reconnection),
+ * Calls `reload` when a live message `concerns` this screen (or the stream has just opened),
  * coalescing bursts: at most one reload per `minIntervalMs`, the last one always made.
  */
 export function useLiveReload(
@@ -24,7 +24,7 @@ export function useLiveReload(
       latest.current.reload();
     };
     const unsubscribe = live.subscribe((message) => {
-      if (message.type !== "reconnected" && !latest.current.concerns(message)) return;
+      if (message.type !== "opened" && !latest.current.concerns(message)) return;
       if (timer !== undefined) return;
       timer = setTimeout(fire, Math.max(0, last + minIntervalMs - Date.now()));
     });

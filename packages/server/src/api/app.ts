@@ -7,6 +7,7 @@ import Fastify, {
 } from "fastify";
 import { pino } from "pino";
 import { IdPrefix, newId } from "../ids.ts";
+import { createListenHub, type ListenHub } from "../listen/hub.ts";
 import { requestLogging } from "../logging/request-log.ts";
 import { countRequests, metricsRoute } from "../metrics/route.ts";
 import { UnknownCursorError } from "../store/errors.ts";
@@ -15,15 +16,19 @@ import type { AppContext } from "./context.ts";
 import { ApiError, ErrorType, invalidParam, toErrorBody } from "./errors.ts";
 import { recordRoutes } from "./openapi/route-registry.ts";
 import { openApiRoutes, REFERENCE_PATH } from "./openapi/routes.ts";
+import { apiKeyRoutes } from "./routes/api-keys.ts";
 import { dashboardRoutes, isDashboardPath } from "./routes/dashboard.ts";
 import { deliveryRoutes } from "./routes/deliveries.ts";
 import { endpointRoutes } from "./routes/endpoints.ts";
 import { eventTypeRoutes } from "./routes/event-types.ts";
 import { eventRoutes } from "./routes/events.ts";
 import { healthRoutes } from "./routes/health.ts";
+import { listenRoutes } from "./routes/listen.ts";
 import { statsRoutes } from "./routes/stats.ts";
 import { streamRoutes } from "./routes/stream.ts";
+import { tenantRoutes } from "./routes/tenants.ts";
 import { securityHeaders } from "./security-headers.ts";
+import { decorateTenancy, resolveTenant, TENANT_HEADER } from "./tenancy.ts";
 import { fromValidation } from "./validation-error.ts";
 import { validatorCompiler } from "./validator.ts";
 
@@ -33,7 +38,7 @@ const isPublic = (path: string) => PUBLIC.has(path) || isDashboardPath(path);
 
 export function buildApp(
   ctx: AppContext,
-  options: { logger?: FastifyBaseLogger } = {},
+  options: { logger?: FastifyBaseLogger; listen?: ListenHub } = {},
 ): FastifyInstance {
   const app = Fastify({
     loggerInstance: options.logger ?? pino({ level: "silent" }),
@@ -62,9 +67,18 @@ export function buildApp(
   const routes = recordRoutes(app);
 
   if (ctx.metrics !== undefined) countRequests(app, ctx.metrics);
+  decorateTenancy(app);
   app.addHook("onRequest", async (request) => {
     const path = request.url.split("?", 1)[0]!;
-    if (!isPublic(path)) authenticate(request.headers.authorization, ctx.rootKeyHash);
+    if (isPublic(path)) return;
+    request.principal = await authenticate(request.headers.authorization, ctx.rootKeyHash, (hash) =>
+      ctx.tenants.findApiKey(hash),
+    );
+    request.tenantId = await resolveTenant(
+      request.principal,
+      request.headers[TENANT_HEADER],
+      ctx.tenants,
+    );
   });
   requestLogging(app, { isPublic });
   app.addHook("onSend", async (request, reply) => {
@@ -108,9 +122,12 @@ export function buildApp(
   endpointRoutes(app, ctx);
   eventRoutes(app, ctx);
   deliveryRoutes(app, ctx);
+  tenantRoutes(app, ctx);
+  apiKeyRoutes(app, ctx);
   eventTypeRoutes(app, ctx);
   statsRoutes(app, ctx);
   streamRoutes(app, ctx);
+  listenRoutes(app, ctx, options.listen ?? createListenHub());
   dashboardRoutes(app);
   if (ctx.metrics !== undefined) metricsRoute(app, ctx.metrics);
   openApiRoutes(app, routes, { isPublic });

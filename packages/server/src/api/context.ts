@@ -5,11 +5,14 @@ import type { DeliveryHandoff } from "../ingest/create-event.ts";
 import type { EndpointCache } from "../ingest/endpoint-cache.ts";
 import type { LiveHub } from "../live/hub.ts";
 import type { Metrics } from "../metrics/metrics.ts";
+import type { TenantStore } from "../store/tenant-types.ts";
 import type { Store } from "../store/types.ts";
 
 /** What the HTTP layer needs from the rest of the process. */
 export interface AppContext {
   store: Store;
+  /** Tenants and their API keys. */
+  tenants: TenantStore;
   /** Group commit for new events. */
   commits: CommitQueue;
   /** Endpoints per tenant, for matching; invalidated by every endpoint write. */

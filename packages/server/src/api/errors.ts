@@ -5,6 +5,7 @@
 export const ErrorType = {
   invalidRequest: "invalid_request_error",
   authentication: "authentication_error",
+  permission: "permission_error",
   idempotency: "idempotency_error",
   api: "api_error",
 } as const;

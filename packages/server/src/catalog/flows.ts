@@ -1,4 +1,4 @@
-import type { CatalogType } from "./catalog.ts";
+import type { CatalogType, EVENT_TYPES } from "./catalog.ts";
 import type { EventData } from "./entry.ts";
 import { failedInvoice, invoice, subscription } from "./objects/billing.ts";
 import { declinedCharge } from "./objects/payments.ts";
@@ -15,8 +15,13 @@ export interface Flow {
   steps: FlowStep[];
 }
 
-const step = (type: CatalogType, data?: FlowStep["data"]): FlowStep =>
-  data === undefined ? { type } : { type, data };
+type ObjectOf<K extends CatalogType> = ReturnType<(typeof EVENT_TYPES)[K]["fixture"]>["object"];
+
+/** A step; `data`, when given, must build the same type of object as the type's own fixture. */
+const step = <K extends CatalogType>(
+  type: K,
+  data?: (s: Scenario) => EventData<ObjectOf<K>>,
+): FlowStep => (data === undefined ? { type } : { type, data });
 
 /**
  * Stories told in the order Stripe sends their events. Names have no dot, so a name on the

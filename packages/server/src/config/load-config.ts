@@ -53,7 +53,11 @@ export function loadConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = process.e
   // Several nodes split the work only through a shared database; on a SQLite file an API node
   // would accept events that no worker process could ever see.
   if (role !== "all" && !/^postgres(ql)?:\/\//.test(database)) {
-    fail("--role / HOOKLINE_ROLE", '"all" with a SQLite database (api and worker need PostgreSQL)', role);
+    fail(
+      "--role / HOOKLINE_ROLE",
+      '"all" with a SQLite database (api and worker need PostgreSQL)',
+      role,
+    );
   }
 
   const scheduleText = pick(flags.retrySchedule, "HOOKLINE_RETRY_SCHEDULE", DEFAULTS.retrySchedule);
@@ -140,7 +144,8 @@ export function loadConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = process.e
   if (!["true", "false", "1", "0"].includes(strictText)) {
     fail("HOOKLINE_STRICT_EVENT_TYPES", '"true" or "false"', strictText);
   }
-  const strictEventTypes = flags.strictEventTypes === true || strictText === "true" || strictText === "1";
+  const strictEventTypes =
+    flags.strictEventTypes === true || strictText === "true" || strictText === "1";
 
   const apiKey = env.HOOKLINE_API_KEY?.trim() || undefined;
   if (apiKey !== undefined && apiKey.length < 16) {

@@ -58,7 +58,27 @@ export interface DispatcherOptions {
   onExhausted?: (deliveries: ExhaustedDelivery[]) => void;
   /** Told of each attempt as it starts and ends (metrics, logs). */
   observe?: DispatchObserver;
+  /** Which endpoints are listen sessions, and whether a listener is connected to one. */
+  listen?: ListenRules;
 }
+
+/**
+ * Listen sessions (`hookline listen`, listen/hub.ts) are endpoints with three rules of their own:
+ * their lane is serial (lane.ts); their deliveries are never claimed at insert, where a new one
+ * could pass older ones still due (the claim hands them out oldest first); and while no listener
+ * is connected they wait without an attempt, so a sleeping laptop burns no retries.
+ */
+export interface ListenRules {
+  /** True for a listen session: by its URL when given, else as the API registered it. */
+  isSession(endpointId: string, url?: string): boolean;
+  isConnected(url: string): boolean;
+}
+
+/**
+ * How often deliveries waiting for a listener are looked at again. Connecting resumes them at
+ * once (store.resumeEndpoint); this only bounds the wait when another node holds the stream.
+ */
+const LISTENER_RECHECK_MS = 10_000;
 
 export interface ExhaustedDelivery {
   tenantId: string;
@@ -180,8 +200,15 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       lanes.set(delivery.endpointId, lane);
     }
     lane.rateLimit = delivery.rateLimit;
+    lane.serial = options.listen?.isSession(delivery.endpointId, delivery.url) ?? false;
+    if (lane.serial && !options.listen?.isConnected(delivery.url)) {
+      giveBack([delivery], clock() + LISTENER_RECHECK_MS);
+      return;
+    }
     if (lane.queue.length >= queueBound(lane, perEndpoint, options.leaseMs)) {
-      giveBack([delivery], clock());
+      // A serial lane keeps its order: what is given back and whatever else of the endpoint is
+      // already due get one due time, so the next claims take them in creation order.
+      giveBack([delivery], clock(), lane.serial ? delivery.endpointId : undefined);
       return;
     }
     lane.queue.push(delivery);
@@ -222,21 +249,30 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
 
   // Deliveries given back together are released in one statement.
   let returning: { ids: string[]; dueAt: number }[] = [];
-  function giveBack(deliveries: ClaimedDelivery[], dueAt: number): void {
+  let aligning = new Map<string, number>();
+  function giveBack(deliveries: ClaimedDelivery[], dueAt: number, alignEndpoint?: string): void {
     if (deliveries.length === 0) return;
     if (returning.length === 0) setImmediate(releaseReturned);
     returning.push({ ids: deliveries.map((d) => d.id), dueAt });
+    if (alignEndpoint !== undefined) aligning.set(alignEndpoint, dueAt);
   }
 
   function releaseReturned(): void {
     const batches = returning;
+    const align = aligning;
     returning = [];
+    aligning = new Map();
     for (const { ids, dueAt } of batches) {
       store
         .releaseDeliveries(ids, options.owner, dueAt, clock())
         .then(() => scheduleTimer())
         // Not released means still leased to us: the lease expires and another claim takes it.
         .catch((error: unknown) => log.error({ err: error }, "giving deliveries back failed"));
+    }
+    for (const [endpointId, dueAt] of align) {
+      store
+        .deferEndpoint(endpointId, dueAt, clock())
+        .catch((error: unknown) => log.error({ err: error }, "ordering a serial lane failed"));
     }
   }
 
@@ -487,6 +523,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     },
     hasRoom(endpointId) {
       if (stopping || active + queued >= options.maxInFlight) return false;
+      if (options.listen?.isSession(endpointId)) return false;
       const lane = lanes.get(endpointId);
       return lane === undefined || !isFull(lane, clock(), perEndpoint, stallMs);
     },

@@ -25,6 +25,12 @@ export interface Lane {
   starts: number[];
   /** When an attempt to this endpoint last ended (answered, failed or timed out). */
   lastEnd: number;
+  /**
+   * One attempt at a time, oldest due first, nothing waiting in the queue behind it: a listen
+   * session, whose listener forwards to one local app and whose user reads the deliveries in
+   * order. Nothing queues because one attempt may wait for a debugger for up to an hour.
+   */
+  serial: boolean;
 }
 
 export function newLane(): Lane {
@@ -37,8 +43,12 @@ export function newLane(): Lane {
     wake: undefined,
     starts: [],
     lastEnd: 0,
+    serial: false,
   };
 }
+
+/** The lane's own cap on attempts in flight. */
+const capOf = (lane: Lane, maxInFlight: number) => (lane.serial ? 1 : maxInFlight);
 
 /**
  * A lane is stalled when its oldest running attempt has had no answer for `stallMs` and no
@@ -63,7 +73,7 @@ export type LaneStep =
 export function next(lane: Lane, now: number, maxInFlight: number, stallMs: number): LaneStep {
   if (lane.queue.length === 0) return { kind: "idle" };
   lane.circuit = atTime(lane.circuit, now);
-  const allowed = allowedInFlight(lane.circuit, now, maxInFlight);
+  const allowed = allowedInFlight(lane.circuit, now, capOf(lane, maxInFlight));
   if (allowed === 0) {
     return { kind: "give_back", deliveries: lane.queue.splice(0), dueAt: lane.circuit.openUntil };
   }
@@ -78,7 +88,7 @@ export function next(lane: Lane, now: number, maxInFlight: number, stallMs: numb
 
 /** True when this lane should not be handed more deliveries right now. */
 export function isFull(lane: Lane, now: number, maxInFlight: number, stallMs: number): boolean {
-  const allowed = allowedInFlight(atTime(lane.circuit, now), now, maxInFlight);
+  const allowed = allowedInFlight(atTime(lane.circuit, now), now, capOf(lane, maxInFlight));
   if (lane.active + lane.queue.length >= allowed) return true;
   if (isStalled(lane, now, stallMs)) return true;
   return lane.rateLimit !== null && lane.queue.length > 0;
@@ -90,6 +100,7 @@ export function isFull(lane: Lane, now: number, maxInFlight: number, stallMs: nu
  * delivery still waits here would let another claim send it twice).
  */
 export function queueBound(lane: Lane, maxInFlight: number, leaseMs: number): number {
+  if (lane.serial) return lane.active === 0 ? 1 : 0;
   const byRate =
     lane.rateLimit === null ? maxInFlight : Math.floor((lane.rateLimit * leaseMs) / 2000);
   return Math.max(1, Math.min(maxInFlight, byRate));

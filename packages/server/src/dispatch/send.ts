@@ -54,10 +54,7 @@ export function createSender(options: SenderOptions): Sender {
 
   async function send(req: SendRequest): Promise<SendOutcome> {
     const started = now();
-    const requestHeaders: Record<string, string> = {
-      "content-type": "application/json",
-      "user-agent": options.userAgent ?? DEFAULT_USER_AGENT,
-    };
+    const requestHeaders = baseHeaders(options.userAgent);
     const record = (status?: number, responseBody?: string): AttemptRecord => ({
       requestHeaders,
       durationMs: Math.max(0, now() - started),
@@ -73,11 +70,7 @@ export function createSender(options: SenderOptions): Sender {
     const refused = refuseTarget(req.url, options.policy);
     if (refused) return fail(refused);
     try {
-      const timestamp = Math.floor(started / 1000);
-      Object.assign(
-        requestHeaders,
-        sign(req.body, req.secrets, { scheme: req.scheme, id: req.eventId, timestamp }),
-      );
+      Object.assign(requestHeaders, signatureHeaders(req, started));
     } catch (error) {
       // A secret we cannot sign with is our data's fault; resending the same cannot fix it.
       return fail({ error: "unknown", retryable: false, message: String(error) });
@@ -115,6 +108,21 @@ export function createSender(options: SenderOptions): Sender {
   }
 
   return { send, close: () => agent.close() };
+}
+
+/** The headers every attempt carries besides its signatures. */
+export function baseHeaders(userAgent = DEFAULT_USER_AGENT): Record<string, string> {
+  return { "content-type": "application/json", "user-agent": userAgent };
+}
+
+/**
+ * The signature headers of one attempt, timestamped at its start. Shared with the listen
+ * sender, so a delivery forwarded by `hookline listen` is signed exactly as one sent over HTTP.
+ * Throws on a secret it cannot sign with.
+ */
+export function signatureHeaders(req: SendRequest, startedMs: number): Record<string, string> {
+  const timestamp = Math.floor(startedMs / 1000);
+  return sign(req.body, req.secrets, { scheme: req.scheme, id: req.eventId, timestamp });
 }
 
 /** Refuses what the connect-time guard cannot see: IP literals (net skips lookup for them). */

@@ -233,7 +233,8 @@ export interface Store {
   /**
    * Claims up to `limit` due deliveries under a lease, at most `perEndpoint` of any endpoint,
    * skipping `excludeEndpoints` (those at their cap, or whose circuit is open), with what the
-   * sender needs.
+   * sender needs. Returned oldest due first (`next_attempt_at`, then creation order): a listen
+   * session's deliveries are sent one at a time in that order.
    */
   claimDue(input: {
     now: number;
@@ -265,6 +266,12 @@ export interface Store {
   ): Promise<number>;
   /** Moves an endpoint's pending deliveries due before `until` to `until` (its circuit opened). */
   deferEndpoint(endpointId: string, until: number, now: number): Promise<number>;
+  /**
+   * Makes every pending delivery of an endpoint due at `now`, retries included: a listener
+   * connected to a listen session, and what waited for it goes now. One due time for all means
+   * they are claimed in creation order. Returns how many.
+   */
+  resumeEndpoint(endpointId: string, now: number): Promise<number>;
   /** Gives this owner's leases back (shutdown): the deliveries become due again. */
   releaseLeases(owner: string, now: number): Promise<number>;
   /**

@@ -2,7 +2,6 @@ import type { Static } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
 import { IdPrefix } from "../../ids.ts";
 import type { AppContext } from "../context.ts";
-import { DEFAULT_TENANT } from "../context.ts";
 import { ApiError, ErrorType } from "../errors.ts";
 import { findOr404 } from "../lookup.ts";
 import {
@@ -18,8 +17,6 @@ import { deliveryObject, listObject } from "../serialize.ts";
 import { endpointDisabled } from "./endpoints.ts";
 
 export function deliveryRoutes(app: FastifyInstance, ctx: AppContext): void {
-  const tenant = DEFAULT_TENANT;
-
   app.get<{ Querystring: ListDeliveriesQuery }>(
     "/v1/deliveries",
     {
@@ -30,6 +27,7 @@ export function deliveryRoutes(app: FastifyInstance, ctx: AppContext): void {
       },
     },
     async (request) => {
+      const tenant = request.tenantId;
       const q = request.query;
       const page = await ctx.store.listDeliveries(tenant, {
         ...pageOptions(q),
@@ -56,6 +54,7 @@ export function deliveryRoutes(app: FastifyInstance, ctx: AppContext): void {
       },
     },
     async (request) => {
+      const tenant = request.tenantId;
       const delivery = await findOr404("delivery", IdPrefix.delivery, request.params.id, (id) =>
         ctx.store.getDelivery(tenant, id),
       );
@@ -76,6 +75,7 @@ export function deliveryRoutes(app: FastifyInstance, ctx: AppContext): void {
       preValidation: defaultEmptyBody,
     },
     async (request) => {
+      const tenant = request.tenantId;
       const id = request.params.id;
       const before = await findOr404("delivery", IdPrefix.delivery, id, (found) =>
         ctx.store.getDelivery(tenant, found),

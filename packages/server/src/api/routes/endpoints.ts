@@ -8,7 +8,6 @@ import { IdPrefix, isId, newId } from "../../ids.ts";
 import { requestHash } from "../../ingest/create-event.ts";
 import type { EndpointRow } from "../../store/types.ts";
 import type { AppContext } from "../context.ts";
-import { DEFAULT_TENANT } from "../context.ts";
 import { checkEnabledEvents, checkEndpointUrl, secretGraceMs } from "../endpoint-input.ts";
 import { ApiError, ErrorType, idempotencyConflict, invalidParam, notFound } from "../errors.ts";
 import { idempotencyKey } from "../idempotency-key.ts";
@@ -40,8 +39,7 @@ const SECRET = /^whsec_[A-Za-z0-9+/=]{16,200}$/;
 const ListEndpointsQuery = Type.Object(ListQuery, { additionalProperties: false });
 
 export function endpointRoutes(app: FastifyInstance, ctx: AppContext): void {
-  const tenant = DEFAULT_TENANT;
-  const load = (id: string) =>
+  const load = (tenant: string, id: string) =>
     findOr404("webhook_endpoint", IdPrefix.endpoint, id, (found) =>
       ctx.store.getEndpoint(tenant, found),
     );
@@ -56,6 +54,7 @@ export function endpointRoutes(app: FastifyInstance, ctx: AppContext): void {
       },
     },
     async (request) => {
+      const tenant = request.tenantId;
       const body = request.body;
       if (body.secret !== undefined && !SECRET.test(body.secret)) {
         throw invalidParam(
@@ -113,7 +112,7 @@ export function endpointRoutes(app: FastifyInstance, ctx: AppContext): void {
         response: { 200: EndpointSchema, ...errorResponses },
       },
     },
-    async (request) => endpointObject(await load(request.params.id)),
+    async (request) => endpointObject(await load(request.tenantId, request.params.id)),
   );
 
   app.get<{ Querystring: Static<typeof ListEndpointsQuery> }>(
@@ -126,6 +125,7 @@ export function endpointRoutes(app: FastifyInstance, ctx: AppContext): void {
       },
     },
     async (request) => {
+      const tenant = request.tenantId;
       const q = request.query;
       const page = await ctx.store.listEndpoints(tenant, pageOptions(q));
       return listObject(
@@ -136,8 +136,8 @@ export function endpointRoutes(app: FastifyInstance, ctx: AppContext): void {
     },
   );
 
-  const update = async (id: string, body: UpdateEndpointBody) => {
-    const endpoint = await load(id);
+  const update = async (tenant: string, id: string, body: UpdateEndpointBody) => {
+    const endpoint = await load(tenant, id);
     const next: EndpointRow = { ...endpoint, updatedAt: ctx.clock() };
     if (body.url !== undefined) next.url = checkEndpointUrl(body.url);
     if (body.enabled_events !== undefined)
@@ -174,7 +174,8 @@ export function endpointRoutes(app: FastifyInstance, ctx: AppContext): void {
       ]);
     }
     const stored = await ctx.store.getEndpoint(tenant, next.id);
-    const warnings = body.enabled_events === undefined ? [] : subscriptionWarnings(next.enabledEvents);
+    const warnings =
+      body.enabled_events === undefined ? [] : subscriptionWarnings(next.enabledEvents);
     return endpointObject(stored ?? next, { warnings });
   };
   const updateSchema = {
@@ -187,12 +188,12 @@ export function endpointRoutes(app: FastifyInstance, ctx: AppContext): void {
   app.post<{ Params: Static<typeof IdParams>; Body: UpdateEndpointBody }>(
     "/v1/webhook_endpoints/:id",
     { schema: updateSchema },
-    async (request) => update(request.params.id, request.body),
+    async (request) => update(request.tenantId, request.params.id, request.body),
   );
   app.patch<{ Params: Static<typeof IdParams>; Body: UpdateEndpointBody }>(
     "/v1/webhook_endpoints/:id",
     { schema: updateSchema },
-    async (request) => update(request.params.id, request.body),
+    async (request) => update(request.tenantId, request.params.id, request.body),
   );
 
   app.delete<{ Params: Static<typeof IdParams> }>(
@@ -207,6 +208,7 @@ export function endpointRoutes(app: FastifyInstance, ctx: AppContext): void {
       preValidation: defaultEmptyBody,
     },
     async (request) => {
+      const tenant = request.tenantId;
       const id = request.params.id;
       const deleted =
         isId(id, IdPrefix.endpoint) && (await ctx.store.deleteEndpoint(tenant, id, ctx.clock()));
@@ -230,8 +232,9 @@ export function endpointRoutes(app: FastifyInstance, ctx: AppContext): void {
       preValidation: defaultEmptyBody,
     },
     async (request) => {
+      const tenant = request.tenantId;
       const graceMs = secretGraceMs(request.body?.expires_in);
-      const endpoint = await load(request.params.id);
+      const endpoint = await load(tenant, request.params.id);
       const now = ctx.clock();
       const next: EndpointRow = {
         ...endpoint,
@@ -258,7 +261,8 @@ export function endpointRoutes(app: FastifyInstance, ctx: AppContext): void {
       },
     },
     async (request) => {
-      const endpoint = await load(request.params.id);
+      const tenant = request.tenantId;
+      const endpoint = await load(tenant, request.params.id);
       const since = ctx.clock() - HEALTH_WINDOW_MS;
       const activity = await ctx.store.endpointActivity(endpoint.id, since, HEALTH_WINDOW_ATTEMPTS);
       return healthReport(endpoint, activity, since);
@@ -279,7 +283,8 @@ export function endpointRoutes(app: FastifyInstance, ctx: AppContext): void {
       preValidation: defaultEmptyBody,
     },
     async (request) => {
-      const endpoint = await load(request.params.id);
+      const tenant = request.tenantId;
+      const endpoint = await load(tenant, request.params.id);
       const now = ctx.clock();
       const since = request.body.since * 1000;
       const until = request.body.until === undefined ? now : request.body.until * 1000 + 999;

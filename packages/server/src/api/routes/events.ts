@@ -5,7 +5,6 @@ import { isEventType } from "../../domain/match.ts";
 import { IdPrefix, isId, newId } from "../../ids.ts";
 import { ingestEvent } from "../../ingest/create-event.ts";
 import type { AppContext } from "../context.ts";
-import { DEFAULT_TENANT } from "../context.ts";
 import { idempotencyConflict, invalidParam, notFound } from "../errors.ts";
 import { idempotencyKey } from "../idempotency-key.ts";
 import { findOr404 } from "../lookup.ts";
@@ -22,8 +21,6 @@ import { deliveryObject, eventObject, listObject } from "../serialize.ts";
 import { endpointDisabled } from "./endpoints.ts";
 
 export function eventRoutes(app: FastifyInstance, ctx: AppContext): void {
-  const tenant = DEFAULT_TENANT;
-
   app.post<{ Body: CreateEventBody }>(
     "/v1/events",
     {
@@ -35,6 +32,7 @@ export function eventRoutes(app: FastifyInstance, ctx: AppContext): void {
       },
     },
     async (request, reply) => {
+      const tenant = request.tenantId;
       const { type, data } = request.body;
       if (!isEventType(type)) {
         throw invalidParam(
@@ -73,6 +71,7 @@ export function eventRoutes(app: FastifyInstance, ctx: AppContext): void {
       },
     },
     async (request) => {
+      const tenant = request.tenantId;
       const event = await findOr404("event", IdPrefix.event, request.params.id, (id) =>
         ctx.store.getEvent(tenant, id),
       );
@@ -92,6 +91,7 @@ export function eventRoutes(app: FastifyInstance, ctx: AppContext): void {
       },
     },
     async (request) => {
+      const tenant = request.tenantId;
       const q = request.query;
       const page = await ctx.store.listEvents(tenant, {
         ...pageOptions(q),
@@ -123,6 +123,7 @@ export function eventRoutes(app: FastifyInstance, ctx: AppContext): void {
       preValidation: defaultEmptyBody,
     },
     async (request) => {
+      const tenant = request.tenantId;
       const event = await findOr404("event", IdPrefix.event, request.params.id, (id) =>
         ctx.store.getEvent(tenant, id),
       );

@@ -61,7 +61,8 @@ export function statsRoutes(app: FastifyInstance, ctx: AppContext): void {
           events,
           attempts_ok: ok,
           attempts_failed: failed,
-          success_rate: ok + failed === 0 ? null : Math.round((ok / (ok + failed)) * 10_000) / 10_000,
+          success_rate:
+            ok + failed === 0 ? null : Math.round((ok / (ok + failed)) * 10_000) / 10_000,
           p95_ms: timeline.p95Ms,
         },
         buckets: timeline.buckets.map((b) => ({

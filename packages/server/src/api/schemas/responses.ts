@@ -6,7 +6,7 @@ import { EventSchema } from "./event.ts";
 // Success answers, declared for the OpenAPI document and the typed client. They document and
 // are checked by the contract test; they do not shape what is sent (app.ts serializes as is).
 
-const ListOf = (name: string, item: TSchema) =>
+export const ListOf = (name: string, item: TSchema) =>
   Type.Object(
     {
       object: Type.Literal("list"),

@@ -8,11 +8,13 @@ import { ENDPOINT_COLUMNS, type EndpointRecord, endpointValues, toEndpoint } fro
 
 const INSERT = `INSERT INTO endpoints (${ENDPOINT_COLUMNS.join(", ")})
   VALUES (${ENDPOINT_COLUMNS.map((_, i) => `$${i + 1}`).join(", ")})`;
-// $1 is the id and $2 the tenant, as in ENDPOINT_COLUMNS; neither changes, nor does created_at.
-const UPDATE = `UPDATE endpoints SET ${ENDPOINT_COLUMNS.map((c, i) => [c, i + 1] as const)
-  .filter(([c]) => c !== "id" && c !== "tenant_id" && c !== "created_at")
-  .map(([c, i]) => `${c} = $${i}`)
+// Neither the id, the tenant nor created_at changes; the id and tenant are $1 and $2.
+const UPDATED = ENDPOINT_COLUMNS.filter((c) => c !== "created_at");
+const UPDATE = `UPDATE endpoints SET ${UPDATED.slice(2)
+  .map((c, i) => `${c} = $${i + 3}`)
   .join(", ")} WHERE id = $1 AND tenant_id = $2`;
+const updateValues = (e: EndpointRow) =>
+  endpointValues(e).filter((_, i) => ENDPOINT_COLUMNS[i] !== "created_at");
 const BY_ID = "SELECT * FROM endpoints WHERE tenant_id = $1 AND id = $2";
 // The endpoint row is locked first, then its deliveries: the order recordResults takes too.
 const LOCK = "SELECT status FROM endpoints WHERE tenant_id = $1 AND id = $2 FOR UPDATE";
@@ -71,9 +73,12 @@ export function endpointQueries(pool: pg.Pool) {
     },
     update: (endpoint: EndpointRow, now: number) =>
       transaction(pool, async (client) => {
-        const before = await client.query<{ status: string }>(LOCK, [endpoint.tenantId, endpoint.id]);
+        const before = await client.query<{ status: string }>(LOCK, [
+          endpoint.tenantId,
+          endpoint.id,
+        ]);
         const previousStatus = (before.rows[0]?.status ?? endpoint.status) as EndpointRow["status"];
-        await client.query(UPDATE, endpointValues(endpoint));
+        await client.query(UPDATE, updateValues(endpoint));
         if (previousStatus !== endpoint.status) {
           // Disabled: nothing more is attempted, and nothing is lost either (recover resends it).
           if (endpoint.status === "disabled") await client.query(SKIP_PENDING, [now, endpoint.id]);

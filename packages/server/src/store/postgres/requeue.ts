@@ -52,10 +52,10 @@ export function requeueQueries(pool: pg.Pool) {
     }) =>
       transaction(pool, async (client): Promise<DeliveryRow[]> => {
         const { tenantId, eventId, endpointId, now } = input;
-        const event = await client.query(
-          "SELECT 1 FROM events WHERE tenant_id = $1 AND id = $2",
-          [tenantId, eventId],
-        );
+        const event = await client.query("SELECT 1 FROM events WHERE tenant_id = $1 AND id = $2", [
+          tenantId,
+          eventId,
+        ]);
         if (event.rowCount === 0) return [];
         const resent = await client.query(RESEND, [now, eventId, endpointId ?? null]);
         const ofEvent = async () =>

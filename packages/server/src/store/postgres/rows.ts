@@ -6,8 +6,15 @@ import type { AttemptRow, EndpointRow, SignatureSchemes } from "../types.ts";
 // Column ↔ field mapping where PostgreSQL differs from SQLite: JSONB columns arrive parsed.
 // Events and deliveries have the same columns and types in both (bigint reads as a number, see
 // pool.ts), so their SQLite mappers serve here too.
-export { type DeliveryRecord, type EventRecord, toDelivery, toEvent } from "../sqlite/rows.ts";
-export { type HealthRecord, healthParams, toHealth } from "../sqlite/rows.ts";
+export {
+  type DeliveryRecord,
+  type EventRecord,
+  type HealthRecord,
+  healthParams,
+  toDelivery,
+  toEvent,
+  toHealth,
+} from "../sqlite/rows.ts";
 
 export interface EndpointRecord extends HealthRecord {
   id: string;

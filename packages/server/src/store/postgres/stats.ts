@@ -18,9 +18,12 @@ export function statsQueries(pool: pg.Pool) {
   return {
     async stats(now: number): Promise<StoreStats> {
       const [counts, endpoints] = await Promise.all([
-        pool.query<{ due: number; scheduled: number; in_flight: number; oldest_due: number | null }>(
-          { name: "stats", text: STATS, values: [now] },
-        ),
+        pool.query<{
+          due: number;
+          scheduled: number;
+          in_flight: number;
+          oldest_due: number | null;
+        }>({ name: "stats", text: STATS, values: [now] }),
         pool.query<{ status: string; health: string; n: number }>(ENDPOINTS),
       ]);
       const endpointsByState: Record<string, number> = {};

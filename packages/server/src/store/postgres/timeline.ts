@@ -56,8 +56,7 @@ export function timelineQuery(pool: pg.Pool) {
         if (bucket !== undefined) bucket.events = row.n;
       }
     }
-    const scope =
-      query.endpointId === undefined ? OF_TENANT : `endpoint_id = $5 AND ${OF_TENANT}`;
+    const scope = query.endpointId === undefined ? OF_TENANT : `endpoint_id = $5 AND ${OF_TENANT}`;
     const scoped = query.endpointId === undefined ? params : [...params, query.endpointId];
     const [perBucket, overall] = await Promise.all([
       pool.query<{ b: number; n: number; ok: number; p95: number | null }>(

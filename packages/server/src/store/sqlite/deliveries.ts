@@ -121,6 +121,7 @@ function claimQuery(db: Database.Database) {
     }
     return statement;
   };
+  // Oldest due first: a serial lane (a listen session) runs the first and gives the rest back.
   const details = db.prepare(`
     SELECT d.id, d.tenant_id, d.event_id, e.type AS event_type, d.endpoint_id, d.attempt_count, p.url,
            p.rate_limit, e.payload, p.secret, p.previous_secret, p.previous_secret_expires_at,
@@ -128,7 +129,8 @@ function claimQuery(db: Database.Database) {
     FROM deliveries d
     JOIN events e ON e.id = d.event_id
     JOIN endpoints p ON p.id = d.endpoint_id
-    WHERE d.id IN (SELECT value FROM json_each(?))`);
+    WHERE d.id IN (SELECT value FROM json_each(?))
+    ORDER BY d.next_attempt_at, d.seq`);
   const run = db.transaction(
     (input: {
       now: number;

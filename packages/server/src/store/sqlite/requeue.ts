@@ -4,8 +4,9 @@ import { type DeliveryRecord, toDelivery } from "./rows.ts";
 
 /**
  * Everything that makes deliveries due again without an attempt: recovery after an outage, an
- * event resent by hand, deliveries a node gives back (circuit open, queue full), and an
- * endpoint's backlog deferred while its circuit is open.
+ * event resent by hand, deliveries a node gives back (circuit open, queue full), an
+ * endpoint's backlog deferred while its circuit is open, and a listen session's backlog resumed
+ * when its listener connects.
  */
 export function requeueQueries(db: Database.Database) {
   // Due in creation order: rows with one due time are claimed in index order, which is seq.
@@ -29,6 +30,10 @@ export function requeueQueries(db: Database.Database) {
   const defer = db.prepare(`
     UPDATE deliveries SET next_attempt_at = ?, updated_at = ?
     WHERE endpoint_id = ? AND status = 'pending' AND next_attempt_at < ?`);
+  // Served by deliveries_endpoint_open (endpoint_id, status, …).
+  const resume = db.prepare(`
+    UPDATE deliveries SET next_attempt_at = ?, updated_at = ?
+    WHERE endpoint_id = ? AND status = 'pending'`);
 
   const retryEvent = db.transaction(
     (input: {
@@ -73,5 +78,6 @@ export function requeueQueries(db: Database.Database) {
       ids.length === 0 ? 0 : release.run(dueAt, now, JSON.stringify(ids), owner).changes,
     defer: (endpointId: string, until: number, now: number) =>
       defer.run(until, now, endpointId, until).changes,
+    resume: (endpointId: string, now: number) => resume.run(now, now, endpointId).changes,
   };
 }

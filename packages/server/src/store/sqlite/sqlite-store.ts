@@ -1,4 +1,5 @@
 import type Database from "better-sqlite3";
+import type { TenantStore } from "../tenant-types.ts";
 import type { Store } from "../types.ts";
 import { activityQuery } from "./activity.ts";
 import { deliveryQueries } from "./deliveries.ts";
@@ -11,6 +12,7 @@ import { requeueQueries } from "./requeue.ts";
 import { resealSecretsQuery } from "./reseal-secrets.ts";
 import { retentionQueries } from "./retention.ts";
 import { statsQueries } from "./stats.ts";
+import { tenantQueries } from "./tenants.ts";
 import { timelineQuery } from "./timeline.ts";
 
 /**
@@ -18,7 +20,10 @@ import { timelineQuery } from "./timeline.ts";
  * synchronous, so each method runs to completion before the next; the async signatures are the
  * seam PostgreSQL shares.
  */
-export function createSqliteStore(path: string, options: { durability?: Durability } = {}): Store {
+export function createSqliteStore(
+  path: string,
+  options: { durability?: Durability } = {},
+): Store & TenantStore {
   const db: Database.Database = openSqlite(path, { durability: options.durability ?? "fsync" });
   migrate(db);
   const endpoints = endpointQueries(db);
@@ -36,6 +41,7 @@ export function createSqliteStore(path: string, options: { durability?: Durabili
   const ping = db.prepare("SELECT 1 AS ok");
 
   return {
+    ...tenantQueries(db),
     ping: async () => (ping.get() as { ok: number }).ok === 1,
     close: async () => void db.close(),
 
@@ -66,6 +72,7 @@ export function createSqliteStore(path: string, options: { durability?: Durabili
     recordResults: async (results, now, ladder) => record(results, now, ladder),
     releaseDeliveries: async (ids, owner, dueAt, now) => requeue.release(ids, owner, dueAt, now),
     deferEndpoint: async (endpointId, until, now) => requeue.defer(endpointId, until, now),
+    resumeEndpoint: async (endpointId, now) => requeue.resume(endpointId, now),
     releaseLeases: async (owner, now) => deliveries.release(owner, now),
     reclaimExpired: async (now, before) => deliveries.reclaim(now, before),
     nextDueAt: async () => deliveries.nextDue(),

