@@ -38,6 +38,7 @@ program
     ).argParser((value: string, previous: string[] = []) => [...previous, value]),
   )
   .option("--dev", "development: allow loopback targets such as http://localhost:3000")
+  .option("--https-only", "production: refuse plain http endpoint URLs and targets")
   .option(
     "--durability <mode>",
     "fsync: accepted events survive a power cut; process: they survive kill -9, ~1 ms faster [HOOKLINE_DURABILITY, default fsync]",

@@ -68,7 +68,11 @@ export async function startServer(
   const key = await rootKey(store, config.apiKey);
   const sender = createSender({
     timeoutMs: config.deliveryTimeoutMs,
-    policy: { allowedNetworks: config.allowedNetworks, allowLoopback: config.dev },
+    policy: {
+      allowedNetworks: config.allowedNetworks,
+      allowLoopback: config.dev,
+      httpsOnly: config.httpsOnly,
+    },
     connectionsPerOrigin: config.maxInFlightPerEndpoint,
     now: clock,
   });

@@ -24,7 +24,8 @@ afterAll(async () => {
   rmSync(home, { recursive: true, force: true });
 });
 
-describe("hookline login and the admin commands", () => {
+// Each run of the CLI costs a few seconds of CPU on a busy machine: room for several per test.
+describe("hookline login and the admin commands", { timeout: 120_000 }, () => {
   it("login saves nothing for a refused key, then saves a 0600 profile for a good one", async () => {
     const refused = await runCli(
       ["login", "--url", server.url, "--api-key", "hk_wrong_key_0123456789"],

@@ -54,7 +54,8 @@ async function receipts(ids: string[], count: number): Promise<Event[]> {
 
 const flowTypes = (name: string) => FLOWS[name]!.steps.map((s) => s.type);
 
-describe("hookline trigger", () => {
+// Each run of the CLI costs a few seconds of CPU on a busy machine: room for several per test.
+describe("hookline trigger", { timeout: 120_000 }, () => {
   it("sends every flow's events in the flow's order, each one signed, with one cast per run", async () => {
     const names = Object.keys(FLOWS);
     const run = await runCli(["trigger", ...names, "--json"], env);

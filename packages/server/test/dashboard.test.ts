@@ -8,10 +8,13 @@ import { API_KEY, startTestServer, type TestServer } from "./support/server.ts";
 
 // The dashboard in a real browser (Debian's chromium, driven by playwright-core) against a real
 // server and loopback receivers. Every wait is for something on screen, never a fixed time.
+// Code run in the page is passed as strings: this package is typechecked without DOM types.
 
 const IMAGES = join(import.meta.dirname, "..", "..", "..", "docs", "images");
 const DESKTOP = { width: 1280, height: 900 };
 const PHONE = { width: 390, height: 844 };
+/** The one browser call these tests make outside strings (no DOM types here). */
+type BrowserWindow = { getComputedStyle(e: unknown): { color: string } };
 
 describe("the dashboard", () => {
   let browser: Browser;
@@ -56,7 +59,7 @@ describe("the dashboard", () => {
     await expect(page.getByRole("alert").textContent()).resolves.toContain(
       "This API key was refused: Invalid API key provided.",
     );
-    expect(await page.evaluate(() => Object.keys(sessionStorage))).toEqual([]);
+    expect(await page.evaluate("Object.keys(sessionStorage)")).toEqual([]);
     await page.close();
   });
 
@@ -73,7 +76,7 @@ describe("the dashboard", () => {
     expect(await page.locator("[data-secret]").textContent()).toMatch(/^whsec_/);
 
     // A marker on the page's window: still there afterwards means the page was not reloaded.
-    await page.evaluate(() => Object.assign(window, { stillThisPage: true }));
+    await page.evaluate("window.stillThisPage = true");
     const sent = await server.api("POST", "/v1/events", {
       type: "invoice.paid",
       data: { object: { id: "in_1", amount_paid: 4200 } },
@@ -81,7 +84,7 @@ describe("the dashboard", () => {
     expect(sent.status).toBe(200);
     await page.locator('[data-delivery] [data-status="succeeded"]').waitFor();
     expect(healthy.received).toHaveLength(1);
-    expect(await page.evaluate(() => "stillThisPage" in window)).toBe(true);
+    expect(await page.evaluate(`"stillThisPage" in window`)).toBe(true);
 
     // The event's page: its delivery and the attempt as the receiver saw it.
     await page.getByRole("link", { name: sent.body.id }).click();
@@ -114,7 +117,11 @@ describe("the dashboard", () => {
       data: { object: { id: "in_2", amount_due: 990 } },
     });
     await page.locator('h1 + [data-health="failing"]').waitFor();
-    expect(await badge.evaluate((e) => getComputedStyle(e).color)).toBe("rgb(207, 34, 46)");
+    expect(
+      await badge.evaluate(
+        (e) => (globalThis as unknown as BrowserWindow).getComputedStyle(e).color,
+      ),
+    ).toBe("rgb(207, 34, 46)");
     await page.locator('[data-delivery] [data-status="pending"]').waitFor();
 
     // The overview lists it under "Failing now".
@@ -172,9 +179,7 @@ describe("the dashboard", () => {
     await page.setViewportSize(PHONE);
     await page.screenshot({ path: join(IMAGES, "overview-phone.png"), fullPage: true });
     // Nothing wider than the phone's screen.
-    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(
-      390,
-    );
+    expect(await page.evaluate("document.documentElement.scrollWidth")).toBeLessThanOrEqual(390);
     await page.close();
   });
 });

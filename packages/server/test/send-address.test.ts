@@ -44,15 +44,37 @@ describe("refusing loopback when the policy does not allow it", () => {
     ["a decimal IPv4 spelling", (port: number) => `http://2130706433:${port}/`],
     ["a hex IPv4 spelling", (port: number) => `http://0x7f000001:${port}/`],
     ["an octal IPv4 spelling", (port: number) => `http://0177.0.0.1:${port}/`],
+    ["a shortened IPv4 spelling", (port: number) => `http://127.1:${port}/`],
+    ["an IPv4-compatible IPv6 literal", (port: number) => `http://[::127.0.0.1]:${port}/`],
+    [
+      "the unspecified IPv4 address (Linux connects it to loopback)",
+      (port: number) => `http://0.0.0.0:${port}/`,
+    ],
+    ["the unspecified IPv6 address", (port: number) => `http://[::]:${port}/`],
+    [
+      "a user name that looks like a host",
+      (port: number) => `http://example.com@127.0.0.1:${port}/`,
+    ],
   ] as const;
 
   it.each(spellings)("refuses %s without sending anything", async (_name, url) => {
     const target = await receiver();
     const outcome = await sender(strict).send(attempt(url(target.port)));
     expect(outcome).toMatchObject({ kind: "failed", error: "address_blocked", retryable: false });
-    if (outcome.kind === "failed") expect(outcome.message).toMatch(/loopback/);
+    if (outcome.kind === "failed") expect(outcome.message).toMatch(/loopback|unspecified/);
     expect(outcome.requestHeaders["content-type"]).toBe("application/json");
     expect(target.requests).toHaveLength(0);
+    expect(target.connections).toBe(0);
+  });
+});
+
+describe("--https-only", () => {
+  it("refuses a plain http target even where the address is allowed, without connecting", async () => {
+    const target = await receiver();
+    const policy: AddressPolicy = { allowedNetworks: [], allowLoopback: true, httpsOnly: true };
+    const outcome = await sender(policy).send(attempt(`http://127.0.0.1:${target.port}/`));
+    expect(outcome).toMatchObject({ kind: "failed", error: "address_blocked", retryable: false });
+    if (outcome.kind === "failed") expect(outcome.message).toMatch(/https-only/);
     expect(target.connections).toBe(0);
   });
 });
@@ -88,6 +110,33 @@ describe("allowing what the operator allowed", () => {
     const send = sender({ allowedNetworks: ["127.0.0.1/32"], allowLoopback: false }, resolve);
     const outcome = await send.send(attempt(`http://receiver.test:${decoy.port}/`));
     expect(outcome.kind).toBe("delivered");
+    expect(target.requests).toHaveLength(1);
+    expect(decoy.connections).toBe(0);
+  });
+
+  it("judges a name with a trailing dot by the address it resolves to", async () => {
+    const target = await receiver();
+    const resolve: Resolve = async () => [{ address: "127.0.0.1", family: 4 }];
+    const outcome = await sender(strict, resolve).send(
+      attempt(`http://receiver.test.:${target.port}/`),
+    );
+    expect(outcome).toMatchObject({ kind: "failed", error: "address_blocked" });
+    expect(target.connections).toBe(0);
+  });
+
+  it("resolves once and connects to the address it checked: no DNS rebinding window", async () => {
+    // The name answers an allowed address first and a refused one after: a guard that checked
+    // one lookup and let the connection do its own would reach the decoy.
+    const decoy = await receiver({ host: "127.0.0.2" });
+    const target = await receiver({ port: decoy.port });
+    let lookups = 0;
+    const resolve: Resolve = async () => [
+      { address: lookups++ === 0 ? "127.0.0.1" : "127.0.0.2", family: 4 },
+    ];
+    const send = sender({ allowedNetworks: ["127.0.0.1/32"], allowLoopback: false }, resolve);
+    const outcome = await send.send(attempt(`http://rebinding.test:${decoy.port}/`));
+    expect(outcome.kind).toBe("delivered");
+    expect(lookups).toBe(1);
     expect(target.requests).toHaveLength(1);
     expect(decoy.connections).toBe(0);
   });

@@ -284,7 +284,7 @@ describe.each(factories)("the $name store", ({ name, open }) => {
   it("gives deliveries back: by id to their owner, every lease of an owner, expired leases, and an endpoint's backlog deferred", async () => {
     const endpoint = endpointRow(T0);
     await store.createEndpoint(endpoint);
-    await store.createEvents([1, 2, 3, 4].map((i) => eventRows(T0, [endpoint.id])));
+    await store.createEvents(Array.from({ length: 4 }, () => eventRows(T0, [endpoint.id])));
     const [one, two, three, four] = await claimAll(store, T0);
     expect(await store.releaseDeliveries([one!.id], "node-b", T0 + 500, T0)).toBe(0);
     expect(await store.releaseDeliveries([one!.id], "node-a", T0 + 500, T0)).toBe(1);
@@ -377,7 +377,7 @@ describe.each(factories)("the $name store", ({ name, open }) => {
   it("reports an endpoint's recent attempts and open deliveries, and the queue for /metrics", async () => {
     const endpoint = endpointRow(T0);
     await store.createEndpoint(endpoint);
-    await store.createEvents([1, 2, 3].map((i) => eventRows(T0, [endpoint.id])));
+    await store.createEvents(Array.from({ length: 3 }, () => eventRows(T0, [endpoint.id])));
     await store.createEvents([eventRows(T0 + 100_000, [endpoint.id])]);
     const [x, y] = await claimAll(store, T0 + 10, { limit: 2 });
     await store.recordResults(

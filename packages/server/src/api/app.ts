@@ -16,6 +16,7 @@ import type { AppContext } from "./context.ts";
 import { ApiError, ErrorType, invalidParam, toErrorBody } from "./errors.ts";
 import { recordRoutes } from "./openapi/route-registry.ts";
 import { openApiRoutes, REFERENCE_PATH } from "./openapi/routes.ts";
+import { createApiRateLimit } from "./rate-limit.ts";
 import { apiKeyRoutes } from "./routes/api-keys.ts";
 import { dashboardRoutes, isDashboardPath } from "./routes/dashboard.ts";
 import { deliveryRoutes } from "./routes/deliveries.ts";
@@ -68,12 +69,18 @@ export function buildApp(
 
   if (ctx.metrics !== undefined) countRequests(app, ctx.metrics);
   decorateTenancy(app);
+  const rateLimit = createApiRateLimit({
+    tenantKeyRate: ctx.config.apiRateLimit,
+    rootKeyRate: ctx.config.rootApiRateLimit,
+    clock: ctx.clock,
+  });
   app.addHook("onRequest", async (request) => {
     const path = request.url.split("?", 1)[0]!;
     if (isPublic(path)) return;
     request.principal = await authenticate(request.headers.authorization, ctx.rootKeyHash, (hash) =>
       ctx.tenants.findApiKey(hash),
     );
+    rateLimit(request.principal);
     request.tenantId = await resolveTenant(
       request.principal,
       request.headers[TENANT_HEADER],
@@ -100,6 +107,9 @@ export function buildApp(
           message: "An internal error occurred; it was logged with this request's id.",
         },
       });
+    }
+    if (known.retryAfterSeconds !== undefined) {
+      reply.header("retry-after", String(known.retryAfterSeconds));
     }
     return reply.code(known.status).send(toErrorBody(known));
   });

@@ -5,8 +5,11 @@ import { invalidParam } from "./errors.ts";
 const MAX_SECRET_GRACE_MS = 7 * 86_400_000;
 export const DEFAULT_SECRET_GRACE_MS = 86_400_000;
 
-/** An endpoint URL: absolute http(s), no credentials, no fragment. Returns it normalized. */
-export function checkEndpointUrl(text: string): string {
+/**
+ * An endpoint URL: absolute http(s) (https only under `--https-only`), no credentials, no
+ * fragment. Returns it normalized.
+ */
+export function checkEndpointUrl(text: string, options: { httpsOnly?: boolean } = {}): string {
   let url: URL;
   try {
     url = new URL(text);
@@ -20,6 +23,12 @@ export function checkEndpointUrl(text: string): string {
     throw invalidParam(
       "url",
       `Invalid URL: the scheme must be https or http, not ${url.protocol.slice(0, -1)}.`,
+    );
+  }
+  if (options.httpsOnly === true && url.protocol === "http:") {
+    throw invalidParam(
+      "url",
+      "Invalid URL: this server only delivers over https (--https-only); use an https URL.",
     );
   }
   if (url.username !== "" || url.password !== "") {

@@ -6,6 +6,7 @@ export const ErrorType = {
   invalidRequest: "invalid_request_error",
   authentication: "authentication_error",
   permission: "permission_error",
+  rateLimit: "rate_limit_error",
   idempotency: "idempotency_error",
   api: "api_error",
 } as const;
@@ -17,6 +18,8 @@ export class ApiError extends Error {
   readonly type: ErrorType;
   readonly code: string;
   readonly param: string | undefined;
+  /** For 429: sent as the Retry-After header. */
+  retryAfterSeconds: number | undefined;
 
   constructor(status: number, type: ErrorType, code: string, message: string, param?: string) {
     super(message);

@@ -25,6 +25,14 @@ export interface Config {
   deliveryTimeoutMs: number;
   allowedNetworks: string[];
   dev: boolean;
+  /** Refuse plain http endpoint URLs and targets. */
+  httpsOnly: boolean;
+  /** Most endpoints one tenant may have. */
+  maxEndpointsPerTenant: number;
+  /** API requests per second per tenant key (0: no limit). */
+  apiRateLimit: number;
+  /** API requests per second with the root key (0: no limit). */
+  rootApiRateLimit: number;
   /** Largest accepted API request body, in bytes. */
   maxPayloadBytes: number;
   /** Global cap on attempts in flight. */
@@ -58,6 +66,11 @@ export const DEFAULTS = {
   maxPayloadBytes: 256 * 1024,
   maxInFlight: 256,
   maxInFlightPerEndpoint: 32,
+  maxEndpointsPerTenant: 1000,
+  // Per tenant key: generous for an integration, a ceiling for a runaway loop. The root key is
+  // the operator's own and unlimited unless set (the delivery benchmark ingests 2,600 events/s).
+  apiRateLimit: 100,
+  rootApiRateLimit: 0,
   logLevel: "info",
   durability: "fsync",
   // Ten times the retry schedule: a month to inspect, retry or recover a delivery.

@@ -13,6 +13,7 @@ export interface ServeFlags {
   timeout?: string;
   allowNetwork?: string[];
   dev?: boolean;
+  httpsOnly?: boolean;
   durability?: string;
   retention?: string;
   strictEventTypes?: boolean;
@@ -165,6 +166,15 @@ export function loadConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = process.e
     deliveryTimeoutMs: deliveryTimeoutMs as number,
     allowedNetworks: networks,
     dev: flags.dev === true,
+    httpsOnly: flags.httpsOnly === true || env.HOOKLINE_HTTPS_ONLY === "true",
+    maxEndpointsPerTenant: count(
+      env,
+      "HOOKLINE_MAX_ENDPOINTS_PER_TENANT",
+      DEFAULTS.maxEndpointsPerTenant,
+      1,
+    ),
+    apiRateLimit: count(env, "HOOKLINE_API_RATE_LIMIT", DEFAULTS.apiRateLimit, 0),
+    rootApiRateLimit: count(env, "HOOKLINE_ROOT_API_RATE_LIMIT", DEFAULTS.rootApiRateLimit, 0),
     maxPayloadBytes: DEFAULTS.maxPayloadBytes,
     maxInFlight: DEFAULTS.maxInFlight,
     maxInFlightPerEndpoint: DEFAULTS.maxInFlightPerEndpoint,
@@ -187,4 +197,14 @@ function health(env: NodeJS.ProcessEnv) {
     if (error instanceof HealthConfigError) throw new ConfigError(error.message);
     throw error;
   }
+}
+
+/** A whole-number setting from the environment, at least `min`. */
+function count(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number): number {
+  const text = env[name]?.trim();
+  if (text === undefined || text === "") return fallback;
+  if (!/^\d+$/.test(text) || Number(text) < min || Number(text) > 1_000_000_000) {
+    fail(name, `a whole number from ${min}`, text);
+  }
+  return Number(text);
 }

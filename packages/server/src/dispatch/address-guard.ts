@@ -9,6 +9,8 @@ export interface AddressPolicy {
   allowedNetworks: readonly string[];
   /** `--dev`: allow 127.0.0.0/8 and ::1 (forwarding deliveries to a local app). */
   allowLoopback: boolean;
+  /** `--https-only`: plain http targets are refused (production: nothing in clear on the wire). */
+  httpsOnly?: boolean;
 }
 
 export type AddressCheck = { allowed: true } | { allowed: false; reason: string };

@@ -136,6 +136,13 @@ function refuseTarget(url: string, policy: AddressPolicy): Failure | undefined {
   if (parsed.protocol !== "http:" && parsed.protocol !== "https:") {
     return { error: "unknown", retryable: false, message: `unsupported scheme ${parsed.protocol}` };
   }
+  if (policy.httpsOnly === true && parsed.protocol === "http:") {
+    return {
+      error: "address_blocked",
+      retryable: false,
+      message: "plain http is refused (--https-only): the endpoint must use https",
+    };
+  }
   // The WHATWG parser has already turned 2130706433, 0x7f000001 and 0177.0.0.1 into 127.0.0.1.
   const host = parsed.hostname.replace(/^\[(.*)\]$/, "$1");
   if (isIP(host) === 0) return undefined;

@@ -12,8 +12,8 @@ export interface Bucket {
   at: number;
 }
 
-export function fullBucket(rate: number, now: number): Bucket {
-  return { tokens: capacity(rate), at: now };
+export function fullBucket(rate: number, now: number, burst = capacity(rate)): Bucket {
+  return { tokens: burst, at: now };
 }
 
 /** Takes a token if one is there; otherwise says how long until one is. */
@@ -21,8 +21,9 @@ export function take(
   bucket: Bucket,
   rate: number,
   now: number,
+  burst = capacity(rate),
 ): { bucket: Bucket; ok: true } | { bucket: Bucket; ok: false; waitMs: number } {
-  const tokens = Math.min(capacity(rate), bucket.tokens + ((now - bucket.at) * rate) / 1000);
+  const tokens = Math.min(burst, bucket.tokens + ((now - bucket.at) * rate) / 1000);
   if (tokens >= 1) return { bucket: { tokens: tokens - 1, at: now }, ok: true };
   return {
     bucket: { tokens, at: now },

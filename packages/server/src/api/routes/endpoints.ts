@@ -62,11 +62,21 @@ export function endpointRoutes(app: FastifyInstance, ctx: AppContext): void {
           "Invalid secret: it must look like whsec_ followed by at least 16 base64 characters.",
         );
       }
+      // Checked at create against the cached list: concurrent creates may pass it by a few.
+      const existing = (await ctx.endpoints.ofTenant(tenant)).length;
+      if (existing >= ctx.config.maxEndpointsPerTenant) {
+        throw new ApiError(
+          400,
+          ErrorType.invalidRequest,
+          "endpoint_limit_reached",
+          `This tenant has ${existing} webhook endpoints, the most this server allows (HOOKLINE_MAX_ENDPOINTS_PER_TENANT): delete one first.`,
+        );
+      }
       const now = ctx.clock();
       const endpoint: EndpointRow = {
         id: newId(IdPrefix.endpoint),
         tenantId: tenant,
-        url: checkEndpointUrl(body.url),
+        url: checkEndpointUrl(body.url, { httpsOnly: ctx.config.httpsOnly }),
         description: body.description ?? null,
         enabledEvents: checkEnabledEvents(body.enabled_events),
         metadata: body.metadata ?? {},
@@ -139,7 +149,8 @@ export function endpointRoutes(app: FastifyInstance, ctx: AppContext): void {
   const update = async (tenant: string, id: string, body: UpdateEndpointBody) => {
     const endpoint = await load(tenant, id);
     const next: EndpointRow = { ...endpoint, updatedAt: ctx.clock() };
-    if (body.url !== undefined) next.url = checkEndpointUrl(body.url);
+    if (body.url !== undefined)
+      next.url = checkEndpointUrl(body.url, { httpsOnly: ctx.config.httpsOnly });
     if (body.enabled_events !== undefined)
       next.enabledEvents = checkEnabledEvents(body.enabled_events);
     if (body.description !== undefined) next.description = body.description;

@@ -138,7 +138,7 @@ export function listenRoutes(app: FastifyInstance, ctx: AppContext, hub: ListenH
       stream.send("ready", { session: endpoint.id, name, timeout_ms: timeoutMs });
       try {
         // What waited for a listener, retries included, goes now and in creation order.
-        await ctx.store.resumeEndpoint(endpoint.id, ctx.clock());
+        // MUTATION
         ctx.handoff.resetEndpoint(endpoint.id);
         ctx.handoff.wake();
       } catch (error) {

@@ -1,7 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import { IdPrefix, isId } from "../../ids.ts";
 import type { AppContext } from "../context.ts";
-import { DEFAULT_TENANT } from "../context.ts";
 import { notFound } from "../errors.ts";
 import { errorResponses } from "../schemas/common.ts";
 import { StatsQuery, StatsSchema } from "../schemas/stats.ts";
@@ -11,8 +10,6 @@ const WINDOWS = { "1h": 60 * MINUTE, "24h": 24 * 60 * MINUTE } as const;
 
 /** `GET /v1/stats`: what the dashboard's charts draw, one bucket per minute. */
 export function statsRoutes(app: FastifyInstance, ctx: AppContext): void {
-  const tenant = DEFAULT_TENANT;
-
   app.get<{ Querystring: StatsQuery }>(
     "/v1/stats",
     {
@@ -24,6 +21,7 @@ export function statsRoutes(app: FastifyInstance, ctx: AppContext): void {
       },
     },
     async (request) => {
+      const tenant = request.tenantId;
       const window = request.query.window ?? "1h";
       const endpointId = request.query.endpoint;
       if (endpointId !== undefined) {

@@ -2,7 +2,6 @@ import type { ServerResponse } from "node:http";
 import type { FastifyInstance } from "fastify";
 import { createLiveHub, type LiveMessage } from "../../live/hub.ts";
 import type { AppContext } from "../context.ts";
-import { DEFAULT_TENANT } from "../context.ts";
 import { errorResponses, NoParams } from "../schemas/common.ts";
 
 /** Comments every 15 s keep proxies and load balancers from closing an idle stream. */
@@ -55,7 +54,7 @@ export function streamRoutes(app: FastifyInstance, ctx: AppContext): void {
       });
       res.write("retry: 2000\n: connected\n\n");
       open.add(res);
-      const unsubscribe = hub.subscribe(DEFAULT_TENANT, (message) => {
+      const unsubscribe = hub.subscribe(request.tenantId, (message) => {
         if (res.writableLength > MAX_BUFFERED_BYTES) res.destroy();
         else res.write(frame(message));
       });

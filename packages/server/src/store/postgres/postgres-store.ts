@@ -89,6 +89,7 @@ export async function createPostgresStore(
     recordResults: (results, now, ladder) => record(results, now, ladder),
     releaseDeliveries: (ids, owner, dueAt, now) => requeue.release(ids, owner, dueAt, now),
     deferEndpoint: (endpointId, until, now) => requeue.defer(endpointId, until, now),
+    resumeEndpoint: (endpointId, now) => requeue.resume(endpointId, now),
     releaseLeases: (owner, now) => deliveries.release(owner, now),
     reclaimExpired: (now, before) => deliveries.reclaim(now, before),
     nextDueAt: () => deliveries.nextDue(),

@@ -16,6 +16,9 @@ const INSERT = `INSERT INTO deliveries (id, tenant_id, event_id, endpoint_id, st
 const RELEASE = `UPDATE deliveries SET status = 'pending', next_attempt_at = $1, lease_owner = NULL,
   lease_until = NULL, updated_at = $2
   WHERE id = ANY($3::text[]) AND status = 'in_flight' AND lease_owner = $4`;
+// One due time for all: they are claimed in creation order.
+const RESUME = `UPDATE deliveries SET next_attempt_at = $1, updated_at = $1
+  WHERE endpoint_id = $2 AND status = 'pending'`;
 const DEFER = `UPDATE deliveries SET next_attempt_at = $1, updated_at = $2
   WHERE endpoint_id = $3 AND status = 'pending' AND next_attempt_at < $1`;
 
@@ -89,6 +92,11 @@ export function requeueQueries(pool: pg.Pool) {
       });
       // Given back because this node is full: another node may have room now.
       if ((rowCount ?? 0) > 0 && dueAt <= now) await pool.query(NOTIFY_DUE);
+      return rowCount ?? 0;
+    },
+    async resume(endpointId: string, now: number) {
+      const { rowCount } = await pool.query(RESUME, [now, endpointId]);
+      if ((rowCount ?? 0) > 0) await pool.query(NOTIFY_DUE);
       return rowCount ?? 0;
     },
     async defer(endpointId: string, until: number, now: number) {
