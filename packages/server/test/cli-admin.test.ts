@@ -124,7 +124,7 @@ describe("hookline login and the admin commands", { timeout: 120_000 }, () => {
     expect(delivery).toMatchObject({ event: event.id, endpoint: endpoint.id, status: "succeeded" });
 
     const resend = await runCli(["events", "resend", event.id], env);
-    expect(resend.stdout).toContain(`Resent ${event.id}: 1 deliveries due now`);
+    expect(resend.stdout).toContain(`Resent ${event.id}: 1 delivery due now`);
     await waitFor(() => got() === 2, 10_000, "the resent delivery");
     await waitFor(
       async () =>

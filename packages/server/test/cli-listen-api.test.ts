@@ -22,7 +22,7 @@ describe("POST /v1/listen_sessions", () => {
     expect(first.status).toBe(200);
     expect(first.body).toMatchObject({
       object: "webhook_endpoint",
-      url: "hookline-listen://api-same",
+      url: "hookline-listen://tn_default/api-same",
       enabled_events: ["*"],
       status: "enabled",
     });
@@ -42,8 +42,29 @@ describe("POST /v1/listen_sessions", () => {
     }
     expect(again.body.enabled_events).toEqual(["invoice.*"]);
     expect(
-      (await endpointUrls()).filter((u: string) => u === "hookline-listen://api-same"),
+      (await endpointUrls()).filter((u: string) => u === "hookline-listen://tn_default/api-same"),
     ).toHaveLength(1);
+  });
+
+  it("keeps tenants apart: one name in two tenants is two sessions, each reachable only by its tenant", async () => {
+    const tenant = (await server.api("POST", "/v1/tenants", { name: "Listeners" })).body.id;
+    const mine = await server.api("POST", "/v1/listen_sessions", { name: "api-shared" });
+    const theirs = await server.api(
+      "POST",
+      "/v1/listen_sessions",
+      { name: "api-shared" },
+      { "hookline-tenant": tenant },
+    );
+    expect(theirs.body.url).toBe(`hookline-listen://${tenant}/api-shared`);
+    expect(theirs.body.id).not.toBe(mine.body.id);
+    expect(theirs.body.secret).not.toBe(mine.body.secret);
+    const crossed = await server.api("POST", `/v1/listen_sessions/${theirs.body.id}/results`, {
+      attempt: "a1",
+      status: 200,
+      duration_ms: 1,
+    });
+    expect(crossed.status).toBe(404);
+    expect(crossed.body.error).toMatchObject({ code: "resource_missing", param: "id" });
   });
 
   it("re-enables a session that was disabled: its listener is back", async () => {
@@ -83,8 +104,9 @@ describe("POST /v1/listen_sessions", () => {
       body: JSON.stringify({ name: "api-nokey" }),
     });
     expect(response.status).toBe(401);
-    expect((await response.json()).error.code).toBe("api_key_invalid");
-    expect(await endpointUrls()).not.toContain("hookline-listen://api-nokey");
+    const refused = (await response.json()) as { error: { code: string } };
+    expect(refused.error.code).toBe("api_key_invalid");
+    expect(await endpointUrls()).not.toContain("hookline-listen://tn_default/api-nokey");
   });
 
   it("leaves webhook_endpoints refusing the listen scheme", async () => {
@@ -124,7 +146,7 @@ describe("GET /v1/listen_sessions/{id}/stream and POST …/results", () => {
     const answer = await server.api("GET", url);
     expect(answer.status).toBe(status);
     expect(answer.body.error).toMatchObject({ code, param });
-    expect(server.listen.isConnected("hookline-listen://api-stream")).toBe(false);
+    expect(server.listen.isConnected("hookline-listen://tn_default/api-stream")).toBe(false);
   });
 
   it("streams `ready` with the key, and refuses the stream without it", async () => {
@@ -146,7 +168,7 @@ describe("GET /v1/listen_sessions/{id}/stream and POST …/results", () => {
       name: "api-stream",
       timeout_ms: 30_000,
     });
-    expect(server.listen.isConnected("hookline-listen://api-stream")).toBe(true);
+    expect(server.listen.isConnected("hookline-listen://tn_default/api-stream")).toBe(true);
     controller.abort();
   });
 

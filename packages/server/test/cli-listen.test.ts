@@ -123,7 +123,7 @@ describe("hookline listen", () => {
       app.received[0]!.headers["stripe-signature"],
     );
     const endpoint = await server.api("GET", `/v1/webhook_endpoints/${delivery.endpoint}`);
-    expect(endpoint.body.url).toBe("hookline-listen://first");
+    expect(endpoint.body.url).toBe("hookline-listen://tn_default/first");
 
     // One line: time, type, event id, the local status, the duration.
     await listener.printed(
@@ -172,7 +172,7 @@ describe("hookline listen", () => {
     await waitFor(() => app.received.length === 1, 20_000, "the first event");
     await stop(first.listener);
     await waitFor(
-      () => !server.listen.isConnected("hookline-listen://laptop"),
+      () => !server.listen.isConnected("hookline-listen://tn_default/laptop"),
       10_000,
       "the server to see the listener leave",
     );
@@ -288,7 +288,7 @@ describe("hookline listen", () => {
       expect(listener.output()).not.toMatch(/signing secret/);
       const endpoints = await server.api("GET", "/v1/webhook_endpoints?limit=100");
       expect(endpoints.body.data.map((e: { url: string }) => e.url)).not.toContain(
-        "hookline-listen://refused",
+        "hookline-listen://tn_default/refused",
       );
     },
     30_000,

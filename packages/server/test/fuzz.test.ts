@@ -144,12 +144,12 @@ describe("fuzzing every route", () => {
         if (r.authorization !== undefined && /^[\x20-\x7e]*$/.test(r.authorization))
           headers.authorization = r.authorization;
         if (r.contentType !== undefined) headers["content-type"] = r.contentType;
-        const withBody = route.method !== "GET" && r.body !== undefined;
+        const sent = route.method === "GET" ? undefined : r.body;
         const before = counts();
         const response = await fetch(`${server.url}${path}${r.query}`, {
           method: route.method,
           headers,
-          ...(withBody ? { body: r.body } : {}),
+          ...(sent === undefined ? {} : { body: sent }),
         });
         const text = await response.text();
         expect(

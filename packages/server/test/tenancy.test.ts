@@ -5,7 +5,8 @@ import { startTestServer, type TestServer, waitFor } from "./support/server.ts";
 // Tenancy: tenant-scoped keys reach only their tenant. The isolation matrix walks every route
 // of the OpenAPI document that names an object, with tenant A's key and tenant B's object.
 
-type Call = { status: number; body: any }; // biome-ignore lint/suspicious/noExplicitAny: JSON
+// biome-ignore lint/suspicious/noExplicitAny: any JSON the API answers; the assertions check it
+type Call = { status: number; body: any };
 
 describe("tenants and tenant-scoped API keys", () => {
   let server: TestServer;
@@ -63,6 +64,10 @@ describe("tenants and tenant-scoped API keys", () => {
     await waitFor(() => receiver.received.length === 1);
     b.delivery = (await asB("GET", `/v1/deliveries?event=${b.event}`)).body.data[0].id;
     b.apiKey = created.body.id;
+    // A listen session of B's for the listen routes of the matrix; it subscribes to nothing sent.
+    b.listen = (
+      await asB("POST", "/v1/listen_sessions", { name: "b", enabled_events: ["never.sent"] })
+    ).body.id;
   });
   afterAll(async () => {
     await receiver.close();
@@ -110,6 +115,11 @@ describe("tenants and tenant-scoped API keys", () => {
       "post /v1/events/{id}/retry": { id: b.event!, body: {} },
       "get /v1/deliveries/{id}": { id: b.delivery! },
       "post /v1/deliveries/{id}/retry": { id: b.delivery! },
+      "get /v1/listen_sessions/{id}/stream": { id: b.listen! },
+      "post /v1/listen_sessions/{id}/results": {
+        id: b.listen!,
+        body: { attempt: "a1", status: 200, duration_ms: 1 },
+      },
     };
     // Routes for the root key alone: refused with 403 whatever the object.
     const rootOnly = /^\/v1\/(tenants|api_keys)/;

@@ -16,7 +16,13 @@ export function createApiRateLimit(options: {
   return (principal: Principal): void => {
     const rate = principal.kind === "root" ? options.rootKeyRate : options.tenantKeyRate;
     if (rate <= 0) return;
-    const id = principal.kind === "root" ? "root" : principal.keyId;
+    // A tenant's portal links share one bucket: minting more links does not raise the limit.
+    const id =
+      principal.kind === "root"
+        ? "root"
+        : principal.kind === "portal"
+          ? `portal:${principal.tenantId}`
+          : principal.keyId;
     const now = options.clock();
     const taken = take(buckets.get(id) ?? fullBucket(rate, now, rate), rate, now, rate);
     // Buckets of idle keys are full again after a second: forgetting them loses nothing.

@@ -24,7 +24,7 @@ export function decorateTenancy(app: FastifyInstance): void {
 }
 
 /**
- * The tenant a request acts on: a tenant key's own; for the root key, the one its
+ * The tenant a request acts on: a tenant key's (or portal link's) own; for the root key, the one its
  * `Hookline-Tenant` header names, else the default tenant. A tenant key naming another tenant
  * is refused: it can never reach past its tenant.
  */
@@ -34,13 +34,13 @@ export async function resolveTenant(
   tenants: Pick<TenantStore, "getTenant">,
 ): Promise<string> {
   const named = Array.isArray(header) ? header[0] : header;
-  if (principal.kind === "tenant") {
+  if (principal.kind === "tenant" || principal.kind === "portal") {
     if (named !== undefined && named !== principal.tenantId) {
       throw new ApiError(
         403,
         ErrorType.permission,
         "permission_denied",
-        "This API key belongs to another tenant than the Hookline-Tenant header names.",
+        `This ${principal.kind === "portal" ? "portal link" : "API key"} belongs to another tenant than the Hookline-Tenant header names.`,
         TENANT_HEADER,
       );
     }

@@ -2,7 +2,7 @@ import type { Command } from "commander";
 import { type ConnectionFlags, connect, connectionOptions } from "./connection.ts";
 import { DELIVERY_HEAD, deliveryRows } from "./deliveries.ts";
 import { action, usageExits } from "./failure.ts";
-import { color, out, printJson, printTable, time } from "./output.ts";
+import { color, count, out, printJson, printTable, time } from "./output.ts";
 
 interface EventFlags extends ConnectionFlags {
   type?: string;
@@ -53,7 +53,11 @@ export function eventsCommand(program: Command): void {
           flags.endpoint === undefined ? {} : { endpoint: flags.endpoint },
         );
         if (flags.json) return printJson(deliveries);
-        out(color.green(`Resent ${id}: ${deliveries.data.length} deliveries due now`));
+        out(
+          color.green(
+            `Resent ${id}: ${count(deliveries.data.length, "delivery", "deliveries")} due now`,
+          ),
+        );
         printTable(DELIVERY_HEAD, deliveryRows(deliveries.data));
       }),
     );

@@ -84,3 +84,6 @@ export function statusColor(status: string): string {
     return color.yellow(status);
   return status;
 }
+
+/** `1 delivery`, `3 deliveries`. */
+export const count = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;

@@ -2,7 +2,7 @@ import type { Hookline } from "@hookline/webhooks/client";
 import type { Command } from "commander";
 import { type ConnectionFlags, connect, connectionOptions } from "./connection.ts";
 import { action, usageExits } from "./failure.ts";
-import { color, note, out, printJson, time } from "./output.ts";
+import { color, count, note, out, printJson, time } from "./output.ts";
 import { parseWhen } from "./when.ts";
 
 interface RecoverFlags extends ConnectionFlags {
@@ -36,7 +36,7 @@ export function recoverCommand(program: Command): void {
         });
         if (flags.json) return printJson(recovery);
         out(
-          `Re-queued ${color.bold(String(recovery.requeued))} deliveries to ${endpoint} (created ${time(recovery.since)} to ${time(recovery.until)})`,
+          `Re-queued ${color.bold(count(recovery.requeued, "delivery", "deliveries"))} to ${endpoint} (created ${time(recovery.since)} to ${time(recovery.until)})`,
         );
         if (flags.wait && recovery.requeued > 0) await watch(client, endpoint, recovery.requeued);
       }),

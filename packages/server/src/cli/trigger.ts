@@ -113,7 +113,7 @@ function report(sent: Sent, flags: TriggerFlags): void {
   }
   const to =
     sent.endpoints === 0
-      ? color.yellow("no endpoint subscribed")
+      ? color.yellow("no enabled endpoint subscribed")
       : `→ ${sent.endpoints} endpoint${sent.endpoints === 1 ? "" : "s"}`;
   const copy = sent.copies > 1 ? color.dim(` (copy ${sent.copy}/${sent.copies})`) : "";
   out(`${color.cyan(sent.type.padEnd(32))} ${sent.id}  ${to}${copy}`);

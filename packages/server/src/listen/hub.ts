@@ -3,7 +3,7 @@ import type { SendOutcome, SendRequest } from "../dispatch/outcome.ts";
 import { baseHeaders, signatureHeaders } from "../dispatch/send.ts";
 import { type ListenReport, reportOutcome, unansweredOutcome } from "./outcome.ts";
 import { REPORT_GRACE_MS } from "./timeout.ts";
-import { isListenUrl, sessionName } from "./url.ts";
+import { isListenUrl } from "./url.ts";
 
 /** The server side of one listener's event stream (server-sent events). */
 export interface ListenStream {
@@ -13,6 +13,8 @@ export interface ListenStream {
 
 interface Connection {
   endpointId: string;
+  /** The session's URL: unique on the server, tenant included. */
+  url: string;
   name: string;
   stream: ListenStream;
   timeoutMs: number;
@@ -44,7 +46,7 @@ export interface ListenHub {
    * Returns `detach`, for when its stream closes.
    */
   connect(
-    session: { endpointId: string; name: string; timeoutMs: number },
+    session: { endpointId: string; url: string; name: string; timeoutMs: number },
     stream: ListenStream,
   ): () => void;
   /** The listen sender: one attempt to a listen session. Never rejects. */
@@ -72,7 +74,7 @@ export function createListenHub(options: { now?: () => number } = {}): ListenHub
   }
 
   function disconnect(connection: Connection, message: string): void {
-    if (connections.get(connection.name) === connection) connections.delete(connection.name);
+    if (connections.get(connection.url) === connection) connections.delete(connection.url);
     abandon(connection, message);
   }
 
@@ -80,11 +82,11 @@ export function createListenHub(options: { now?: () => number } = {}): ListenHub
     register: (endpointId) => void sessions.add(endpointId),
     isSession: (endpointId, url) =>
       sessions.has(endpointId) || (url !== undefined && isListenUrl(url)),
-    isConnected: (url) => connections.has(sessionName(url)),
+    isConnected: (url) => connections.has(url),
 
     connect(session, stream) {
       sessions.add(session.endpointId);
-      const previous = connections.get(session.name);
+      const previous = connections.get(session.url);
       if (previous !== undefined) {
         previous.stream.send("replaced", {
           message: `another listener connected to session '${session.name}'`,
@@ -93,7 +95,7 @@ export function createListenHub(options: { now?: () => number } = {}): ListenHub
         disconnect(previous, "another listener took over the session before this one answered");
       }
       const connection: Connection = { ...session, stream };
-      connections.set(session.name, connection);
+      connections.set(session.url, connection);
       return () => disconnect(connection, "the listener disconnected before it answered");
     },
 
@@ -112,7 +114,7 @@ export function createListenHub(options: { now?: () => number } = {}): ListenHub
           durationMs: 0,
         });
       }
-      const connection = connections.get(sessionName(request.url));
+      const connection = connections.get(request.url);
       if (connection === undefined) {
         // The dispatcher holds a session's deliveries while nobody listens; this is the race
         // where the listener left between the claim and the send.

@@ -23,7 +23,7 @@ export async function openSession(
   input: { tenantId: string; name: string; enabledEvents: string[]; now: number },
 ): Promise<OpenedSession> {
   const { tenantId, name, enabledEvents, now } = input;
-  const url = listenUrl(name);
+  const url = listenUrl(tenantId, name);
   const existing = (await store.tenantEndpoints(tenantId)).find((e) => e.url === url);
   if (existing !== undefined) {
     const sameEvents = existing.enabledEvents.join("\n") === enabledEvents.join("\n");

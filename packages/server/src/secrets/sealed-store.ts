@@ -1,6 +1,8 @@
 import type { ClaimedDelivery, EndpointRow, Store } from "../store/types.ts";
 import type { SecretBox } from "./secret-box.ts";
 
+const isSecretSetting = (key: string) => key.endsWith("_secret");
+
 /**
  * The store as the rest of the server sees it when secrets are sealed at rest: endpoint secrets
  * are sealed on every write and opened on every read, whatever database is underneath. Only
@@ -43,6 +45,12 @@ export function sealedStore(store: Store, box: SecretBox): Store {
     tenantEndpoints: async (tenantId) => (await store.tenantEndpoints(tenantId)).map(open),
     updateEndpoint: (endpoint, now) => store.updateEndpoint(seal(endpoint), now),
     claimDue: async (input) => (await store.claimDue(input)).map(openClaim),
+    // Settings named `…_secret` (the portal links' HMAC secret) are sealed like endpoint secrets.
+    getSetting: async (key) => {
+      const value = await store.getSetting(key);
+      return value !== undefined && isSecretSetting(key) ? box.open(value) : value;
+    },
+    setSetting: (key, value) => store.setSetting(key, isSecretSetting(key) ? box.seal(value) : value),
   };
   // A Proxy rather than a spread: a store may be a class whose methods live on its prototype.
   return new Proxy(store, {

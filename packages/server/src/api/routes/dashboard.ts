@@ -8,10 +8,14 @@ import { notFound } from "../errors.ts";
 import { notBuiltPage } from "./dashboard-not-built.ts";
 
 /**
- * The dashboard's build (packages/dashboard/dist), found from this file in src/ and in dist/
- * alike: both sit at packages/server/<src|dist>/api/routes/.
+ * The dashboard's build. A built server carries its own copy (the build copies it to
+ * dist/dashboard, so the published package serves it); from source, the workspace's
+ * packages/dashboard/dist. Both are found from this file, at <src|dist>/api/routes/.
  */
-export const DASHBOARD_DIR = fileURLToPath(new URL("../../../../dashboard/dist/", import.meta.url));
+const BUNDLED = fileURLToPath(new URL("../../dashboard/", import.meta.url));
+export const DASHBOARD_DIR = existsSync(join(BUNDLED, "index.html"))
+  ? BUNDLED
+  : fileURLToPath(new URL("../../../../dashboard/dist/", import.meta.url));
 
 /** The dashboard's client-side routes; each answers index.html and the app draws the screen. */
 const CLIENT_ROUTES = ["/", "/endpoints", "/endpoints/:id", "/events", "/events/:id"];

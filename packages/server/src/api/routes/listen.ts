@@ -8,7 +8,6 @@ import { openSession } from "../../listen/sessions.ts";
 import { DEFAULT_LISTEN_TIMEOUT_MS, maxListenTimeoutMs } from "../../listen/timeout.ts";
 import { isListenUrl, SESSION_NAME, sessionName } from "../../listen/url.ts";
 import type { AppContext } from "../context.ts";
-import { DEFAULT_TENANT } from "../context.ts";
 import { checkEnabledEvents } from "../endpoint-input.ts";
 import { ApiError, ErrorType, invalidParam, notFound } from "../errors.ts";
 import { findOr404 } from "../lookup.ts";
@@ -32,8 +31,7 @@ const HEARTBEAT_MS = 15_000;
  * receives them. Three routes: open the session, stream its deliveries, report each answer.
  */
 export function listenRoutes(app: FastifyInstance, ctx: AppContext, hub: ListenHub): void {
-  const tenant = DEFAULT_TENANT;
-  const loadSession = async (id: string) => {
+  const loadSession = async (tenant: string, id: string) => {
     const endpoint = await findOr404("listen_session", IdPrefix.endpoint, id, (found) =>
       ctx.store.getEndpoint(tenant, found),
     );
@@ -58,6 +56,7 @@ export function listenRoutes(app: FastifyInstance, ctx: AppContext, hub: ListenH
       },
     },
     async (request) => {
+      const tenant = request.tenantId;
       const name = request.body.name ?? "default";
       if (!SESSION_NAME.test(name)) {
         throw invalidParam(
@@ -103,7 +102,7 @@ export function listenRoutes(app: FastifyInstance, ctx: AppContext, hub: ListenH
       },
     },
     async (request, reply) => {
-      const endpoint = await loadSession(request.params.id);
+      const endpoint = await loadSession(request.tenantId, request.params.id);
       if (endpoint.status === "disabled") throw endpointDisabled(endpoint.id);
       const timeoutMs = request.query.timeout_ms ?? DEFAULT_LISTEN_TIMEOUT_MS;
       const max = maxListenTimeoutMs(ctx.handoff.leaseMs);
@@ -127,7 +126,8 @@ export function listenRoutes(app: FastifyInstance, ctx: AppContext, hub: ListenH
         end: () => void res.end(),
       };
       const name = sessionName(endpoint.url);
-      const detach = hub.connect({ endpointId: endpoint.id, name, timeoutMs }, stream);
+      const session = { endpointId: endpoint.id, url: endpoint.url, name, timeoutMs };
+      const detach = hub.connect(session, stream);
       const heartbeat = setInterval(() => res.write(": keep-alive\n\n"), HEARTBEAT_MS);
       heartbeat.unref();
       res.on("close", () => {
@@ -138,7 +138,7 @@ export function listenRoutes(app: FastifyInstance, ctx: AppContext, hub: ListenH
       stream.send("ready", { session: endpoint.id, name, timeout_ms: timeoutMs });
       try {
         // What waited for a listener, retries included, goes now and in creation order.
-        // MUTATION
+        await ctx.store.resumeEndpoint(endpoint.id, ctx.clock());
         ctx.handoff.resetEndpoint(endpoint.id);
         ctx.handoff.wake();
       } catch (error) {
@@ -163,7 +163,7 @@ export function listenRoutes(app: FastifyInstance, ctx: AppContext, hub: ListenH
       },
     },
     async (request) => {
-      const endpoint = await loadSession(request.params.id);
+      const endpoint = await loadSession(request.tenantId, request.params.id);
       const body = request.body;
       if ((body.status === undefined) === (body.error === undefined)) {
         throw invalidParam(
