@@ -148,22 +148,24 @@ describe("hookline trigger", { timeout: 120_000 }, () => {
   it("refuses bad input with a clear message and exit code 2, sending nothing", async () => {
     const before = (await server.api("GET", "/v1/events?limit=100")).body.data.length;
     const noKey = { HOOKLINE_URL: server.url, HOME: home, XDG_CONFIG_HOME: home };
-    const [typo, override, key, tenant] = await Promise.all([
+    const [typo, override, key, tenant, unknownTenant] = await Promise.all([
       runCli(["trigger", "payment-succeded"], env),
       runCli(["trigger", "payment-succeeded", "--override", "amount"], env),
       runCli(["trigger", "payment-succeeded"], noKey),
-      runCli(["trigger", "refund", "--tenant", "tn_acme"], env),
+      runCli(["trigger", "refund", "--tenant", "acme"], env),
+      runCli(["trigger", "refund", "--tenant", "tn_nobody"], env),
     ]);
     expect([typo.code, override.code, key.code, tenant.code]).toEqual([2, 2, 2, 2]);
+    // A well-formed tenant the server does not know: its answer, exit 1.
+    expect(unknownTenant.code).toBe(1);
+    expect(unknownTenant.stderr).toMatch(/resource_missing.*tn_nobody/);
     expect(typo.stderr).toMatch(/unknown event type or flow 'payment-succeded'.*payment-succeeded/);
     expect(override.stderr).toMatch(/--override 'amount': expected path=value/);
     expect(key.stderr).toMatch(
       /no API key: pass --api-key, set HOOKLINE_API_KEY, or save one with `hookline login`/,
     );
-    expect(tenant.stderr).toMatch(
-      /--tenant tn_acme: this server has only the default tenant \(tn_default\)/,
-    );
-    for (const run of [typo, override, key, tenant]) expect(run.stdout).toBe("");
+    expect(tenant.stderr).toMatch(/--tenant 'acme': expected a tenant id such as tn_acme/);
+    for (const run of [typo, override, key, tenant, unknownTenant]) expect(run.stdout).toBe("");
     expect((await server.api("GET", "/v1/events?limit=100")).body.data.length).toBe(before);
   });
 });

@@ -1,5 +1,5 @@
 import { Hookline, HooklineApiError } from "@hookline/webhooks/client";
-import type { Stats } from "./types.ts";
+import type { PortalSession, Stats } from "./types.ts";
 
 export type { ListEventsParams } from "@hookline/webhooks/client";
 export { HooklineApiError };
@@ -21,6 +21,7 @@ export function createApi(apiKey: string) {
         `/v1/stats?window=${window}${endpoint ? `&endpoint=${encodeURIComponent(endpoint)}` : ""}`,
         apiKey,
       ),
+    portalSession: () => getJson<PortalSession>("/v1/portal_session", apiKey),
   };
 }
 export type Api = ReturnType<typeof createApi>;
@@ -42,6 +43,10 @@ async function getJson<T>(path: string, apiKey: string): Promise<T> {
 
 /** Words for any error a call throws. */
 export function errorText(error: unknown): string {
+  // A portal link may not do everything a key may: say so rather than show a bare failure.
+  if (error instanceof HooklineApiError && error.status === 403) {
+    return `Not allowed: ${error.message}`;
+  }
   if (error instanceof HooklineApiError) return error.message;
   return error instanceof Error ? error.message : String(error);
 }

@@ -54,3 +54,11 @@ export type LiveMessage =
         created: number;
       };
     };
+
+/** `GET /v1/portal_session`: the tenant a portal link opens, and until when. */
+export interface PortalSession {
+  object: "portal_session";
+  tenant: { id: string; name: string };
+  /** Unix seconds. */
+  expires_at: number;
+}

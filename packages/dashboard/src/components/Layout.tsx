@@ -1,4 +1,5 @@
 import type { ReactNode } from "react";
+import type { PortalSession } from "../api/types.ts";
 import { useLiveState } from "../live/useLive.ts";
 import { usePath } from "../router.ts";
 import { Link } from "./Link.tsx";
@@ -11,7 +12,16 @@ const NAV = [
 
 const LIVE_TEXT = { live: "Live", connecting: "Connecting…", offline: "Offline" } as const;
 
-export function Layout({ children, onSignOut }: { children: ReactNode; onSignOut(): void }) {
+export function Layout({
+  children,
+  onSignOut,
+  portal,
+}: {
+  children: ReactNode;
+  onSignOut(): void;
+  /** Set when signed in with a portal link: whose portal it is, shown in the header. */
+  portal?: PortalSession | undefined;
+}) {
   const path = usePath();
   const live = useLiveState();
   const current = (to: string) => (to === "/" ? path === "/" : path.startsWith(to));
@@ -22,6 +32,15 @@ export function Layout({ children, onSignOut }: { children: ReactNode; onSignOut
       </a>
       <header className="top">
         <span className="brand">Hookline</span>
+        {portal && (
+          <span
+            className="portal-badge"
+            data-portal-tenant={portal.tenant.id}
+            title={`Only ${portal.tenant.name}'s endpoints and events; this link works until ${new Date(portal.expires_at * 1000).toLocaleString()}.`}
+          >
+            Portal: {portal.tenant.name}
+          </span>
+        )}
         <nav aria-label="Main">
           <ul>
             {NAV.map((item) => (
@@ -35,7 +54,7 @@ export function Layout({ children, onSignOut }: { children: ReactNode; onSignOut
           {LIVE_TEXT[live]}
         </span>
         <button type="button" className="secondary" onClick={onSignOut}>
-          Sign out
+          {portal ? "Leave portal" : "Sign out"}
         </button>
       </header>
       <main id="main" tabIndex={-1}>

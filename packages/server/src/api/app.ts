@@ -16,6 +16,8 @@ import type { AppContext } from "./context.ts";
 import { ApiError, ErrorType, invalidParam, toErrorBody } from "./errors.ts";
 import { recordRoutes } from "./openapi/route-registry.ts";
 import { openApiRoutes, REFERENCE_PATH } from "./openapi/routes.ts";
+import { checkPortalAccess } from "./portal-access.ts";
+import { createPortalSigner } from "./portal-signer.ts";
 import { createApiRateLimit } from "./rate-limit.ts";
 import { apiKeyRoutes } from "./routes/api-keys.ts";
 import { dashboardRoutes, isDashboardPath } from "./routes/dashboard.ts";
@@ -25,6 +27,7 @@ import { eventTypeRoutes } from "./routes/event-types.ts";
 import { eventRoutes } from "./routes/events.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { listenRoutes } from "./routes/listen.ts";
+import { portalLinkRoutes } from "./routes/portal-links.ts";
 import { statsRoutes } from "./routes/stats.ts";
 import { streamRoutes } from "./routes/stream.ts";
 import { tenantRoutes } from "./routes/tenants.ts";
@@ -74,13 +77,21 @@ export function buildApp(
     rootKeyRate: ctx.config.rootApiRateLimit,
     clock: ctx.clock,
   });
+  const portal = createPortalSigner(ctx.store, ctx.tenants, ctx.clock);
   app.addHook("onRequest", async (request) => {
     const path = request.url.split("?", 1)[0]!;
     if (isPublic(path)) return;
-    request.principal = await authenticate(request.headers.authorization, ctx.rootKeyHash, (hash) =>
-      ctx.tenants.findApiKey(hash),
+    request.principal = await authenticate(
+      request.headers.authorization,
+      ctx.rootKeyHash,
+      (hash) => ctx.tenants.findApiKey(hash),
+      (token) => portal.check(token),
     );
     rateLimit(request.principal);
+    // The one place that says what a portal link may do (api/portal-access.ts).
+    if (request.principal.kind === "portal") {
+      checkPortalAccess(request.method, request.routeOptions.url);
+    }
     request.tenantId = await resolveTenant(
       request.principal,
       request.headers[TENANT_HEADER],
@@ -133,6 +144,7 @@ export function buildApp(
   eventRoutes(app, ctx);
   deliveryRoutes(app, ctx);
   tenantRoutes(app, ctx);
+  portalLinkRoutes(app, ctx, portal);
   apiKeyRoutes(app, ctx);
   eventTypeRoutes(app, ctx);
   statsRoutes(app, ctx);

@@ -21,8 +21,7 @@ interface TriggerFlags extends ConnectionFlags {
   list?: boolean;
 }
 
-/** The only tenant until multi-tenancy ships (issue 9): `--tenant` is accepted for it alone. */
-const DEFAULT_TENANT = "tn_default";
+/** How the root key acts on one tenant (a tenant key acts on its own and needs no flag). */
 const TENANT_HEADER = "Hookline-Tenant";
 
 /** `hookline trigger <event-or-flow…>`: realistic payment events, with chaos for receivers. */
@@ -42,7 +41,7 @@ export function triggerCommand(program: Command): void {
         "set a field of data.object (dot path; JSON value); repeatable",
       ).argParser((value: string, previous: string[] = []) => [...previous, value]),
     )
-    .option("--tenant <id>", `send for this tenant (only ${DEFAULT_TENANT} exists for now)`)
+    .option("--tenant <id>", "send for this tenant (tn_…); default: the key's own, or the default")
     .option("--duplicate <n>", "deliver each event n times: the same event id, resent", "1")
     .option("--reorder", "send the events in a shuffled order (never the flow's own)")
     .option("--seed <n>", "seed of --reorder, to replay an order")
@@ -58,14 +57,8 @@ export function triggerCommand(program: Command): void {
         const delayMs = flags.delay === undefined ? 0 : parseDuration(flags.delay);
         if (delayMs === undefined)
           throw new UsageError(`--delay '${flags.delay}': expected a duration such as 500ms or 2s`);
-        if (
-          flags.tenant !== undefined &&
-          flags.tenant !== DEFAULT_TENANT &&
-          flags.tenant !== "default"
-        ) {
-          throw new UsageError(
-            `--tenant ${flags.tenant}: this server has only the default tenant (${DEFAULT_TENANT}) until tenants ship; leave --tenant out`,
-          );
+        if (flags.tenant !== undefined && !/^tn_[0-9A-Za-z]{1,64}$/.test(flags.tenant)) {
+          throw new UsageError(`--tenant '${flags.tenant}': expected a tenant id such as tn_acme`);
         }
         const seed =
           flags.seed === undefined
@@ -79,7 +72,7 @@ export function triggerCommand(program: Command): void {
         );
         const client = connect(
           flags,
-          flags.tenant === undefined ? {} : { [TENANT_HEADER]: DEFAULT_TENANT },
+          flags.tenant === undefined ? {} : { [TENANT_HEADER]: flags.tenant },
         );
         if (flags.reorder && !flags.json) note(color.dim(`reordered with --seed ${seed}`));
 

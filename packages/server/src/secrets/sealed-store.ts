@@ -50,7 +50,8 @@ export function sealedStore(store: Store, box: SecretBox): Store {
       const value = await store.getSetting(key);
       return value !== undefined && isSecretSetting(key) ? box.open(value) : value;
     },
-    setSetting: (key, value) => store.setSetting(key, isSecretSetting(key) ? box.seal(value) : value),
+    setSetting: (key, value) =>
+      store.setSetting(key, isSecretSetting(key) ? box.seal(value) : value),
   };
   // A Proxy rather than a spread: a store may be a class whose methods live on its prototype.
   return new Proxy(store, {

@@ -18,11 +18,11 @@ export const DASHBOARD_DIR = existsSync(join(BUNDLED, "index.html"))
   : fileURLToPath(new URL("../../../../dashboard/dist/", import.meta.url));
 
 /** The dashboard's client-side routes; each answers index.html and the app draws the screen. */
-const CLIENT_ROUTES = ["/", "/endpoints", "/endpoints/:id", "/events", "/events/:id"];
+const CLIENT_ROUTES = ["/", "/endpoints", "/endpoints/:id", "/events", "/events/:id", "/portal"];
 
 /** Paths of the dashboard: its pages and assets are public, the data they load needs the key. */
 export const isDashboardPath = (path: string) =>
-  /^\/(?:(?:endpoints|events)(?:\/[^/]+)?|assets\/[^/]+)?$/.test(path);
+  /^\/(?:(?:endpoints|events)(?:\/[^/]+)?|portal|assets\/[^/]+)?$/.test(path);
 
 const html = {
   description: "The dashboard's page (or, when it was not built, a page saying how to build it).",

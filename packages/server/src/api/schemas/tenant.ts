@@ -77,3 +77,52 @@ export const ApiKeySchema = Type.Object(
   { $id: "ApiKey" },
 );
 export const ApiKeyListSchema = ListOf("ApiKeyList", ApiKeySchema);
+
+/** Portal links last 1 hour unless asked otherwise, and at most 7 days. */
+export const PORTAL_LINK_MAX_SECONDS = 7 * 24 * 3600;
+export const PORTAL_LINK_DEFAULT_SECONDS = 3600;
+
+export const CreatePortalLinkBody = Type.Object(
+  {
+    expires_in: Type.Optional(
+      Type.Union(
+        [
+          Type.Integer({ minimum: 1, maximum: PORTAL_LINK_MAX_SECONDS }),
+          Type.String({ minLength: 2, maxLength: 20 }),
+        ],
+        {
+          description:
+            "How long the link works: seconds, or a duration such as 30m, 12h, 7d. Default 1h, at most 7d.",
+        },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type CreatePortalLinkBody = Static<typeof CreatePortalLinkBody>;
+
+export const PortalLinkSchema = Type.Object(
+  {
+    object: Type.Literal("portal_link"),
+    tenant: Type.String(),
+    url: Type.String({
+      description:
+        "The dashboard, scoped to the tenant: <this server>/portal#token=<token>. The token is in the fragment, which browsers never send to servers or in Referer headers.",
+    }),
+    token: Type.String({
+      description:
+        "The bearer token itself (plt_…), to build the link against another origin (a proxy's).",
+    }),
+    expires_at: Type.Integer({ description: "Unix seconds; the link is refused from then on." }),
+  },
+  { $id: "PortalLink" },
+);
+
+export const PortalSessionSchema = Type.Object(
+  {
+    object: Type.Literal("portal_session"),
+    tenant: Type.Object({ id: Type.String(), name: Type.String() }),
+    expires_at: Type.Integer({ description: "Unix seconds." }),
+  },
+  { $id: "PortalSession" },
+);
