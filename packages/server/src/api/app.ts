@@ -4,6 +4,7 @@ import Fastify, {
   type FastifyError,
   type FastifyInstance,
   type FastifyReply,
+  LogController,
 } from "fastify";
 import { pino } from "pino";
 import { IdPrefix, newId } from "../ids.ts";
@@ -50,7 +51,8 @@ export function buildApp(
     genReqId: () => newId(IdPrefix.request),
     requestIdHeader: false,
     // One line per request, with the ids it concerns, from logging/request-log.ts instead.
-    disableRequestLogging: true,
+    // Fastify's own request lines are off: request-log.ts writes one line per request, with ids.
+    logController: new LogController({ disableRequestLogging: true }),
     // Bounded time for a client to send its request, so slow clients cannot hold sockets.
     requestTimeout: 30_000,
     return503OnClosing: true,
