@@ -7,14 +7,13 @@ import { portalMay } from "../src/api/portal-access.ts";
 import { PORTAL_SECRET_SETTING } from "../src/api/portal-signer.ts";
 import { signPortalToken } from "../src/api/portal-token.ts";
 import { startServer } from "../src/serve.ts";
+import { callAs } from "./support/call-as.ts";
 import { startReceiver } from "./support/receiver.ts";
 import { startTestServer, type TestServer, waitFor } from "./support/server.ts";
 
 // Portal links: a signed, expiring token that opens one tenant's endpoints and events. These
 // tests call the real server over loopback with the token as the dashboard sends it.
 
-// biome-ignore lint/suspicious/noExplicitAny: any JSON the API answers; the assertions check it
-type Call = { status: number; body: any };
 type Doc = { paths: Record<string, Record<string, unknown>> };
 
 const HOUR = 3_600_000;
@@ -42,21 +41,8 @@ describe("portal links", () => {
   const b: Record<string, string> = { tenant: "tn_globex" };
   let portalA: string;
 
-  const as =
-    (token: string, headers: Record<string, string> = {}) =>
-    async (method: string, path: string, body?: unknown): Promise<Call> => {
-      const response = await fetch(`${server.url}${path}`, {
-        method,
-        headers: {
-          authorization: `Bearer ${token}`,
-          ...(body === undefined ? {} : { "content-type": "application/json" }),
-          ...headers,
-        },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      });
-      const text = await response.text();
-      return { status: response.status, body: text === "" ? undefined : JSON.parse(text) };
-    };
+  const as = (token: string, headers: Record<string, string> = {}) =>
+    callAs(server.url, token, headers);
   const root = (tenant: string) => (method: string, path: string, body?: unknown) =>
     server.api(method, path, body, { "hookline-tenant": tenant });
 

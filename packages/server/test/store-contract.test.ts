@@ -52,7 +52,7 @@ const LEASE = { leaseUntil: T0 + 60_000, owner: "node-a", excludeEndpoints: [], 
 const claimAll = (store: Store, now = T0, more: Partial<Parameters<Store["claimDue"]>[0]> = {}) =>
   store.claimDue({ now, limit: 100, ...LEASE, leaseUntil: now + 60_000, ...more });
 
-describe.each(factories)("the $name store", ({ name, open }) => {
+describe.each(factories)("the $name store", ({ open }) => {
   let store: Store;
   let opened: Opened;
   beforeEach(async () => {

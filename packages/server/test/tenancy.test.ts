@@ -1,12 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { callAs } from "./support/call-as.ts";
 import { startReceiver } from "./support/receiver.ts";
 import { startTestServer, type TestServer, waitFor } from "./support/server.ts";
 
 // Tenancy: tenant-scoped keys reach only their tenant. The isolation matrix walks every route
 // of the OpenAPI document that names an object, with tenant A's key and tenant B's object.
-
-// biome-ignore lint/suspicious/noExplicitAny: any JSON the API answers; the assertions check it
-type Call = { status: number; body: any };
 
 describe("tenants and tenant-scoped API keys", () => {
   let server: TestServer;
@@ -15,21 +13,8 @@ describe("tenants and tenant-scoped API keys", () => {
   let keyB: string;
   const b: Record<string, string> = {};
 
-  const as =
-    (key: string, headers: Record<string, string> = {}) =>
-    async (method: string, path: string, body?: unknown): Promise<Call> => {
-      const response = await fetch(`${server.url}${path}`, {
-        method,
-        headers: {
-          authorization: `Bearer ${key}`,
-          ...(body === undefined ? {} : { "content-type": "application/json" }),
-          ...headers,
-        },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      });
-      const text = await response.text();
-      return { status: response.status, body: text === "" ? undefined : JSON.parse(text) };
-    };
+  const as = (key: string, headers: Record<string, string> = {}) =>
+    callAs(server.url, key, headers);
 
   /** Tenant B as the root key sees it, for before/after comparisons. */
   const snapshotB = async () => {
