@@ -68,6 +68,8 @@ describe("the typed client against a real server and its OpenAPI document", () =
       endpoints: tracked("endpoints", raw.endpoints, called),
       events: tracked("events", raw.events, called),
       deliveries: tracked("deliveries", raw.deliveries, called),
+      tenants: tracked("tenants", raw.tenants, called),
+      apiKeys: tracked("apiKeys", raw.apiKeys, called),
     } as Hookline;
   });
   afterAll(async () => {
@@ -113,6 +115,27 @@ describe("the typed client against a real server and its OpenAPI document", () =
       expect(await client.endpoints.delete(endpoint.id)).toEqual({
         id: endpoint.id,
         object: "webhook_endpoint",
+        deleted: true,
+      });
+      // Tenants and their keys, then a client acting on the new tenant through the root key.
+      const tenant = await client.tenants.create({ id: "tn_acme", name: "Acme" });
+      expect(tenant).toMatchObject({ id: "tn_acme", object: "tenant" });
+      expect((await client.tenants.retrieve("tn_acme")).name).toBe("Acme");
+      expect((await client.tenants.update("tn_acme", { name: "Acme Inc" })).name).toBe("Acme Inc");
+      expect((await client.tenants.list()).data.map((t) => t.id)).toContain("tn_acme");
+      const link = await client.tenants.createPortalLink("tn_acme", { expires_in: "10m" });
+      expect(link.url).toContain("/portal#token=plt_");
+      const key = await client.apiKeys.create({ tenant: "tn_acme", name: "ci" });
+      expect(key.key).toMatch(/^hk_/);
+      expect((await client.apiKeys.list({ tenant: "tn_acme" })).data[0]!.id).toBe(key.id);
+      const scoped = new Hookline({ url: server.url, apiKey: API_KEY, tenant: "tn_acme" });
+      const own = await scoped.endpoints.create({ url: receiver.url, enabled_events: ["*"] });
+      expect((await client.endpoints.list()).data.map((e) => e.id)).not.toContain(own.id);
+      await scoped.endpoints.delete(own.id);
+      expect((await client.apiKeys.revoke(key.id)).revoked).toBeTypeOf("number");
+      expect(await client.tenants.delete("tn_acme")).toEqual({
+        id: "tn_acme",
+        object: "tenant",
         deleted: true,
       });
     } finally {

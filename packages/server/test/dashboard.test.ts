@@ -182,4 +182,39 @@ describe("the dashboard", () => {
     expect(await page.evaluate("document.documentElement.scrollWidth")).toBeLessThanOrEqual(390);
     await page.close();
   });
+
+  it("is usable by keyboard alone: sign in, move between screens, open an endpoint", async () => {
+    await server.api("POST", "/v1/webhook_endpoints", { url: healthy.url, enabled_events: ["*"] });
+    const page = await browser.newPage({ viewport: PHONE });
+    page.setDefaultTimeout(10_000);
+    await page.goto(server.url);
+    /** Tabs forward until the focused element matches, as a keyboard user would. */
+    const tabTo = async (matches: string) => {
+      for (let i = 0; i < 40; i++) {
+        await page.keyboard.press("Tab");
+        if (await page.evaluate(`!!document.activeElement?.matches(${JSON.stringify(matches)})`))
+          return;
+      }
+      throw new Error(`Tab never reached ${matches}`);
+    };
+    /** The focused element shows where it is: an outline or a box shadow. */
+    const focusVisible = () =>
+      page.evaluate(
+        "(() => { const s = getComputedStyle(document.activeElement); return s.outlineStyle !== 'none' || s.boxShadow !== 'none'; })()",
+      );
+    await tabTo("input");
+    await page.keyboard.type(API_KEY);
+    await page.keyboard.press("Enter");
+    await page.getByRole("heading", { name: "Overview" }).waitFor();
+    await tabTo('a[href="/endpoints"]');
+    expect(await focusVisible()).toBe(true);
+    await page.keyboard.press("Enter");
+    await page.waitForURL(/\/endpoints$/);
+    await tabTo('a[href^="/endpoints/we_"]');
+    await page.keyboard.press("Enter");
+    await page.waitForURL(/\/endpoints\/we_/);
+    await tabTo("button");
+    expect(await focusVisible()).toBe(true);
+    await page.close();
+  });
 });

@@ -1,51 +1,12 @@
 // One contract, every store: each behaviour below is what the SQLite store does, and the
 // PostgreSQL store must do the same. Details only one dialect has stay in its own tests.
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { DEFAULT_LADDER, type LadderPolicy } from "../src/domain/health-ladder.ts";
 import { createPostgresStore } from "../src/store/postgres/postgres-store.ts";
-import { createSqliteStore } from "../src/store/sqlite/sqlite-store.ts";
 import type { ClaimedDelivery, Store } from "../src/store/types.ts";
 import { freshDatabase } from "./support/postgres.ts";
+import { factories, type Opened } from "./support/store-factories.ts";
 import { endpointRow, eventRows, outcome, TENANT } from "./support/store-rows.ts";
-
-interface Opened {
-  store: Store;
-  cleanup(): Promise<void>;
-}
-
-const factories = [
-  {
-    name: "SQLite",
-    async open(): Promise<Opened> {
-      const dir = mkdtempSync(join(tmpdir(), "hookline-contract-"));
-      const store = createSqliteStore(join(dir, "hookline.db"), { durability: "process" });
-      return {
-        store,
-        async cleanup() {
-          await store.close();
-          rmSync(dir, { recursive: true, force: true });
-        },
-      };
-    },
-  },
-  {
-    name: "PostgreSQL",
-    async open(): Promise<Opened> {
-      const db = await freshDatabase();
-      const store = await createPostgresStore(db.url, { poolSize: 4 });
-      return {
-        store,
-        async cleanup() {
-          await store.close();
-          await db.drop();
-        },
-      };
-    },
-  },
-];
 
 const T0 = 1_750_000_000_000;
 const LEASE = { leaseUntil: T0 + 60_000, owner: "node-a", excludeEndpoints: [], perEndpoint: 32 };

@@ -286,6 +286,8 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       isStalled = true;
       active--;
       stalled++;
+      // The lane may now be stalled: its queue goes back rather than waiting behind a hang.
+      if (!stopping) drain(delivery.endpointId, lane);
       releaseBlocked();
       schedulePump();
     }, stallMs);

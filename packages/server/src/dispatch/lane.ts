@@ -63,7 +63,7 @@ export function isStalled(lane: Lane, now: number, stallMs: number): boolean {
 
 export type LaneStep =
   | { kind: "run"; delivery: ClaimedDelivery }
-  /** The circuit is open: give these back, due when it lets a probe through. */
+  /** The circuit is open, or the endpoint hangs: give these back, due at `dueAt`. */
   | { kind: "give_back"; deliveries: ClaimedDelivery[]; dueAt: number }
   /** Rate-limited: look again in `waitMs`. */
   | { kind: "wait"; waitMs: number }
@@ -77,7 +77,13 @@ export function next(lane: Lane, now: number, maxInFlight: number, stallMs: numb
   if (allowed === 0) {
     return { kind: "give_back", deliveries: lane.queue.splice(0), dueAt: lane.circuit.openUntil };
   }
-  if (lane.active >= allowed || isStalled(lane, now, stallMs)) return { kind: "idle" };
+  // A hanging endpoint's queue goes back to the store: waiting here it would hold claims (and
+  // the global count of queued deliveries) that healthy endpoints need. Due again once the
+  // stall may have ended; the claim skips the lane while it lasts.
+  if (isStalled(lane, now, stallMs)) {
+    return { kind: "give_back", deliveries: lane.queue.splice(0), dueAt: now + stallMs };
+  }
+  if (lane.active >= allowed) return { kind: "idle" };
   if (lane.rateLimit !== null) {
     const taken = take(lane.bucket ?? fullBucket(lane.rateLimit, now), lane.rateLimit, now);
     lane.bucket = taken.bucket;

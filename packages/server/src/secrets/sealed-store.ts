@@ -54,12 +54,19 @@ export function sealedStore(store: Store, box: SecretBox): Store {
       store.setSetting(key, isSecretSetting(key) ? box.seal(value) : value),
   };
   // A Proxy rather than a spread: a store may be a class whose methods live on its prototype.
+  // Bound methods are made once: the delivery path calls the store thousands of times a second.
+  const bound = new Map<PropertyKey, unknown>();
   return new Proxy(store, {
     get(target, property, receiver) {
       const override = overrides[property as keyof Store];
       if (override !== undefined) return override;
+      const known = bound.get(property);
+      if (known !== undefined) return known;
       const value = Reflect.get(target, property, receiver);
-      return typeof value === "function" ? value.bind(target) : value;
+      if (typeof value !== "function") return value;
+      const method = value.bind(target);
+      bound.set(property, method);
+      return method;
     },
   });
 }

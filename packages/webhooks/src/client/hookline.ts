@@ -1,6 +1,7 @@
 import { deliveriesApi } from "./deliveries.ts";
 import { endpointsApi } from "./endpoints.ts";
 import { eventsApi } from "./events.ts";
+import { apiKeysApi, tenantsApi } from "./tenants.ts";
 import type { TransportOptions } from "./transport.ts";
 
 export interface HooklineOptions {
@@ -14,6 +15,8 @@ export interface HooklineOptions {
   maxRetries?: number;
   /** Per request, in ms; default 30 s. */
   timeoutMs?: number;
+  /** With the root key: the tenant to act on (sent as `Hookline-Tenant`); default the key's own. */
+  tenant?: string;
 }
 
 /**
@@ -21,9 +24,6 @@ export interface HooklineOptions {
  * edge runtimes). Lists paginate themselves with `for await`; calls are retried with backoff on
  * 429, 5xx and network errors, honouring `Retry-After`; creates carry an `Idempotency-Key` so a
  * retry never creates twice; error answers throw {@link HooklineApiError}.
- *
- * Tenants are not here yet: the API has no `/v1/tenants` routes until issue 9 ("Security and
- * tenancy") adds them; a `tenants` namespace comes with them.
  *
  * @example
  * ```ts
@@ -47,7 +47,10 @@ export class Hookline {
   readonly events: ReturnType<typeof eventsApi>;
   /** `/v1/deliveries`. */
   readonly deliveries: ReturnType<typeof deliveriesApi>;
-  // tenants: to come with the /v1/tenants routes (issue 9).
+  /** `/v1/tenants` (root key only). */
+  readonly tenants: ReturnType<typeof tenantsApi>;
+  /** `/v1/api_keys` (root key only). */
+  readonly apiKeys: ReturnType<typeof apiKeysApi>;
 
   constructor(options: HooklineOptions) {
     if (!/^https?:\/\//.test(options.url)) {
@@ -59,9 +62,12 @@ export class Hookline {
       fetch: options.fetch ?? globalThis.fetch.bind(globalThis),
       maxRetries: Math.max(0, Math.floor(options.maxRetries ?? 2)),
       timeoutMs: options.timeoutMs ?? 30_000,
+      tenant: options.tenant,
     };
     this.endpoints = endpointsApi(transport);
     this.events = eventsApi(transport);
     this.deliveries = deliveriesApi(transport);
+    this.tenants = tenantsApi(transport);
+    this.apiKeys = apiKeysApi(transport);
   }
 }

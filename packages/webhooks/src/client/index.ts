@@ -5,14 +5,19 @@ export type { ListEventsParams } from "./events.ts";
 export { Hookline, type HooklineOptions } from "./hookline.ts";
 export type { List, ListParams, ListPromise } from "./list.ts";
 export type {
+  ApiKey,
   CreateEndpointParams,
   CreateEventParams,
+  CreateTenantParams,
+  DeletedTenant,
   DeletedWebhookEndpoint,
   DeliveryStatus,
   EndpointHealthReport,
   EndpointHealthSummary,
   EndpointRecovery,
+  PortalLink,
   RequestOptions,
+  Tenant,
   UpdateEndpointParams,
   WebhookAttempt,
   WebhookDelivery,

@@ -7,6 +7,8 @@ export interface TransportOptions {
   fetch: typeof fetch;
   maxRetries: number;
   timeoutMs: number;
+  /** With the root key: the tenant to act on (the `Hookline-Tenant` header). */
+  tenant?: string | undefined;
 }
 
 export type Query = Record<string, string | number | boolean | undefined>;
@@ -37,6 +39,7 @@ export async function send<T>(options: TransportOptions, call: Call): Promise<T>
     accept: "application/json",
   };
   if (call.body !== undefined) headers["content-type"] = "application/json";
+  if (options.tenant !== undefined) headers["hookline-tenant"] = options.tenant;
   if (call.create !== undefined) {
     headers["idempotency-key"] = call.create.idempotencyKey ?? globalThis.crypto.randomUUID();
   }

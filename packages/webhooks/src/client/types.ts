@@ -126,3 +126,44 @@ export interface RequestOptions {
   /** Makes a create safe to repeat; one is generated when not given, so retries are safe. */
   idempotencyKey?: string;
 }
+
+export interface Tenant {
+  id: string;
+  object: "tenant";
+  name: string;
+  metadata: Record<string, string>;
+  created: number;
+}
+
+export interface CreateTenantParams {
+  /** Your own id (`tn_` and up to 64 letters and digits); generated when omitted. */
+  id?: string;
+  name: string;
+  metadata?: Record<string, string>;
+}
+
+export interface DeletedTenant {
+  id: string;
+  object: "tenant";
+  deleted: true;
+}
+
+export interface ApiKey {
+  id: string;
+  object: "api_key";
+  tenant: string;
+  name: string | null;
+  /** The key itself: in the create answer only. */
+  key?: string;
+  key_hint: string;
+  created: number;
+  revoked: number | null;
+}
+
+export interface PortalLink {
+  object: "portal_link";
+  tenant: string;
+  url: string;
+  token: string;
+  expires_at: number;
+}

@@ -1,3 +1,4 @@
+import type { TenantStore } from "../tenant-types.ts";
 import type { Store } from "../types.ts";
 import { activityQuery } from "./activity.ts";
 import { claimQuery } from "./claim.ts";
@@ -12,6 +13,7 @@ import { requeueQueries } from "./requeue.ts";
 import { resealSecretsQuery } from "./reseal-secrets.ts";
 import { retentionQueries } from "./retention.ts";
 import { statsQueries } from "./stats.ts";
+import { tenantQueries } from "./tenants.ts";
 import { timelineQuery } from "./timeline.ts";
 
 /**
@@ -21,7 +23,7 @@ import { timelineQuery } from "./timeline.ts";
 export async function createPostgresStore(
   url: string,
   options: { poolSize?: number } = {},
-): Promise<Store> {
+): Promise<Store & TenantStore> {
   const pool = createPool(url, { max: options.poolSize ?? 10 });
   try {
     await migrate(pool);
@@ -42,6 +44,7 @@ export async function createPostgresStore(
   const due = dueListener(url);
 
   return {
+    ...tenantQueries(pool),
     async ping() {
       const { rows } = await pool.query<{ ok: number }>("SELECT 1 AS ok");
       return rows[0]?.ok === 1;
