@@ -90,7 +90,13 @@ it("delivers every accepted event through kill -9 of one of three nodes, duplica
           .rowCount === 0,
       60_000,
       "every delivery to succeed",
-    );
+    ).catch(async (error: Error) => {
+      // Say what is left, by status and attempt count: stuck and exhausted look alike otherwise.
+      const left = await db.pool.query(
+        "SELECT status, attempt_count, lease_owner IS NOT NULL AS leased, count(*) AS n FROM deliveries WHERE status <> 'succeeded' GROUP BY 1, 2, 3 ORDER BY 4 DESC LIMIT 10",
+      );
+      throw new Error(`${error.message}: left ${JSON.stringify(left.rows)}`);
+    });
     // Every send a live node makes is recorded as an attempt (a timeout the receiver still
     // answered is a recorded failure, then a retry: a duplicate the design allows). Receipts
     // beyond a delivery's attempt rows are sends nobody recorded: only the dead node's.
