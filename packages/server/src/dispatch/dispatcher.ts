@@ -10,7 +10,15 @@ import { DeliveryStatus } from "../domain/delivery-status.ts";
 import { DEFAULT_LADDER, type LadderPolicy } from "../domain/health-ladder.ts";
 import { IdPrefix, newId } from "../ids.ts";
 import type { AttemptResult, ClaimedDelivery, HealthChange, Store } from "../store/types.ts";
-import { isForgettable, isFull, type Lane, newLane, next, queueBound } from "./lane.ts";
+import {
+  adjustWindow,
+  isForgettable,
+  isFull,
+  type Lane,
+  newLane,
+  next,
+  queueBound,
+} from "./lane.ts";
 import type { DispatchObserver } from "./observer.ts";
 import { AttemptErrorKind, type SendOutcome } from "./outcome.ts";
 import type { Sender } from "./send.ts";
@@ -347,7 +355,9 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   /** Feeds an outcome to the endpoint's circuit; when it opens, its backlog waits for the probe. */
   function trip(delivery: ClaimedDelivery, outcome: SendOutcome, lane: Lane, now: number): void {
     const before = lane.circuit;
-    lane.circuit = afterAttempt(before, !isEndpointFailure(outcome), now, breaker);
+    const answered = !isEndpointFailure(outcome);
+    adjustWindow(lane, answered, perEndpoint);
+    lane.circuit = afterAttempt(before, answered, now, breaker);
     const opened =
       lane.circuit.state === CircuitState.open && lane.circuit.openUntil !== before.openUntil;
     if (!opened) {

@@ -31,6 +31,23 @@ export interface Lane {
    * order. Nothing queues because one attempt may wait for a debugger for up to an hour.
    */
   serial: boolean;
+  /**
+   * Slow start: how many attempts may run at once before the endpoint has shown it answers.
+   * Doubles with each answer up to the cap and halves with each failure of the endpoint, so a
+   * new or failing endpoint cannot take a burst of slots (its retries coming due together
+   * would otherwise start 32 at once and, on a hanging endpoint, hold them until the stall).
+   */
+  window: number;
+}
+
+/** Where slow start begins: a few round trips reach the cap of 32. */
+export const INITIAL_WINDOW = 4;
+
+/** The window after an attempt ends: an answer widens it, a failure of the endpoint narrows it. */
+export function adjustWindow(lane: Lane, answered: boolean, maxInFlight: number): void {
+  lane.window = answered
+    ? Math.min(maxInFlight, lane.window * 2)
+    : Math.max(1, Math.floor(lane.window / 2));
 }
 
 export function newLane(): Lane {
@@ -44,11 +61,13 @@ export function newLane(): Lane {
     starts: [],
     lastEnd: 0,
     serial: false,
+    window: INITIAL_WINDOW,
   };
 }
 
 /** The lane's own cap on attempts in flight. */
-const capOf = (lane: Lane, maxInFlight: number) => (lane.serial ? 1 : maxInFlight);
+const capOf = (lane: Lane, maxInFlight: number) =>
+  lane.serial ? 1 : Math.min(maxInFlight, lane.window);
 
 /**
  * A lane is stalled when its oldest running attempt has had no answer for `stallMs` and no
