@@ -1,25 +1,12 @@
 import type pg from "pg";
 import { DeliveryStatus } from "../../domain/delivery-status.ts";
-import {
-  type HealthState,
-  HealthTransition,
-  type LadderPolicy,
-  stepHealth,
-} from "../../domain/health-ladder.ts";
+import type { LadderPolicy } from "../../domain/health-ladder.ts";
+import { applyOutcome, type LadderEndpoint } from "../apply-outcome.ts";
 import type { AttemptResult, HealthChange } from "../types.ts";
 import { SKIP_PENDING } from "./endpoints.ts";
 import { columns } from "./events.ts";
 import { transaction } from "./pool.ts";
 import { type HealthRecord, healthParams, toHealth } from "./rows.ts";
-
-interface EndpointState {
-  tenantId: string;
-  status: string;
-  health: HealthState;
-  changed: boolean;
-}
-
-const GONE = "the endpoint answered 410 Gone";
 
 // Endpoint rows are locked in id order, before any delivery row: two nodes recording outcomes
 // for the same endpoints queue on the first one instead of deadlocking, and the failure ladder
@@ -59,7 +46,7 @@ export function recordResultsQuery(pool: pg.Pool) {
       const locked = await client.query<
         HealthRecord & { id: string; tenant_id: string; status: string }
       >({ name: "record-lock-endpoints", text: LOCK_ENDPOINTS, values: [ids] });
-      const endpoints = new Map<string, EndpointState>(
+      const endpoints = new Map<string, LadderEndpoint>(
         locked.rows.map((row) => [
           row.id,
           { tenantId: row.tenant_id, status: row.status, health: toHealth(row), changed: false },
@@ -70,8 +57,7 @@ export function recordResultsQuery(pool: pg.Pool) {
       const finished = results.map((r) => {
         const a = r.attempt;
         const endpoint = endpoints.get(r.endpointId);
-        // Disabled while this attempt was in flight: the retry waits for recovery instead.
-        const skip = endpoint?.status === "disabled" && r.status === DeliveryStatus.pending;
+        const { skip, disableReason } = applyOutcome(endpoint, r, ladder, changes);
         const row = {
           id: r.deliveryId,
           status: skip ? DeliveryStatus.skipped : r.status,
@@ -81,32 +67,7 @@ export function recordResultsQuery(pool: pg.Pool) {
           lastStatusCode: a.statusCode,
           lastError: a.errorKind === null ? null : `${a.errorKind}: ${a.errorMessage ?? ""}`,
         };
-        if (endpoint === undefined || endpoint.status !== "enabled") return row;
-        const at = a.createdAt + a.durationMs;
-        const step = stepHealth(endpoint.health, { ok: a.errorKind === null, at }, ladder);
-        endpoint.health = step.state;
-        endpoint.changed = true;
-        const reason = r.disableEndpoint
-          ? GONE
-          : step.transition === HealthTransition.disabled
-            ? `every attempt failed since ${new Date(step.state.failingSince ?? at).toISOString()} (${step.state.consecutiveFailures} in a row)`
-            : null;
-        const change = (transition: HealthChange["transition"], why: string | null) =>
-          changes.push({
-            tenantId: endpoint.tenantId,
-            endpointId: r.endpointId,
-            transition,
-            reason: why,
-            at,
-          });
-        if (step.transition !== undefined && step.transition !== HealthTransition.disabled) {
-          change(step.transition, null);
-        }
-        if (reason !== null) {
-          endpoint.status = "disabled";
-          disabled.push({ id: r.endpointId, reason });
-          change(HealthTransition.disabled, reason);
-        }
+        if (disableReason !== null) disabled.push({ id: r.endpointId, reason: disableReason });
         return row;
       });
 

@@ -1,22 +1,9 @@
 import type Database from "better-sqlite3";
 import { DeliveryStatus } from "../../domain/delivery-status.ts";
-import {
-  type HealthState,
-  HealthTransition,
-  type LadderPolicy,
-  stepHealth,
-} from "../../domain/health-ladder.ts";
+import type { LadderPolicy } from "../../domain/health-ladder.ts";
+import { applyOutcome, type LadderEndpoint } from "../apply-outcome.ts";
 import type { AttemptResult, HealthChange } from "../types.ts";
 import { type HealthRecord, healthParams, toHealth } from "./rows.ts";
-
-interface EndpointState {
-  tenantId: string;
-  status: string;
-  health: HealthState;
-  changed: boolean;
-}
-
-const GONE = "the endpoint answered 410 Gone";
 
 /**
  * Records a batch of attempt outcomes in one write transaction: the attempt rows, the delivery
@@ -45,7 +32,7 @@ export function recordResultsQuery(db: Database.Database) {
     "UPDATE deliveries SET status = 'skipped', next_attempt_at = NULL, updated_at = ? WHERE endpoint_id = ? AND status = 'pending'",
   );
 
-  const load = (endpoints: Map<string, EndpointState | null>, id: string) => {
+  const load = (endpoints: Map<string, LadderEndpoint | null>, id: string) => {
     if (endpoints.has(id)) return endpoints.get(id) ?? undefined;
     const row = endpointState.get(id) as
       | (HealthRecord & { tenant_id: string; status: string })
@@ -62,7 +49,7 @@ export function recordResultsQuery(db: Database.Database) {
 
   const record = db.transaction(
     (results: readonly AttemptResult[], now: number, ladder: LadderPolicy): HealthChange[] => {
-      const endpoints = new Map<string, EndpointState | null>();
+      const endpoints = new Map<string, LadderEndpoint | null>();
       const changes: HealthChange[] = [];
       for (const r of results) {
         const a = r.attempt;
@@ -79,8 +66,7 @@ export function recordResultsQuery(db: Database.Database) {
           a.errorMessage,
           JSON.stringify(a.requestHeaders),
         );
-        // Disabled while this attempt was in flight: the retry waits for recovery instead.
-        const skip = endpoint?.status === "disabled" && r.status === DeliveryStatus.pending;
+        const { skip, disableReason } = applyOutcome(endpoint, r, ladder, changes);
         const error = a.errorKind === null ? null : `${a.errorKind}: ${a.errorMessage ?? ""}`;
         finish.run(
           skip ? DeliveryStatus.skipped : r.status,
@@ -92,25 +78,9 @@ export function recordResultsQuery(db: Database.Database) {
           now,
           r.deliveryId,
         );
-        if (endpoint === undefined || endpoint.status !== "enabled") continue;
-
-        const at = a.createdAt + a.durationMs;
-        const step = stepHealth(endpoint.health, { ok: a.errorKind === null, at }, ladder);
-        endpoint.health = step.state;
-        endpoint.changed = true;
-        const reason = r.disableEndpoint
-          ? GONE
-          : step.transition === HealthTransition.disabled
-            ? `every attempt failed since ${new Date(step.state.failingSince ?? at).toISOString()} (${step.state.consecutiveFailures} in a row)`
-            : null;
-        if (step.transition !== undefined && step.transition !== HealthTransition.disabled) {
-          changes.push(change(endpoint, r.endpointId, step.transition, null, at));
-        }
-        if (reason !== null) {
-          disable.run(reason, now, r.endpointId);
+        if (disableReason !== null) {
+          disable.run(disableReason, now, r.endpointId);
           skipPending.run(now, r.endpointId);
-          endpoint.status = "disabled";
-          changes.push(change(endpoint, r.endpointId, HealthTransition.disabled, reason, at));
         }
       }
       for (const [id, endpoint] of endpoints) {
@@ -121,14 +91,4 @@ export function recordResultsQuery(db: Database.Database) {
   );
   return (results: readonly AttemptResult[], now: number, ladder: LadderPolicy) =>
     record.immediate(results, now, ladder);
-}
-
-function change(
-  endpoint: EndpointState,
-  endpointId: string,
-  transition: HealthChange["transition"],
-  reason: string | null,
-  at: number,
-): HealthChange {
-  return { tenantId: endpoint.tenantId, endpointId, transition, reason, at };
 }
