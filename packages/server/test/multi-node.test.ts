@@ -9,9 +9,8 @@ import { waitFor } from "./support/server.ts";
 import { exited, spawnServe } from "./support/spawn.ts";
 
 const KEY = "hk_test_multi_node_0123456789";
-// 10,000 is the target (MULTI_NODE_EVENTS=10000); on the shared 2-core machine, at a load
-// average of 8 to 20, ingest ran at ~60 events/s and 10,000 outlasted 300 s, so the default is 2,000.
-const EVENTS = Number(process.env.MULTI_NODE_EVENTS ?? 2000);
+// The issue's volume. Override with MULTI_NODE_EVENTS for a quicker local run.
+const EVENTS = Number(process.env.MULTI_NODE_EVENTS ?? 10_000);
 const CLIENTS = 16;
 
 let db: FreshDatabase;
@@ -79,8 +78,19 @@ it("delivers every accepted event through kill -9 of one of three nodes, duplica
     expect(new Set(accepted).size).toBe(EVENTS);
 
     for (const receiver of receivers) {
-      const ids = () => new Set(receiver.received.map((r) => r.headers["webhook-id"] as string));
-      await waitFor(() => accepted.every((id) => ids().has(id)), 240_000, "every event delivered");
+      // Read only the receipts that are new since the last poll: rebuilding the set for every
+      // check starved this process's receivers at 10,000 events, and their answers timed out.
+      const ids = new Set<string>();
+      let read = 0;
+      await waitFor(
+        () => {
+          for (; read < receiver.received.length; read++)
+            ids.add(receiver.received[read]!.headers["webhook-id"] as string);
+          return ids.size >= EVENTS && accepted.every((id) => ids.has(id));
+        },
+        240_000,
+        "every event delivered",
+      );
     }
     const deliveredMs = Date.now() - started;
     // A delivery whose attempt timed out after the receiver got it is retried: wait for those.

@@ -270,6 +270,30 @@ describe.each(factories)("the $name store", ({ open }) => {
     }
   });
 
+  it("finishes a delivery only under the lease its attempt ran under, and records the attempt either way", async () => {
+    const endpoint = endpointRow(T0);
+    await store.createEndpoint(endpoint);
+    await store.createEvents([eventRows(T0, [endpoint.id])]);
+    const [mine] = await claimAll(store, T0);
+    // node-a stalls past its lease; node-b reclaims the delivery and claims it again.
+    expect(await store.reclaimExpired(T0 + 60_001)).toBe(1);
+    const [theirs] = await claimAll(store, T0 + 60_001, { owner: "node-b" });
+    expect(theirs!.id).toBe(mine!.id);
+    const late = { ...outcome(mine!, T0 + 60_002, { ok: false }), leaseOwner: "node-a" };
+    await store.recordResults([late], T0 + 60_002, DEFAULT_LADDER);
+    expect(await store.getDelivery(TENANT, mine!.id)).toMatchObject({
+      status: "in_flight",
+      attemptCount: 0,
+    });
+    const done = { ...outcome(theirs!, T0 + 60_003, { ok: true }), leaseOwner: "node-b" };
+    await store.recordResults([done], T0 + 60_003, DEFAULT_LADDER);
+    expect(await store.getDelivery(TENANT, mine!.id)).toMatchObject({
+      status: "succeeded",
+      attemptCount: 1,
+    });
+    expect((await store.listAttempts(mine!.id)).map((a) => a.statusCode)).toEqual([500, 200]);
+  });
+
   it("retries a delivery, recovers an endpoint's failed and skipped ones, and resends an event, leaving what is in flight alone", async () => {
     const [a, b] = [endpointRow(T0), endpointRow(T0 + 1)];
     await store.createEndpoint(a);

@@ -430,6 +430,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       attemptCount,
       nextAttemptAt: decision.nextAttemptAt,
       disableEndpoint: decision.disableEndpoint,
+      leaseOwner: options.owner,
       attempt: {
         id: newId(IdPrefix.attempt),
         deliveryId: delivery.id,

@@ -93,6 +93,12 @@ export interface AttemptResult {
   attemptCount: number;
   nextAttemptAt: number | null;
   disableEndpoint: boolean;
+  /**
+   * The lease the attempt ran under. The delivery is finished only while that lease still holds
+   * it: one whose lease expired and that another node claimed again is that node's to finish (the
+   * attempt row is written all the same: the request was sent). Absent: any in-flight row.
+   */
+  leaseOwner?: string;
 }
 
 /** A step an endpoint took on the failure ladder, for an operational event. */

@@ -18,15 +18,18 @@ const INSERT_ATTEMPTS = `INSERT INTO attempts (id, delivery_id, endpoint_id, cre
     status_code, response_body, error_kind, error_message, request_headers)
   SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::integer[],
     $6::integer[], $7::text[], $8::text[], $9::text[], $10::jsonb[])`;
-// Only a delivery still in flight changes: one reclaimed from a crashed node is not touched.
+// Only a delivery still in flight under the attempt's lease changes: one whose lease ran out and
+// that another node claimed again is not touched (an empty owner matches any in-flight row).
 const FINISH = `UPDATE deliveries d SET status = r.status, attempt_count = r.attempt_count,
     next_attempt_at = r.next_attempt_at, lease_owner = NULL, lease_until = NULL,
     last_attempt_at = r.last_attempt_at, last_status_code = r.last_status_code,
-    last_error = r.last_error, updated_at = $8
+    last_error = r.last_error, updated_at = $9
   FROM unnest($1::text[], $2::text[], $3::integer[], $4::bigint[], $5::bigint[], $6::integer[],
-              $7::text[])
-    AS r (id, status, attempt_count, next_attempt_at, last_attempt_at, last_status_code, last_error)
-  WHERE d.id = r.id AND d.status = 'in_flight'`;
+              $7::text[], $8::text[])
+    AS r (id, status, attempt_count, next_attempt_at, last_attempt_at, last_status_code, last_error,
+          lease_owner)
+  WHERE d.id = r.id AND d.status = 'in_flight'
+    AND (r.lease_owner IS NULL OR d.lease_owner = r.lease_owner)`;
 const WRITE_HEALTH = `UPDATE endpoints SET health = $2, consecutive_failures = $3, failing_since = $4,
   disable_at = $5, last_success_at = $6, last_failure_at = $7 WHERE id = $1`;
 const DISABLE = `UPDATE endpoints SET status = 'disabled', disabled_reason = $1, updated_at = $2
@@ -66,6 +69,7 @@ export function recordResultsQuery(pool: pg.Pool) {
           lastAttemptAt: a.createdAt,
           lastStatusCode: a.statusCode,
           lastError: a.errorKind === null ? null : `${a.errorKind}: ${a.errorMessage ?? ""}`,
+          leaseOwner: r.leaseOwner ?? null,
         };
         if (disableReason !== null) disabled.push({ id: r.endpointId, reason: disableReason });
         return row;
@@ -101,6 +105,7 @@ export function recordResultsQuery(pool: pg.Pool) {
             (f) => f.lastAttemptAt,
             (f) => f.lastStatusCode,
             (f) => f.lastError,
+            (f) => f.leaseOwner,
           ]),
           now,
         ],

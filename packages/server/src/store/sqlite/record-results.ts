@@ -15,9 +15,10 @@ export function recordResultsQuery(db: Database.Database) {
   const insertAttempt = db.prepare(
     "INSERT INTO attempts (id, delivery_id, endpoint_id, created_at, duration_ms, status_code, response_body, error_kind, error_message, request_headers) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
   );
-  // Only the lease holder's row changes: a delivery reclaimed from us meanwhile is not touched.
+  // Only the lease holder's row changes: a delivery reclaimed from us meanwhile (its lease ran
+  // out and another node claimed it) is not touched.
   const finish = db.prepare(
-    "UPDATE deliveries SET status = ?, attempt_count = ?, next_attempt_at = ?, lease_owner = NULL, lease_until = NULL, last_attempt_at = ?, last_status_code = ?, last_error = ?, updated_at = ? WHERE id = ? AND status = 'in_flight'",
+    "UPDATE deliveries SET status = ?, attempt_count = ?, next_attempt_at = ?, lease_owner = NULL, lease_until = NULL, last_attempt_at = ?, last_status_code = ?, last_error = ?, updated_at = ? WHERE id = ? AND status = 'in_flight' AND (? IS NULL OR lease_owner = ?)",
   );
   const endpointState = db.prepare(
     "SELECT tenant_id, status, health, consecutive_failures, failing_since, disable_at, last_success_at, last_failure_at FROM endpoints WHERE id = ?",
@@ -77,6 +78,8 @@ export function recordResultsQuery(db: Database.Database) {
           error,
           now,
           r.deliveryId,
+          r.leaseOwner ?? null,
+          r.leaseOwner ?? null,
         );
         if (disableReason !== null) {
           disable.run(disableReason, now, r.endpointId);
