@@ -137,6 +137,14 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   let started = false;
   let stopping = false;
   let claiming = false;
+  /**
+   * Whether the store may hold due deliveries this node has not claimed. A finishing attempt
+   * pumps only while it is set: at a low rate every delivery is claimed at insert, and an empty
+   * claim transaction after each attempt was the dispatcher's largest cost. Cleared just before
+   * a claim that can see everything due; set by whatever may make deliveries due (ingest's wake,
+   * another node's commit, a release, a reclaim) and by a claim that could not take all.
+   */
+  let mayHaveDue = true;
   let pumpAgain = false;
   let pumpScheduled = false;
   let flushScheduled = false;
@@ -161,21 +169,29 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
           options.maxInFlight - active - queued,
           4 * options.maxInFlight - active - stalled - queued,
         );
-        if (free <= 0) break;
+        if (free <= 0) {
+          mayHaveDue = true;
+          break;
+        }
         const limit = Math.min(free, claimBatch);
         const now = clock();
+        const excluded = fullEndpoints(now);
+        mayHaveDue = false;
         const claimed = await store.claimDue({
           now,
           limit,
           leaseUntil: now + options.leaseMs,
           owner: options.owner,
-          excludeEndpoints: fullEndpoints(now),
+          excludeEndpoints: excluded,
           perEndpoint,
         });
         for (const delivery of claimed) enqueue(delivery);
+        // Full lanes' deliveries were not looked at; a full batch may have left more behind.
+        if (claimed.length >= limit || excluded.length > 0) mayHaveDue = true;
         if (claimed.length < limit || stopping) break;
       }
     } catch (error) {
+      mayHaveDue = true;
       log.error({ err: error }, "claiming due deliveries failed; retrying at the next poll");
     } finally {
       claiming = false;
@@ -190,6 +206,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   }
 
   function schedulePump(): void {
+    mayHaveDue = true;
     if (pumpScheduled || stopping) return;
     pumpScheduled = true;
     setImmediate(() => void pump());
@@ -273,7 +290,10 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     for (const { ids, dueAt } of batches) {
       store
         .releaseDeliveries(ids, options.owner, dueAt, clock())
-        .then(() => scheduleTimer())
+        .then(() => {
+          mayHaveDue = true;
+          return scheduleTimer();
+        })
         // Not released means still leased to us: the lease expires and another claim takes it.
         .catch((error: unknown) => log.error({ err: error }, "giving deliveries back failed"));
     }
@@ -338,7 +358,8 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
         }
         if (isForgettable(lane, clock())) lanes.delete(delivery.endpointId);
         if (active + stalled === 0) idle?.();
-        schedulePump();
+        // The freed slot takes what the store holds, if it may hold anything.
+        if (mayHaveDue) schedulePump();
       });
   }
 

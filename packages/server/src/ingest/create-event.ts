@@ -105,13 +105,15 @@ export async function ingestEvent(
           operation: "events.create",
           requestHash: requestHash({ type: input.type, data: input.data }),
         };
-  const result = await deps.commits.commit({ event, deliveries, idempotency: key });
-  if (result.kind === "conflict") return result;
+  const { result, durable } = await deps.commits.commit({ event, deliveries, idempotency: key });
   if (result.kind === "created") {
+    // Sent while the commit is being synced: the receipt waits for the network, not the disk.
     if (claimed.length > 0) deps.handoff.adopt(claimed);
     if (claimed.length < enabled) deps.handoff.wake();
-    return { kind: "created", event };
   }
+  await durable;
+  if (result.kind === "conflict") return result;
+  if (result.kind === "created") return { kind: "created", event };
   const first = await deps.store.getEvent(input.tenantId, result.eventId);
   if (first === undefined) {
     throw new Error(`idempotency record points to missing event ${result.eventId}`);

@@ -15,11 +15,12 @@ export function observeCommits(
 ): CommitQueue {
   return {
     async commit(item) {
-      const result = await queue.commit(item);
+      const committed = await queue.commit(item);
+      const { result } = committed;
       if (result.kind === "created") {
         for (const listener of listeners) listener(result.event, result.deliveries);
       }
-      return result;
+      return committed;
     },
   };
 }

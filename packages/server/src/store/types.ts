@@ -200,8 +200,18 @@ export interface Store {
    * (accepted = committed; a failure rejects them all). With an idempotency key, a replay of
    * the same request returns the first event and fans out nothing; the same key with another
    * request is a conflict. Results are in the order of `items`.
+   *
+   * Committed is not yet synced: before telling a client its event is accepted, await
+   * `syncCommits()`. The deliveries may start meanwhile (a power cut in between loses an event
+   * nobody was told about, which was perhaps delivered: the client retries it).
    */
   createEvents(items: readonly NewEventRows[]): Promise<CreateEventResult[]>;
+  /**
+   * Resolves once every commit made so far would survive a power cut. SQLite with `fsync`
+   * durability syncs its WAL file here, off the event loop; PostgreSQL commits are synced by
+   * the server already, and `process` durability does not promise a power cut.
+   */
+  syncCommits(): Promise<void>;
   getEvent(tenantId: string, id: string): Promise<EventRow | undefined>;
   listEvents(tenantId: string, filters: EventFilters): Promise<Page<EventRow>>;
   /** Deliveries not yet finished for each event: Stripe's `pending_webhooks`. */

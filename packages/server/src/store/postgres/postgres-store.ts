@@ -77,6 +77,8 @@ export async function createPostgresStore(
     deleteEndpoint: (tenantId, id, now) => endpoints.delete(tenantId, id, now),
 
     createEvents: (items) => events.create(items),
+    // The server synced the commit before answering it (synchronous_commit).
+    syncCommits: async () => undefined,
     getEvent: (tenantId, id) => events.get(tenantId, id),
     listEvents: (tenantId, filters) => events.list(tenantId, filters),
     pendingDeliveryCounts: (ids) => events.pendingCounts(ids),

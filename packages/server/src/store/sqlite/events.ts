@@ -2,7 +2,6 @@ import type Database from "better-sqlite3";
 import type { CreateEventResult, EventFilters, EventRow, NewEventRows, Page } from "../types.ts";
 import { cursorError } from "./endpoints.ts";
 import { idempotency } from "./idempotency.ts";
-import { durably } from "./open.ts";
 import { paginate } from "./paginate.ts";
 import { type EventRecord, toEvent } from "./rows.ts";
 
@@ -50,7 +49,8 @@ export function eventQueries(db: Database.Database) {
   const create = db.transaction((items: readonly NewEventRows[]) => items.map(createOne));
 
   return {
-    create: (items: readonly NewEventRows[]) => durably(db, () => create.immediate(items)),
+    // Synced afterwards by the store's syncCommits (wal-sync.ts), not by a FULL commit.
+    create: (items: readonly NewEventRows[]) => create.immediate(items),
     get(tenantId: string, id: string): EventRow | undefined {
       const row = byId.get(tenantId, id) as EventRecord | undefined;
       return row && toEvent(row);

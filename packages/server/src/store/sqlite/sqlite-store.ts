@@ -14,6 +14,7 @@ import { retentionQueries } from "./retention.ts";
 import { statsQueries } from "./stats.ts";
 import { tenantQueries } from "./tenants.ts";
 import { timelineQuery } from "./timeline.ts";
+import { walSync } from "./wal-sync.ts";
 
 /**
  * The embedded store: one SQLite file, WAL, migrated when opened. better-sqlite3 is
@@ -24,7 +25,9 @@ export function createSqliteStore(
   path: string,
   options: { durability?: Durability } = {},
 ): Store & TenantStore {
-  const db: Database.Database = openSqlite(path, { durability: options.durability ?? "fsync" });
+  const durability = options.durability ?? "fsync";
+  const db: Database.Database = openSqlite(path, { durability });
+  const wal = durability === "fsync" && !db.memory ? walSync(`${db.name}-wal`) : undefined;
   migrate(db);
   const endpoints = endpointQueries(db);
   const events = eventQueries(db);
@@ -43,7 +46,10 @@ export function createSqliteStore(
   return {
     ...tenantQueries(db),
     ping: async () => (ping.get() as { ok: number }).ok === 1,
-    close: async () => void db.close(),
+    close: async () => {
+      await wal?.close();
+      db.close();
+    },
 
     getSetting: async (key) => (getSetting.get(key) as { value: string } | undefined)?.value,
     setSetting: async (key, value) => void setSetting.run(key, value),
@@ -57,6 +63,7 @@ export function createSqliteStore(
     deleteEndpoint: async (tenantId, id, now) => endpoints.delete(tenantId, id, now),
 
     createEvents: async (items) => events.create(items),
+    syncCommits: () => wal?.sync() ?? Promise.resolve(),
     getEvent: async (tenantId, id) => events.get(tenantId, id),
     listEvents: async (tenantId, filters) => events.list(tenantId, filters),
     pendingDeliveryCounts: async (ids) => events.pendingCounts(ids),
