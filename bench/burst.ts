@@ -1,4 +1,4 @@
-import { postEvent } from "./hookline.ts";
+import { authorization, postEvent } from "./hookline.ts";
 import { createLimit } from "./limit.ts";
 import { closedLoop } from "./load.ts";
 import {
@@ -34,6 +34,8 @@ export interface BurstResult {
   limit: [Throughput, Throughput];
   hookline: Throughput & {
     ingestPerSecond: number;
+    /** The API alone: events to a tenant with no endpoint, so nothing is delivered. */
+    ingestOnly: { perSecond: number; cores: number };
     latency: Distribution;
     duplicates: number;
     peakRss: number;
@@ -94,6 +96,32 @@ async function hooklineBurst(setup: Setup, events: number, first: number) {
   };
 }
 
+/**
+ * What the API alone accepts: the same events, posted the same way, to a tenant without
+ * endpoints. It bounds what Hookline can deliver when every event is its own request.
+ */
+async function ingestOnly(setup: Setup, events: number, first: number) {
+  const tenant = "tn_benchingestonly";
+  const created = await setup.hookline.api.request({
+    path: "/v1/tenants",
+    method: "POST",
+    headers: { ...authorization, "content-type": "application/json" },
+    body: JSON.stringify({ id: tenant, name: "ingest only" }),
+  });
+  await created.body.dump();
+  if (created.statusCode !== 200)
+    throw new Error(`POST /v1/tenants answered ${created.statusCode}`);
+  const bodies = Array.from({ length: events }, (_, n) => createEventBody(first + n));
+  const headers = { "hookline-tenant": tenant };
+  const meter = cpuMeter({ hookline: setup.hookline.pid });
+  const start = now();
+  await closedLoop(events, CLIENT_CONCURRENCY, async (i) => {
+    await postEvent(setup.hookline.api, bodies[i]!, headers);
+  });
+  const elapsed = toMs(now() - start) / 1000;
+  return { perSecond: events / elapsed, cores: meter().cores.hookline ?? 0 };
+}
+
 /** Burst: `events` events to `endpoints` endpoints as fast as they go, Hookline vs the limit. */
 export async function burst(
   ctx: RunContext,
@@ -116,13 +144,15 @@ export async function burst(
     ctx.log(`${name}: limit again`);
     const after = await limitBurst(setup, "b", events, limitConcurrency);
     const peakRss = Math.max(sampled, memory(setup.hookline.pid).peak);
+    ctx.log(`${name}: hookline's API alone, ${events} events to a tenant without endpoints`);
+    const apiAlone = await ingestOnly(setup, events, 2_000_000);
     return {
       name,
       events,
       endpoints,
       limitConcurrency,
       limit: [before, after],
-      hookline: { ...hookline, peakRss, idleRss: setup.idleRss },
+      hookline: { ...hookline, peakRss, idleRss: setup.idleRss, ingestOnly: apiAlone },
       failures: setup.receiver.failures(),
     };
   } finally {

@@ -135,11 +135,15 @@ export async function startHookline(options: {
 }
 
 /** POSTs one event through the public API; resolves with the id Hookline gave it. */
-export async function postEvent(api: Pool, body: string): Promise<string> {
+export async function postEvent(
+  api: Pool,
+  body: string,
+  headers: Record<string, string> = {},
+): Promise<string> {
   const response = await api.request({
     path: "/v1/events",
     method: "POST",
-    headers: { ...authorization, "content-type": "application/json" },
+    headers: { ...authorization, "content-type": "application/json", ...headers },
     body,
   });
   const text = await response.body.text();
