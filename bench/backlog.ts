@@ -1,7 +1,7 @@
 import { authorization, postEvent } from "./hookline.ts";
 import { closedLoop } from "./load.ts";
 import { CLIENT_CONCURRENCY, type RunContext, setUp, tearDown } from "./setup.ts";
-import { loaderOverhead, memory, rssSampler } from "./system.ts";
+import { memory, rssSampler } from "./system.ts";
 import { createEventBody } from "./workload.ts";
 
 export interface BacklogResult {
@@ -14,8 +14,6 @@ export interface BacklogResult {
   peakRss: number;
   /** Resident set a few seconds after the last event, the backlog still there. */
   settledRss: number;
-  /** What the tsx loader adds to any process (Hookline runs from source here). */
-  loaderRss: number;
 }
 
 /**
@@ -30,7 +28,13 @@ export async function backlog(
 ): Promise<BacklogResult> {
   const { events, endpoints } = options;
   ctx.log(`backlog: starting a stalled receiver and Hookline`);
-  const setup = await setUp(ctx, "backlog", endpoints, { hang: true, args: ["--timeout", "5m"] });
+  // The build, as deployed: memory is what a deployment holds, without the tsx loader that
+  // the other scenarios run under.
+  const setup = await setUp(ctx, "backlog", endpoints, {
+    hang: true,
+    args: ["--timeout", "5m"],
+    built: true,
+  });
   try {
     const sampler = rssSampler(setup.hookline.pid);
     ctx.log(`backlog: ${events} events × ${endpoints} endpoints`);
@@ -66,7 +70,6 @@ export async function backlog(
       idleRss: setup.idleRss,
       peakRss,
       settledRss,
-      loaderRss: await loaderOverhead(ctx.children),
     };
   } finally {
     await tearDown(setup);

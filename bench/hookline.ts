@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -11,6 +11,7 @@ const root = resolve(
   process.env.HOOKLINE_BENCH_ROOT ?? fileURLToPath(new URL("..", import.meta.url)),
 );
 const cli = join(root, "packages/server/src/cli.ts");
+const builtCli = join(root, "packages/server/dist/cli.js");
 export const API_KEY = "hk_bench_root_key_0123456789";
 
 export interface Hookline {
@@ -39,7 +40,12 @@ export async function startHookline(options: {
   env?: Record<string, string>;
   /** Sees everything the child prints on stdout (its JSON log lines). */
   onStdout?: (chunk: Buffer) => void;
+  /** Runs the build (`packages/server/dist`, what `npm start` runs) instead of the source. */
+  built?: boolean;
 }): Promise<Hookline> {
+  if (options.built === true && !existsSync(builtCli)) {
+    throw new Error(`${builtCli} is missing: run \`npm run build\` first`);
+  }
   const dir = mkdtempSync(join(tmpdir(), "hookline-bench-"));
   // Also when the driver dies before stop(): no database files left behind in the temp folder.
   const removeDir = () => rmSync(dir, { recursive: true, force: true });
@@ -48,10 +54,7 @@ export async function startHookline(options: {
     process.execPath,
     [
       ...(options.nodeOptions ?? []),
-      "--conditions=source",
-      "--import",
-      "tsx",
-      cli,
+      ...(options.built === true ? [builtCli] : ["--conditions=source", "--import", "tsx", cli]),
       "serve",
       "--port",
       "0",

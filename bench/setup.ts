@@ -38,7 +38,7 @@ export async function setUp(
   ctx: RunContext,
   scenario: string,
   endpoints: number,
-  options: { hang?: boolean; args?: string[]; env?: Record<string, string> } = {},
+  options: { hang?: boolean; args?: string[]; env?: Record<string, string>; built?: boolean } = {},
 ): Promise<Setup> {
   const secrets = Array.from({ length: endpoints }, () => generateSecret());
   const receiver = await startReceiver(secrets, {
@@ -51,6 +51,7 @@ export async function setUp(
     nodeOptions: ctx.serverNodeOptions(scenario),
     args: options.args ?? [],
     ...(options.env ? { env: options.env } : {}),
+    built: options.built === true,
   });
   const targets = receiver.urls.map((url, i) => ({ url, secret: secrets[i]! }));
   for (const target of targets) await hookline.createEndpoint(target.url, target.secret);

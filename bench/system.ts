@@ -1,4 +1,3 @@
-import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import os from "node:os";
 
@@ -79,23 +78,4 @@ export function rssSampler(pid: number, everyMs = 50): () => number {
     clearInterval(timer);
     return Math.max(highest, memory(pid).rss);
   };
-}
-
-/**
- * How much resident memory running from source costs: an idle `node --import tsx` (the loader's
- * thread and esbuild) minus an idle `node`. Hookline runs from source here, as in the tests; a
- * deployment runs the built JavaScript without the loader.
- */
-export async function loaderOverhead(children: Set<ChildProcess>): Promise<number> {
-  const idle = "setTimeout(() => {}, 20000)";
-  const plain = spawn(process.execPath, ["-e", idle], { stdio: "ignore" });
-  const loaded = spawn(process.execPath, ["--import", "tsx", "-e", idle], { stdio: "ignore" });
-  children.add(plain).add(loaded);
-  await new Promise((resolve) => setTimeout(resolve, 2500));
-  const overhead = memory(loaded.pid!).rss - memory(plain.pid!).rss;
-  for (const child of [plain, loaded]) {
-    child.kill("SIGKILL");
-    children.delete(child);
-  }
-  return overhead;
 }

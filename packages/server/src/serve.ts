@@ -1,11 +1,12 @@
-import { hostname } from "node:os";
+import { availableParallelism, hostname } from "node:os";
 import type { FastifyInstance } from "fastify";
 import type { DestinationStream } from "pino";
 import { buildApp } from "./api/app.ts";
 import type { Config } from "./config/config.ts";
 import { createDispatcher, type Dispatcher } from "./dispatch/dispatcher.ts";
 import { allObservers } from "./dispatch/observer.ts";
-import { createSender } from "./dispatch/send.ts";
+import { createSender, type Sender } from "./dispatch/send.ts";
+import { createThreadedSender } from "./dispatch/threaded-sender.ts";
 import { createOperationalEvents, type OperationalEvents } from "./health/operational-events.ts";
 import { createCommitQueue } from "./ingest/commit-queue.ts";
 import type { DeliveryHandoff } from "./ingest/create-event.ts";
@@ -66,7 +67,7 @@ export async function startServer(
   );
   const metrics = createMetrics({ store, clock });
   const key = await rootKey(store, config.apiKey);
-  const sender = createSender({
+  const senderOptions = {
     timeoutMs: config.deliveryTimeoutMs,
     policy: {
       allowedNetworks: config.allowedNetworks,
@@ -74,8 +75,15 @@ export async function startServer(
       httpsOnly: config.httpsOnly,
     },
     connectionsPerOrigin: config.maxInFlightPerEndpoint,
-    now: clock,
-  });
+  };
+  // Its own thread when there is a core to run it on; a test's injected clock stays in-thread.
+  let sender: Sender | undefined;
+  if (options.clock === undefined && availableParallelism() > 1) {
+    const threaded = createThreadedSender(senderOptions);
+    if (await threaded.ready()) sender = threaded;
+    else log.warn("the sender's thread did not start: sending from the main thread");
+  }
+  sender ??= createSender({ ...senderOptions, now: clock });
   const endpoints = createEndpointCache(store, { clock });
   const listen = createListenHub({ now: clock });
   const live = createLiveHub();

@@ -4,24 +4,25 @@ import { fileURLToPath } from "node:url";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../../../..");
 const cli = resolve(root, "packages/server/src/cli.ts");
+export const builtCli = resolve(root, "packages/server/dist/cli.js");
 
 /**
- * Runs the real `hookline serve` in a child process, from source (tsx), and resolves once it
- * prints its URL. The child can then be killed like any deployed process.
+ * Runs the real `hookline serve` in a child process, from source (tsx) or, with `built`, from
+ * the build as `npm start` runs it, and resolves once it prints its URL. The child can then be
+ * killed like any deployed process.
  */
 export async function spawnServe(
   args: string[],
   env: Record<string, string>,
+  options: { built?: boolean } = {},
 ): Promise<{ child: ChildProcess; url: string; output: () => string }> {
-  const child = spawn(
-    process.execPath,
-    ["--conditions=source", "--import", "tsx", cli, "serve", ...args],
-    {
-      cwd: root,
-      env: { ...process.env, ...env },
-      stdio: ["ignore", "pipe", "pipe"],
-    },
-  );
+  const entry =
+    options.built === true ? [builtCli] : ["--conditions=source", "--import", "tsx", cli];
+  const child = spawn(process.execPath, [...entry, "serve", ...args], {
+    cwd: root,
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let output = "";
   child.stdout!.on("data", (chunk: Buffer) => {
     output += chunk.toString();
