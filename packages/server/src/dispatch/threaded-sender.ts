@@ -16,9 +16,6 @@ export function createThreadedSender(
   options: Omit<SenderOptions, "now" | "resolve">,
 ): Sender & { ready(): Promise<boolean> } {
   const fromSource = import.meta.url.endsWith(".ts");
-  // The thread holds little: requests in flight and undici's sockets. A small young generation
-  // keeps its resident set small (collections are then more frequent, and cheap).
-  const resourceLimits = { maxYoungGenerationSizeMb: 4 };
   const file = new URL(fromSource ? "./send-worker.ts" : "./send-worker.js", import.meta.url);
   const waiting = new Map<number, (outcome: SendOutcome) => void>();
   let nextId = 0;
@@ -38,9 +35,9 @@ export function createThreadedSender(
     const thread = fromSource
       ? new Worker(
           `import("tsx/esm/api").then((tsx) => tsx.register()).then(() => import(${JSON.stringify(file.href)}))`,
-          { eval: true, workerData: options, resourceLimits },
+          { eval: true, workerData: options },
         )
-      : new Worker(file, { workerData: options, resourceLimits });
+      : new Worker(file, { workerData: options });
     thread.on("message", (message: FromSender) => {
       if ("ready" in message) {
         loaded = true;
