@@ -9,7 +9,7 @@ import Fastify, {
 import { pino } from "pino";
 import { IdPrefix, newId } from "../ids.ts";
 import { createListenHub, type ListenHub } from "../listen/hub.ts";
-import { requestLogging } from "../logging/request-log.ts";
+import { logFieldsOf, requestLogging } from "../logging/request-log.ts";
 import { countRequests, metricsRoute } from "../metrics/route.ts";
 import { UnknownCursorError } from "../store/errors.ts";
 import { authenticate } from "./auth.ts";
@@ -110,7 +110,7 @@ export function buildApp(
     const known = toApiError(error);
     if (known === undefined) {
       request.log.error(
-        { err: error, url: request.url, method: request.method },
+        { ...logFieldsOf(request), err: error, url: request.url, method: request.method },
         "unhandled error",
       );
       return reply.code(500).send({

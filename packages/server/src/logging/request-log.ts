@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { FastifyInstance, FastifyRequest } from "fastify";
 import { DEFAULT_TENANT } from "../api/context.ts";
 
 /** Which log field an id belongs in, by its prefix. */
@@ -21,14 +21,16 @@ const fieldOf = (id: unknown) =>
  * One JSON line per API request, when it completes (Fastify's own two lines are turned off in
  * app.ts), naming the `tenant` and the event, endpoint or delivery the request is about: from
  * the path (`/v1/deliveries/dlv_…`), the filters (`?endpoint=we_…`), or, for a create, the id
- * of what it created. The fields are bound on the request's logger as soon as they are known,
- * so an error logged while serving the request carries them too.
+ * of what it created. The fields are kept with the request as soon as they are known, and an
+ * error logged while serving it carries them too (`logFieldsOf`). They are not bound with
+ * `log.child`: a pino child serializes its bindings when it is made, and two per request were a
+ * few percent of ingest's CPU, for lines that mostly are never written.
  */
 export function requestLogging(
   app: FastifyInstance,
   options: { isPublic: (path: string) => boolean },
 ): void {
-  app.addHook("onRequest", async (request, reply) => {
+  app.addHook("onRequest", async (request) => {
     const fields: Record<string, string> = {};
     // Past authentication (an earlier hook), a non-public request acts for a tenant; one for now.
     if (!options.isPublic(pathOf(request))) fields.tenant = DEFAULT_TENANT;
@@ -38,7 +40,7 @@ export function requestLogging(
       const field = fieldOf(id);
       if (field !== undefined) fields[field] = id as string;
     }
-    if (Object.keys(fields).length > 0) bind(request, reply, fields);
+    if (Object.keys(fields).length > 0) bind(request, fields);
   });
 
   app.addHook("onSend", async (request, reply, payload) => {
@@ -52,7 +54,7 @@ export function requestLogging(
     const field = fieldOf(id);
     // Only a create at a collection path: a path with an id has bound that id already.
     if (field !== undefined && (request.params as { id?: string } | undefined)?.id === undefined) {
-      bind(request, reply, { [field]: id as string });
+      bind(request, { [field]: id as string });
     }
     return payload;
   });
@@ -65,15 +67,21 @@ export function requestLogging(
       status_code: reply.statusCode,
       duration_ms: Math.round(reply.elapsedTime * 10) / 10,
     };
-    if (PROBES.has(pathOf(request))) reply.log.debug(line, "request completed");
-    else reply.log.info(line, "request completed");
+    const fields = { ...logFieldsOf(request), ...line };
+    if (PROBES.has(pathOf(request))) reply.log.debug(fields, "request completed");
+    else reply.log.info(fields, "request completed");
   });
 }
 
-function bind(request: FastifyRequest, reply: FastifyReply, fields: Record<string, string>) {
-  const child = reply.log.child(fields);
-  request.log = child;
-  reply.log = child;
+const FIELDS = new WeakMap<FastifyRequest, Record<string, string>>();
+
+/** The ids a request is about (tenant, event, endpoint, delivery), for any line logged about it. */
+export function logFieldsOf(request: FastifyRequest): Record<string, string> {
+  return FIELDS.get(request) ?? {};
+}
+
+function bind(request: FastifyRequest, fields: Record<string, string>) {
+  FIELDS.set(request, { ...FIELDS.get(request), ...fields });
 }
 
 const pathOf = (request: FastifyRequest) => request.url.split("?", 1)[0]!;

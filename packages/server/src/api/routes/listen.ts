@@ -7,6 +7,7 @@ import type { ListenHub, ListenStream } from "../../listen/hub.ts";
 import { openSession } from "../../listen/sessions.ts";
 import { DEFAULT_LISTEN_TIMEOUT_MS, maxListenTimeoutMs } from "../../listen/timeout.ts";
 import { isListenUrl, SESSION_NAME, sessionName } from "../../listen/url.ts";
+import { logFieldsOf } from "../../logging/request-log.ts";
 import type { AppContext } from "../context.ts";
 import { checkEnabledEvents } from "../endpoint-input.ts";
 import { ApiError, ErrorType, invalidParam, notFound } from "../errors.ts";
@@ -144,7 +145,7 @@ export function listenRoutes(app: FastifyInstance, ctx: AppContext, hub: ListenH
       } catch (error) {
         // Not resumed: the deliveries still come, at their next due time.
         request.log.error(
-          { err: error, endpoint_id: endpoint.id },
+          { ...logFieldsOf(request), err: error, endpoint_id: endpoint.id },
           "resuming a listen session failed",
         );
       }
