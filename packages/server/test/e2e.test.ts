@@ -71,8 +71,14 @@ describe("end to end: events reach receivers, signed as Stripe and Standard Webh
           ).type,
         ).toBe("invoice.paid");
       }
-      const deliveries = await server.api("GET", "/v1/deliveries?status=succeeded&limit=100");
-      expect(deliveries.body.data).toHaveLength(40);
+      // Received is not yet recorded: the outcomes are committed once the answers are back.
+      await waitFor(
+        async () =>
+          (await server.api("GET", "/v1/deliveries?status=succeeded&limit=100")).body.data
+            .length === 40,
+        10_000,
+        "40 deliveries recorded as succeeded",
+      );
     } finally {
       await receiver.close();
       await other.close();
