@@ -51,7 +51,7 @@ function burstTables(bursts: BurstResult[]) {
     [
       "scenario",
       "hookline events accepted/s",
-      "API alone: events/s (cores), ratio to the limit",
+      "API alone: events/s (cores), × endpoints / limit",
       "created→received p50 / p99 ms (queueing included)",
       "hookline peak RSS MB",
       "cores: hookline / receiver / driver / others",
@@ -66,7 +66,7 @@ function burstTables(bursts: BurstResult[]) {
       return [
         `${int(b.events)} × ${b.endpoints}`,
         int(b.hookline.ingestPerSecond),
-        `${int(only.perSecond)} (${only.cores.toFixed(2)}), ${(only.perSecond / limit).toFixed(2)}`,
+        `${int(only.perSecond)} (${only.cores.toFixed(2)}), ${((only.perSecond * b.endpoints) / limit).toFixed(2)}`,
         `${ms(b.hookline.latency.p50)} / ${ms(b.hookline.latency.p99)}`,
         `${mb(b.hookline.peakRss)} (idle ${mb(b.hookline.idleRss)})`,
         [c.cores.hookline, c.cores.receiver, c.cores.driver, c.others]
@@ -163,7 +163,7 @@ export function render(input: {
 - Commit: ${revision()}
 - Node: ${process.version}
 - Machine: ${machine()}
-- Method: three processes on loopback: the driver, a receiver that verifies every signature with \`verify\` from \`@hookline/webhooks\` (one \`node:http\` server per endpoint, each its own port, \`whsec_\` secrets), and the real \`hookline serve\` from source on a fresh SQLite file per scenario. Hookline is fed through \`POST /v1/events\` by ${CLIENT_CONCURRENCY} concurrent keep-alive clients; each event is ~1 KB as delivered. _Limit_: the driver signs (both header sets, as Hookline does) and POSTs the same event bytes straight to the receiver with undici, at Hookline's delivery concurrency (32 per endpoint, at most 256 in all) and with the same Agent settings; no persistence. The limit runs before and after Hookline; the ratio is against their mean. _API alone_: after those runs, the same number of events posted the same way to a tenant without endpoints, so nothing is delivered: what one Hookline process can accept on this machine when every event is its own request, a ceiling for its deliveries/s with one endpoint. Throughput is deliveries over the time from the first request to the last receipt; created→received is the receiver's CLOCK_MONOTONIC minus the driver's when it started the POST that created the event. Every run warms up first. _Cores_ is CPU time over wall time of each process during the run, and of everything else on the machine.`;
+- Method: three processes on loopback: the driver, a receiver that verifies every signature with \`verify\` from \`@hookline/webhooks\` (one \`node:http\` server per endpoint, each its own port, \`whsec_\` secrets), and the real \`hookline serve\` from source on a fresh SQLite file per scenario. Hookline is fed through \`POST /v1/events\` by ${CLIENT_CONCURRENCY} concurrent keep-alive clients; each event is ~1 KB as delivered. _Limit_: the driver signs (both header sets, as Hookline does) and POSTs the same event bytes straight to the receiver with undici, at Hookline's delivery concurrency (32 per endpoint, at most 256 in all) and with the same Agent settings; no persistence. The limit runs before and after Hookline; the ratio is against their mean. _API alone_: after those runs, the same number of events posted the same way to a tenant without endpoints, so nothing is delivered: what one Hookline process can accept on this machine when every event is its own request. Times the endpoints, that is a ceiling on its deliveries/s; below 0.5 of the limit, the burst target cannot be met whatever delivering costs. Throughput is deliveries over the time from the first request to the last receipt; created→received is the receiver's CLOCK_MONOTONIC minus the driver's when it started the POST that created the event. Every run warms up first. _Cores_ is CPU time over wall time of each process during the run, and of everything else on the machine.`;
   const duplicates =
     input.bursts.reduce((sum, b) => sum + b.hookline.duplicates, 0) +
     input.latency.reduce((sum, l) => sum + l.duplicates, 0);
