@@ -20,7 +20,7 @@ import {
   queueBound,
 } from "./lane.ts";
 import type { DispatchObserver } from "./observer.ts";
-import { AttemptErrorKind, type SendOutcome } from "./outcome.ts";
+import { AttemptErrorKind, type SendOutcome, unsentFailure } from "./outcome.ts";
 import type { Sender } from "./send.ts";
 
 export interface Logger {
@@ -334,14 +334,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
           { err: error, delivery_id: delivery.id },
           "the sender threw; recording the attempt as failed",
         );
-        return {
-          kind: "failed",
-          retryable: true,
-          error: "unknown",
-          message: String(error),
-          requestHeaders: {},
-          durationMs: 0,
-        };
+        return unsentFailure(String(error));
       })
       .then((outcome) => complete(delivery, outcome, startedAt, lane))
       .finally(() => {

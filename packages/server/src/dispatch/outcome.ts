@@ -41,6 +41,21 @@ export type SendOutcome =
       retryAfterMs?: number;
     } & AttemptRecord);
 
+/**
+ * An attempt that failed before any request could be accounted for (the sender threw, or its
+ * thread died): retryable, since the receiver may or may not have got it.
+ */
+export function unsentFailure(message: string): SendOutcome {
+  return {
+    kind: "failed",
+    retryable: true,
+    error: AttemptErrorKind.unknown,
+    message,
+    requestHeaders: {},
+    durationMs: 0,
+  };
+}
+
 /** One attempt to send: the stored event bytes to one endpoint, signed with its secrets. */
 export interface SendRequest {
   url: string;

@@ -1,14 +1,11 @@
 // The sender's thread (threaded-sender.ts): runs createSender on requests posted in batches and
 // posts the outcomes back in batches, one message per turn of each event loop.
 import { parentPort, workerData } from "node:worker_threads";
-import type { SendOutcome, SendRequest } from "./outcome.ts";
+import { type SendOutcome, type SendRequest, unsentFailure } from "./outcome.ts";
 import { createSender, type SenderOptions } from "./send.ts";
 
 export type ToSender = { close: true } | { requests: { id: number; request: SendRequest }[] };
-export type FromSender =
-  | { outcomes: { id: number; outcome: SendOutcome }[] }
-  | { ready: true }
-  | { closed: true };
+export type FromSender = { outcomes: { id: number; outcome: SendOutcome }[] } | { ready: true };
 
 const port = parentPort!;
 const sender = createSender(workerData as SenderOptions);
@@ -27,9 +24,9 @@ function flush(): void {
 
 port.on("message", (message: ToSender) => {
   if ("close" in message) {
+    // Closing the port lets the thread exit, which is what the main thread waits for.
     void sender.close().then(() => {
       if (outcomes.length > 0) flush();
-      port.postMessage({ closed: true } satisfies FromSender);
       port.close();
     });
     return;
@@ -39,16 +36,7 @@ port.on("message", (message: ToSender) => {
     const body = Buffer.from(request.body.buffer, request.body.byteOffset, request.body.length);
     sender
       .send({ ...request, body })
-      .catch(
-        (error: unknown): SendOutcome => ({
-          kind: "failed",
-          retryable: true,
-          error: "unknown",
-          message: `the sender threw: ${String(error)}`,
-          requestHeaders: {},
-          durationMs: 0,
-        }),
-      )
+      .catch((error: unknown) => unsentFailure(`the sender threw: ${String(error)}`))
       .then((outcome) => finished(id, outcome));
   }
 });

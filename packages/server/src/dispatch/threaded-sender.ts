@@ -1,5 +1,5 @@
 import { Worker } from "node:worker_threads";
-import type { SendOutcome, SendRequest } from "./outcome.ts";
+import { type SendOutcome, type SendRequest, unsentFailure } from "./outcome.ts";
 import type { Sender, SenderOptions } from "./send.ts";
 import type { FromSender, ToSender } from "./send-worker.ts";
 
@@ -26,10 +26,12 @@ export function createThreadedSender(
   const ready = new Promise<boolean>((resolve) => {
     markReady = resolve;
   });
-  let running = true;
+  /** Whether the current thread has not exited yet (close() then waits for its exit). */
+  let running = false;
   let worker = start();
 
   function start(): Worker {
+    running = true;
     // Run from source (tests, benchmarks), the thread needs tsx's loader, which threads do not
     // inherit from `node --import tsx`; built, it runs the emitted JavaScript.
     const thread = fromSource
@@ -57,22 +59,12 @@ export function createThreadedSender(
     const lost = (why: string) => {
       if (thread !== worker) return;
       for (const [id, resolve] of waiting) {
-        resolve({
-          kind: "failed",
-          retryable: true,
-          error: "unknown",
-          message: `the sender thread ${why}`,
-          requestHeaders: {},
-          durationMs: 0,
-        });
+        resolve(unsentFailure(`the sender thread ${why}`));
         waiting.delete(id);
       }
       // One that never loaded would fail the same way again: no new thread, and ready() says so.
       if (!loaded) markReady(false);
-      else if (closing === undefined) {
-        running = true;
-        worker = start();
-      }
+      else if (closing === undefined) worker = start();
     };
     thread.on("error", (error) => lost(`failed: ${String(error)}`));
     thread.on("exit", (code) => {

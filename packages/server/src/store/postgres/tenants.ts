@@ -1,6 +1,8 @@
 import type pg from "pg";
 import { cursorError } from "../sqlite/endpoints.ts";
-import type { ApiKeyRow, TenantRow, TenantStore } from "../tenant-types.ts";
+// API keys have the same columns and types in both dialects: SQLite's mapper serves here too.
+import { type KeyRecord, toKey } from "../sqlite/tenants.ts";
+import type { TenantRow, TenantStore } from "../tenant-types.ts";
 import type { ListOptions } from "../types.ts";
 import { paginate } from "./paginate.ts";
 import { transaction } from "./pool.ts";
@@ -13,30 +15,12 @@ interface TenantRecord {
   updated_at: number | null;
 }
 
-interface KeyRecord {
-  id: string;
-  tenant_id: string;
-  name: string | null;
-  key_hint: string;
-  created_at: number;
-  revoked_at: number | null;
-}
-
 const toTenant = (r: TenantRecord): TenantRow => ({
   id: r.id,
   name: r.name,
   metadata: r.metadata,
   createdAt: r.created_at,
   updatedAt: r.updated_at ?? r.created_at,
-});
-
-const toKey = (r: KeyRecord): ApiKeyRow => ({
-  id: r.id,
-  tenantId: r.tenant_id,
-  name: r.name,
-  keyHint: r.key_hint,
-  createdAt: r.created_at,
-  revokedAt: r.revoked_at,
 });
 
 // Tenants have no `seq` column: their creation order, numbered, stands in for it.

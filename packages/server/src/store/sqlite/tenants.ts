@@ -12,7 +12,7 @@ interface TenantRecord {
   updated_at: number | null;
 }
 
-interface KeyRecord {
+export interface KeyRecord {
   id: string;
   tenant_id: string;
   name: string | null;
@@ -29,7 +29,7 @@ const toTenant = (r: TenantRecord): TenantRow => ({
   updatedAt: r.updated_at ?? r.created_at,
 });
 
-const toKey = (r: KeyRecord): ApiKeyRow => ({
+export const toKey = (r: KeyRecord): ApiKeyRow => ({
   id: r.id,
   tenantId: r.tenant_id,
   name: r.name,
