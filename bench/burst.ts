@@ -1,4 +1,4 @@
-import { authorization, postEvent } from "./hookline.ts";
+import { postEvent } from "./hookline.ts";
 import { createLimit } from "./limit.ts";
 import { closedLoop } from "./load.ts";
 import {
@@ -101,16 +101,7 @@ async function hooklineBurst(setup: Setup, events: number, first: number) {
  * endpoints. It bounds what Hookline can deliver when every event is its own request.
  */
 async function ingestOnly(setup: Setup, events: number, first: number) {
-  const tenant = "tn_benchingestonly";
-  const created = await setup.hookline.api.request({
-    path: "/v1/tenants",
-    method: "POST",
-    headers: { ...authorization, "content-type": "application/json" },
-    body: JSON.stringify({ id: tenant, name: "ingest only" }),
-  });
-  await created.body.dump();
-  if (created.statusCode !== 200)
-    throw new Error(`POST /v1/tenants answered ${created.statusCode}`);
+  const tenant = await setup.hookline.createTenant("tn_benchingestonly", "ingest only");
   const bodies = Array.from({ length: events }, (_, n) => createEventBody(first + n));
   const headers = { "hookline-tenant": tenant };
   const meter = cpuMeter({ hookline: setup.hookline.pid });

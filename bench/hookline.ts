@@ -21,6 +21,8 @@ export interface Hookline {
   api: Pool;
   /** Creates an endpoint for every event type with a chosen secret; returns its id. */
   createEndpoint(url: string, secret: string): Promise<string>;
+  /** Creates a tenant with a chosen id; returns it. */
+  createTenant(id: string, name: string): Promise<string>;
   /** SIGTERM (graceful: a CPU profile gets written), SIGKILL after 15 s; removes the database. */
   stop(): Promise<void>;
 }
@@ -108,19 +110,9 @@ export async function startHookline(options: {
     url,
     pid: child.pid!,
     api,
-    async createEndpoint(target, secret) {
-      const response = await api.request({
-        path: "/v1/webhook_endpoints",
-        method: "POST",
-        headers: { ...authorization, "content-type": "application/json" },
-        body: JSON.stringify({ url: target, enabled_events: ["*"], secret }),
-      });
-      const text = await response.body.text();
-      if (response.statusCode !== 200) {
-        throw new Error(`creating an endpoint: ${response.statusCode} ${text}`);
-      }
-      return (JSON.parse(text) as { id: string }).id;
-    },
+    createEndpoint: (target, secret) =>
+      create(api, "/v1/webhook_endpoints", { url: target, enabled_events: ["*"], secret }),
+    createTenant: (id, name) => create(api, "/v1/tenants", { id, name }),
     async stop() {
       await api.close();
       if (child.exitCode === null && child.signalCode === null) {
@@ -135,6 +127,21 @@ export async function startHookline(options: {
       process.off("exit", removeDir);
     },
   };
+}
+
+/** POSTs a create with the root key; resolves with the created object's id. */
+async function create(api: Pool, path: string, body: unknown): Promise<string> {
+  const response = await api.request({
+    path,
+    method: "POST",
+    headers: { ...authorization, "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  const text = await response.body.text();
+  if (response.statusCode !== 200) {
+    throw new Error(`POST ${path}: ${response.statusCode} ${text}`);
+  }
+  return (JSON.parse(text) as { id: string }).id;
 }
 
 /** POSTs one event through the public API; resolves with the id Hookline gave it. */
