@@ -20,6 +20,7 @@ import { createLiveHub } from "./live/hub.ts";
 import { createLogger } from "./logging/logger.ts";
 import { logAccepted, logAttempts } from "./logging/observers.ts";
 import { createRetention } from "./maintenance/retention.ts";
+import { circuitGauge } from "./metrics/circuit-gauge.ts";
 import { createMetrics } from "./metrics/metrics.ts";
 import { rootKey } from "./root-key.ts";
 import { sealSecrets } from "./secrets/seal-secrets.ts";
@@ -110,6 +111,7 @@ export async function startServer(
     onExhausted: (deliveries) => operational.deliveriesExhausted(deliveries),
     listen,
   });
+  circuitGauge(metrics.registry, () => dispatcher.view());
   const commits = observeCommits(createCommitQueue(store), [
     metrics.accepted,
     logAccepted(log),

@@ -70,6 +70,21 @@ export const EndpointHealthReportSchema = Type.Object(
       failed: Type.Integer(),
       skipped: Type.Integer(),
     }),
+    circuit: Type.Object(
+      {
+        state: Type.Union([
+          Type.Literal("closed"),
+          Type.Literal("open"),
+          Type.Literal("half_open"),
+        ]),
+        reason: Type.Union([Type.Literal("unreachable"), Type.Literal("error_rate"), Type.Null()]),
+        open_until: NullableTime,
+      },
+      {
+        description:
+          "This node's circuit breaker for the endpoint: open while it is unreachable or fails most requests; its deliveries then wait for a probe (docs/operations.md).",
+      },
+    ),
   },
   { $id: "WebhookEndpointHealth" },
 );
