@@ -33,8 +33,8 @@ export interface Claimer {
   /** A slot or a lane may have room now: claim within this turn if the store may fill it. */
   poke(): void;
   stop(): void;
-  /** True while `unknown` is set or some lane is marked: the simulation test reads it. */
-  mayHaveDue(): boolean;
+  /** What the claimer knows and does, for the simulation test and `Dispatcher.view`. */
+  state(): { unknown: boolean; claiming: boolean; backingOff: boolean };
 }
 
 export interface ClaimerOptions {
@@ -163,8 +163,18 @@ export function createClaimer(options: ClaimerOptions): Claimer {
       unknown = true;
       return;
     }
-    if (unknownMark < started) unknown = false;
     const excluded = new Set(ask.excluded);
+    if (unknown && unknownMark < started) {
+      // What `unknown` covered of the lanes this claim skipped is still unknown: it moves to
+      // their own marks, which a claim that includes them clears.
+      for (const id of excluded) {
+        const lane = lanes.get(id);
+        if (lane === undefined || lane.mayHaveMore) continue;
+        lane.mayHaveMore = true;
+        marks.set(id, started);
+      }
+      unknown = false;
+    }
     for (const [id, lane] of lanes) {
       if (excluded.has(id) || !lane.mayHaveMore) continue;
       if ((marks.get(id) ?? 0) < started) {
@@ -194,6 +204,10 @@ export function createClaimer(options: ClaimerOptions): Claimer {
       stopped = true;
       if (retryTimer !== undefined) clearTimeout(retryTimer);
     },
-    mayHaveDue: () => unknown || [...lanes.values()].some((lane) => lane.mayHaveMore),
+    state: () => ({
+      unknown,
+      claiming: claiming || scheduled,
+      backingOff: retryTimer !== undefined,
+    }),
   };
 }

@@ -11,7 +11,15 @@ import type { ClaimedDelivery, HealthChange, Store } from "../store/types.ts";
 import { type Claimer, createClaimer } from "./claimer.ts";
 import { createDueTimer } from "./due-timer.ts";
 import { createGiveBack } from "./give-back.ts";
-import { allowed, isForgettable, isHungry, type Lane, type LaneLimits, newLane } from "./lane.ts";
+import {
+  allowed,
+  isForgettable,
+  isHungry,
+  isStalled,
+  type Lane,
+  type LaneLimits,
+  newLane,
+} from "./lane.ts";
 import { createLaneRunner } from "./lane-runner.ts";
 import type { Logger } from "./logger.ts";
 import type { DispatchObserver } from "./observer.ts";
@@ -80,12 +88,24 @@ export interface DispatcherView {
   active: number;
   stalled: number;
   queued: number;
-  /** Whether the claimer believes the store may hold due deliveries it has not claimed. */
-  mayHaveDue: boolean;
-  claimerWaiting: boolean;
+  /** The store may hold due deliveries of endpoints whose lanes are not marked. */
+  unknown: boolean;
+  /** A claim is running or will run within this turn. */
+  claiming: boolean;
+  /** The last claim failed: the next waits for its backoff. */
+  backingOff: boolean;
   lanes: Map<
     string,
-    { active: number; queued: number; allowed: number; hungry: boolean; circuit: Circuit }
+    {
+      active: number;
+      queued: number;
+      allowed: number;
+      stalled: boolean;
+      hungry: boolean;
+      /** The store may hold due deliveries of this endpoint (claimer.ts). */
+      mayHaveMore: boolean;
+      circuit: Circuit;
+    }
   >;
 }
 
@@ -266,8 +286,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       const now = clock();
       const view: DispatcherView = {
         ...runner.counts(),
-        mayHaveDue: claimer.mayHaveDue(),
-        claimerWaiting: false,
+        ...claimer.state(),
         lanes: new Map(),
       };
       for (const [id, lane] of lanes) {
@@ -275,7 +294,9 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
           active: lane.active,
           queued: lane.queue.length,
           allowed: allowed(lane, now, limits),
+          stalled: isStalled(lane, now, limits.stallMs),
           hungry: isHungry(lane, now, limits),
+          mayHaveMore: lane.mayHaveMore,
           circuit: atTime(lane.circuit, now),
         });
       }

@@ -67,10 +67,11 @@ export function createDueTimer(options: DueTimerOptions): DueTimer {
       any = true;
       pollAt = Number.POSITIVE_INFINITY;
     }
-    if (any) options.onDue();
-    else if (ids.size > 0) options.onDue([...ids]);
-    if (any) void refresh();
-    else arm();
+    if (ids.size > 0) options.onDue([...ids]);
+    if (any) {
+      options.onDue();
+      void refresh();
+    } else arm();
   }
 
   async function refresh(): Promise<void> {
