@@ -1,5 +1,5 @@
 import fc from "fast-check";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { afterEach, beforeEach, describe, it, vi } from "vitest";
 import { createDispatcher, type Dispatcher } from "../src/dispatch/dispatcher.ts";
 import { DEFAULT_BREAKER } from "../src/domain/circuit-breaker.ts";
 import { createSimSender, type SimMode } from "./support/sim-sender.ts";
@@ -22,13 +22,6 @@ import { createSimStore, type SimStore } from "./support/sim-store.ts";
 const OWNER = "sim-node";
 const TIMEOUT_MS = 2_000;
 const TICK_MS = 7;
-
-type Step =
-  | { kind: "ingest"; endpoints: number[]; count: number }
-  | { kind: "advance"; ms: number }
-  | { kind: "mode"; endpoint: number; mode: SimMode }
-  | { kind: "disable"; endpoint: number }
-  | { kind: "recover"; endpoint: number };
 
 const modeArb: fc.Arbitrary<SimMode> = fc.oneof(
   fc.constant({ kind: "ok" as const }),
@@ -121,7 +114,6 @@ async function simulate(scenario: Scenario): Promise<void> {
   const endpointIds = Array.from({ length: scenario.endpoints }, (_, i) => `we_${i}`);
   for (const id of endpointIds) sim.addEndpoint(id);
   const limits = { maxInFlight: scenario.maxInFlight, perEndpoint: scenario.perEndpoint };
-  let dispatcher: Dispatcher | undefined;
   const sent = createSimSender({
     latency: () => 1 + Math.floor(random() * scenario.maxLatencyMs),
     random,
@@ -134,7 +126,7 @@ async function simulate(scenario: Scenario): Promise<void> {
       if (sent.total() > 4 * limits.maxInFlight) throw new Error(`${sent.total()} in flight`);
     },
   });
-  dispatcher = createDispatcher({
+  const d: Dispatcher = createDispatcher({
     store: sim.store,
     sender: sent.sender,
     schedule: [100, 300, 1_000],
@@ -153,7 +145,6 @@ async function simulate(scenario: Scenario): Promise<void> {
       minAttempts: scenario.minAttempts,
     },
   });
-  const d = dispatcher;
   let events = 0;
 
   /** The invariants that hold at any quiet moment. */
