@@ -67,5 +67,5 @@ export function latencyTitle(l: LatencyResult): string {
   const what = l.fresh
     ? `from a fresh start (no warm-up of Hookline), ${int(l.events)} events, ${l.clients} clients`
     : `${int(l.events)} events after a warm-up, ${l.clients} clients`;
-  return `Latency at a steady ${l.perSecond} events/s ${what}, ${mode}`;
+  return `Latency at a steady ${l.perSecond} events/s: ${what}, ${mode}`;
 }
