@@ -38,6 +38,9 @@ const RATE_SECONDS = flags.quick ? 3 : 10;
 const runs = Number(flags.runs);
 if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs takes a whole number ≥ 1`);
 const only = new Set((flags.only ?? []).flatMap((s) => s.split(",")));
+if (flags.write && (flags.quick || only.size > 0)) {
+  throw new Error("--write takes a full run of every system (no --quick, no --only)");
+}
 const children = new Set<ChildProcess>();
 process.on("exit", () => {
   for (const child of children) child.kill("SIGKILL");
@@ -95,7 +98,6 @@ try {
     });
     process.stdout.write(`${report.text}\n`);
     if (flags.write) {
-      if (flags.quick || only.size > 0) throw new Error("--write takes a full run of every system");
       const path = resolve(fileURLToPath(new URL("../docs/benchmarks.md", import.meta.url)));
       writeSection(path, {
         name: "postgres",
