@@ -4,9 +4,6 @@ import type { DrainFigures } from "./postgres-measure.ts";
 import { CLIENTS } from "./postgres-systems.ts";
 import { type Distribution, int, ms, table } from "./stats.ts";
 
-/** A ratio with the digits that matter: 0.04×, 0.52×, 5.3×. */
-const times = (ratio: number) => `${ratio.toFixed(ratio < 1 ? 2 : 1)}×`;
-
 /** Issue 15's targets for Hookline on PostgreSQL, one node and two. */
 export const PG_TARGETS = { ratioToBoss: 5, p99Ms: 20 } as const;
 

@@ -1,7 +1,7 @@
 import type { ClaimedDelivery, Store } from "../store/types.ts";
 import { demand, isHungry, type Lane, type LaneLimits, newLane } from "./lane.ts";
 import type { Logger } from "./logger.ts";
-import { createOutageLog, type StoreBackoff } from "./store-backoff.ts";
+import { createStoreRetry } from "./store-backoff.ts";
 
 /**
  * The claimer: what this node knows of the due deliveries in the store, and the one claim
@@ -51,9 +51,6 @@ export interface ClaimerOptions {
   room(): number;
   /** Hands what a claim took to the lanes. */
   deliver(claimed: ClaimedDelivery[]): void;
-  /** The loop went quiet (nothing more to claim now). */
-  onIdle(): void;
-  backoff: StoreBackoff;
 }
 
 /** How many of an endpoint a claim may take when this node has no lane for it yet. */
@@ -63,7 +60,7 @@ export function freshShare(limits: LaneLimits): number {
 
 export function createClaimer(options: ClaimerOptions): Claimer {
   const { store, limits, lanes, clock } = options;
-  const outage = createOutageLog(options.log, "claiming due deliveries");
+  const retry = createStoreRetry(options.log, "claiming due deliveries");
   /** The store may hold due deliveries of endpoints whose lanes are not marked. */
   let unknown = true;
   /** Numbers each mark and each claim, to tell which came first. */
@@ -73,10 +70,9 @@ export function createClaimer(options: ClaimerOptions): Claimer {
   let claiming = false;
   let scheduled = false;
   let stopped = false;
-  let retryTimer: NodeJS.Timeout | undefined;
 
   function poke(): void {
-    if (scheduled || claiming || stopped || retryTimer !== undefined) return;
+    if (scheduled || claiming || stopped || retry.waiting()) return;
     scheduled = true;
     setImmediate(() => {
       scheduled = false;
@@ -122,25 +118,17 @@ export function createClaimer(options: ClaimerOptions): Claimer {
           perEndpoint: freshShare(limits),
           shares: ask.shares,
         });
-        outage.ok();
+        retry.ok();
         learn(claimed, ask, started);
         options.deliver(claimed);
       }
     } catch (error) {
       unknown = true;
-      const waitMs = options.backoff.next();
-      outage.failed(error, waitMs);
-      retryTimer = setTimeout(() => {
-        retryTimer = undefined;
-        poke();
-      }, waitMs);
-      retryTimer.unref();
+      retry.failed(error, poke);
       return;
     } finally {
       claiming = false;
     }
-    options.backoff.reset();
-    options.onIdle();
   }
 
   /** Updates the marks from what a claim took (see fact 1 above). */
@@ -202,12 +190,12 @@ export function createClaimer(options: ClaimerOptions): Claimer {
     poke,
     stop() {
       stopped = true;
-      if (retryTimer !== undefined) clearTimeout(retryTimer);
+      retry.cancel();
     },
     state: () => ({
       unknown,
       claiming: claiming || scheduled,
-      backingOff: retryTimer !== undefined,
+      backingOff: retry.waiting(),
     }),
   };
 }

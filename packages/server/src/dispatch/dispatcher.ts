@@ -25,7 +25,7 @@ import type { Logger } from "./logger.ts";
 import type { DispatchObserver } from "./observer.ts";
 import { createRecorder, type ExhaustedDelivery } from "./recorder.ts";
 import type { Sender } from "./send.ts";
-import { createOutageLog, createStoreBackoff } from "./store-backoff.ts";
+import { createStoreRetry } from "./store-backoff.ts";
 
 export type { Logger } from "./logger.ts";
 export type { ExhaustedDelivery } from "./recorder.ts";
@@ -180,7 +180,6 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     ladder: options.ladder ?? DEFAULT_LADDER,
     clock,
     log,
-    backoff: createStoreBackoff(),
     onRecorded(batch, changes, exhausted) {
       // Ingest caches endpoints and claims at insert: it must learn of a disable at once.
       if (changes.some((c) => c.transition === "disabled")) options.onEndpointsDisabled?.();
@@ -225,21 +224,19 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     deliver: (claimed) => {
       for (const delivery of claimed) runner.enqueue(delivery);
     },
-    onIdle: () => undefined,
-    backoff: createStoreBackoff(),
   });
 
-  const reclaimOutage = createOutageLog(log, "reclaiming expired leases");
+  const reclaimRetry = createStoreRetry(log, "reclaiming expired leases");
   async function reclaim(): Promise<void> {
     try {
       const count = await store.reclaimExpired(clock());
-      reclaimOutage.ok();
+      reclaimRetry.ok();
       if (count > 0) {
         log.warn({ count }, "reclaimed deliveries whose lease expired");
         claimer.markDue();
       }
     } catch (error) {
-      reclaimOutage.failed(error, limits.leaseMs / 4);
+      reclaimRetry.failed(error, () => void reclaim());
     }
   }
 
@@ -306,6 +303,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       stopping = true;
       claimer.stop();
       dueTimer.stop();
+      reclaimRetry.cancel();
       if (reclaimTimer !== undefined) clearInterval(reclaimTimer);
       unsubscribe?.();
       await runner.stop(graceMs);

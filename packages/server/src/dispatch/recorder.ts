@@ -1,7 +1,7 @@
 import type { LadderPolicy } from "../domain/health-ladder.ts";
 import type { AttemptResult, HealthChange, Store } from "../store/types.ts";
 import type { Logger } from "./logger.ts";
-import { createOutageLog, type StoreBackoff } from "./store-backoff.ts";
+import { createStoreRetry } from "./store-backoff.ts";
 
 export interface ExhaustedDelivery {
   tenantId: string;
@@ -26,21 +26,19 @@ export interface RecorderOptions {
   ladder: LadderPolicy;
   clock: () => number;
   log: Logger;
-  backoff: StoreBackoff;
   /** Called once the batch is in the store. */
   onRecorded(batch: AttemptResult[], changes: HealthChange[], exhausted: ExhaustedDelivery[]): void;
 }
 
 export function createRecorder(options: RecorderOptions): Recorder {
-  const outage = createOutageLog(options.log, "recording attempt outcomes");
+  const retry = createStoreRetry(options.log, "recording attempt outcomes");
   let results: AttemptResult[] = [];
   let exhausted: ExhaustedDelivery[] = [];
   let scheduled = false;
-  let retryTimer: NodeJS.Timeout | undefined;
   let chain: Promise<void> = Promise.resolve();
 
   function schedule(): void {
-    if (scheduled || retryTimer !== undefined) return;
+    if (scheduled || retry.waiting()) return;
     scheduled = true;
     setImmediate(() => {
       scheduled = false;
@@ -60,17 +58,10 @@ export function createRecorder(options: RecorderOptions): Recorder {
     } catch (error) {
       results = batch.concat(results);
       exhausted = ranOut.concat(exhausted);
-      const waitMs = options.backoff.next();
-      outage.failed(error, waitMs);
-      retryTimer = setTimeout(() => {
-        retryTimer = undefined;
-        schedule();
-      }, waitMs);
-      retryTimer.unref();
+      retry.failed(error, schedule);
       return;
     }
-    outage.ok();
-    options.backoff.reset();
+    retry.ok();
     options.onRecorded(batch, changes, ranOut);
   }
 
@@ -81,10 +72,7 @@ export function createRecorder(options: RecorderOptions): Recorder {
       schedule();
     },
     async flush() {
-      if (retryTimer !== undefined) {
-        clearTimeout(retryTimer);
-        retryTimer = undefined;
-      }
+      retry.cancel();
       chain = chain.then(write);
       await chain;
     },

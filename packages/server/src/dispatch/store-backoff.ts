@@ -1,59 +1,68 @@
 import type { Logger } from "./logger.ts";
 
 /**
- * How long a loop waits before it asks the store again after a failure: doubling from `firstMs`
- * to `maxMs`, each wait spread by ±50% so that the nodes of a cluster do not all come back in
- * the same instant when the database does. Reset by a success.
+ * How a loop that calls the store rides out an outage (the database restarting, a full disk):
+ * after a failure it waits, doubling from `firstMs` to `maxMs` with each failure in a row, each
+ * wait spread by ±50% so that the nodes of a cluster do not all come back in the same instant
+ * when the database does; it logs one line when the calls start failing and one when they work
+ * again, instead of one per failed call.
  */
-export interface StoreBackoff {
-  next(): number;
-  reset(): void;
+export interface StoreRetry {
+  /** The call failed: `retry` runs after the backoff (once; a later failure arms it again). */
+  failed(error: unknown, retry: () => void): void;
+  /** The call worked: the backoff starts over, and an outage that was logged ends. */
+  ok(): void;
+  /** True while a retry is armed. */
+  waiting(): boolean;
+  cancel(): void;
 }
 
-export function createStoreBackoff(
+export function createStoreRetry(
+  log: Logger,
+  what: string,
   options: { firstMs?: number; maxMs?: number; random?: () => number } = {},
-): StoreBackoff {
+): StoreRetry {
   const firstMs = options.firstMs ?? 100;
   const maxMs = options.maxMs ?? 5_000;
   const random = options.random ?? Math.random;
   let failures = 0;
-  return {
-    next() {
-      const base = Math.min(maxMs, firstMs * 2 ** failures);
-      failures++;
-      return Math.max(1, Math.round(base * (0.5 + random())));
-    },
-    reset() {
-      failures = 0;
-    },
-  };
-}
-
-/**
- * One log line when a loop's store calls start failing and one when they work again, instead
- * of one per failed call: a database that is away for a minute must not flood the log.
- */
-export function createOutageLog(
-  log: Logger,
-  what: string,
-): { failed(error: unknown, retryInMs: number): void; ok(): void } {
   let since: number | undefined;
-  let failures = 0;
+  let timer: NodeJS.Timeout | undefined;
   return {
-    failed(error, retryInMs) {
-      failures++;
-      if (since !== undefined) return;
-      since = Date.now();
-      log.error(
-        { err: error, retry_in_ms: retryInMs },
-        `${what} failed: the store is unavailable; retrying with backoff`,
+    failed(error, retry) {
+      const waitMs = Math.max(
+        1,
+        Math.round(Math.min(maxMs, firstMs * 2 ** failures) * (0.5 + random())),
       );
+      failures++;
+      if (since === undefined) {
+        since = Date.now();
+        log.error(
+          { err: error, retry_in_ms: waitMs },
+          `${what} failed: the store is unavailable; retrying with backoff`,
+        );
+      }
+      if (timer !== undefined) clearTimeout(timer);
+      timer = setTimeout(() => {
+        timer = undefined;
+        retry();
+      }, waitMs);
+      timer.unref();
     },
     ok() {
-      if (since === undefined) return;
-      log.warn({ down_ms: Date.now() - since, failures }, `${what} works again: the store is back`);
+      if (since !== undefined) {
+        log.warn(
+          { down_ms: Date.now() - since, failures },
+          `${what} works again: the store is back`,
+        );
+      }
       since = undefined;
       failures = 0;
+    },
+    waiting: () => timer !== undefined,
+    cancel() {
+      if (timer !== undefined) clearTimeout(timer);
+      timer = undefined;
     },
   };
 }
