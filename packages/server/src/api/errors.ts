@@ -75,8 +75,9 @@ export const idempotencyConflict = (key: string) =>
 
 /**
  * The store refused for a passing cause: 503, and Retry-After so that clients (and Stripe-style
- * SDKs that honour it) come back instead of giving up. Nothing of the request was committed, so
- * its Idempotency-Key is still free for the retry. A full disk waits for a person, a restarting
+ * SDKs that honour it) come back instead of giving up. The request's transaction was rolled
+ * back, so its Idempotency-Key is still free for the retry (or, if a COMMIT landed as the
+ * connection died, the retry finds what it created). A full disk waits for a person, a restarting
  * database for seconds: the two waits differ.
  */
 export function storeUnavailable(error: StoreUnavailableError): ApiError {
@@ -86,8 +87,8 @@ export function storeUnavailable(error: StoreUnavailableError): ApiError {
     ErrorType.api,
     error.code,
     diskFull
-      ? "The database's disk is full, so nothing can be stored; the request was not applied. Retry later with the same Idempotency-Key."
-      : "The database cannot be reached right now; the request was not applied. Retry in a few seconds with the same Idempotency-Key.",
+      ? "The database's disk is full, so nothing can be stored right now. Retry later with the same Idempotency-Key."
+      : "The database cannot be reached right now. Retry in a few seconds with the same Idempotency-Key.",
   );
   refused.retryAfterSeconds = diskFull ? DISK_FULL_RETRY_AFTER_S : UNAVAILABLE_RETRY_AFTER_S;
   return refused;

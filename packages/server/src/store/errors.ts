@@ -22,7 +22,11 @@ export const StoreFailure = {
 } as const;
 export type StoreFailure = (typeof StoreFailure)[keyof typeof StoreFailure];
 
-/** A store call refused for a passing cause; nothing of it was committed. `cause` is the driver's error. */
+/**
+ * A store call refused for a passing cause; `cause` is the driver's error. Its transaction was
+ * rolled back, with one exception no client can rule out: a COMMIT whose answer was lost with the
+ * connection may have landed. A retry with the same idempotency key then finds what it created.
+ */
 export class StoreUnavailableError extends Error {
   override readonly name = "StoreUnavailableError";
   readonly code: StoreFailure;
