@@ -10,6 +10,7 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { expectAllDelivered, expectRefusals, startBurst } from "./support/burst.ts";
+import { parseExposition } from "./support/observability.ts";
 import { startReceiver } from "./support/receiver.ts";
 import { waitFor } from "./support/server.ts";
 import { exited, spawnServe } from "./support/spawn.ts";
@@ -56,6 +57,7 @@ it("answers 503 disk_full while SQLite's disk is full, loses nothing, and takes 
     },
   );
   const status = (path: string) => fetch(`${node.url}${path}`).then((r) => r.status);
+  const metrics = async () => parseExposition(await (await fetch(`${node.url}/metrics`)).text());
   try {
     const endpoint = await fetch(`${node.url}/v1/webhook_endpoints`, {
       method: "POST",
@@ -84,12 +86,21 @@ it("answers 503 disk_full while SQLite's disk is full, loses nothing, and takes 
     await waitFor(async () => (await status("/readyz")) === 503, 10_000, "/readyz 503");
     const unreadyMs = Date.now() - fullAt;
     expect(await status("/healthz")).toBe(200);
-    // Refusals for a while, then room again.
-    await waitFor(() => burst.check().refusals.length >= 50, 30_000, "50 refusals");
+    // /metrics still answers, and says why.
+    const during = await metrics();
+    expect(during.get("hookline_store_up")).toBe(0);
+    expect(during.get('hookline_store_errors_total{kind="disk_full"}')).toBeGreaterThan(0);
+    // Refusals for a few seconds (the dispatcher's writes meet the full disk too), then room.
+    await waitFor(
+      () => burst.check().refusals.length >= 50 && Date.now() - fullAt >= 3000,
+      30_000,
+      "3 s of refusals",
+    );
     rmSync(filler);
     const roomAt = Date.now();
     await waitFor(async () => (await status("/readyz")) === 200, 10_000, "/readyz 200");
     const readyMs = Date.now() - roomAt;
+    expect((await metrics()).get("hookline_store_up")).toBe(1);
     await burst.done;
     const doneMs = Date.now() - roomAt;
 
@@ -114,7 +125,7 @@ it("answers 503 disk_full while SQLite's disk is full, loses nothing, and takes 
       db.close();
     }
     console.info(
-      `SQLite on a 24 MB tmpfs, ${EVENTS} events of ~4 KB: disk full after ${acceptedWhenFull} acknowledged; ${burst.refusals.length} 503 disk_full (slowest ${Math.max(...burst.refusals.map((r) => r.ms))} ms); /readyz 503 ${unreadyMs} ms after the first refusal, 200 ${readyMs} ms after space returned; the burst finished ${doneMs} ms after; integrity ok; 0 lost`,
+      `SQLite on a 24 MB tmpfs, ${EVENTS} events of ~4 KB: disk full after ${acceptedWhenFull} acknowledged, for ${roomAt - fullAt} ms; ${burst.refusals.length} 503 disk_full (slowest ${Math.max(...burst.refusals.map((r) => r.ms))} ms); /readyz 503 ${unreadyMs} ms after the first refusal, 200 ${readyMs} ms after space returned; the burst finished ${doneMs} ms after; integrity ok; 0 lost`,
     );
   } finally {
     node.child.kill("SIGKILL");
