@@ -6,6 +6,7 @@ import { randomBytes } from "node:crypto";
 import { afterEach, beforeEach, expect, it } from "vitest";
 import { expectAllDelivered, expectRefusals, startBurst } from "./support/burst.ts";
 import { type CrashablePostgres, startCrashablePostgres } from "./support/crashable-postgres.ts";
+import { parseExposition } from "./support/observability.ts";
 import { startReceiver } from "./support/receiver.ts";
 import { waitFor } from "./support/server.ts";
 import { exited, spawnServe } from "./support/spawn.ts";
@@ -81,7 +82,12 @@ it.each([1, 3])(
       // Every node takes itself out of its load balancer while its process stays alive.
       await readyz(503);
       const unreadyMs = Date.now() - crashedAt;
-      for (const url of urls) expect(await status(url, "/healthz")).toBe(200);
+      for (const url of urls) {
+        expect(await status(url, "/healthz")).toBe(200);
+        // /metrics answers without its database, and says so.
+        const scrape = parseExposition(await (await fetch(`${url}/metrics`)).text());
+        expect(scrape.get("hookline_store_up")).toBe(0);
+      }
       await new Promise((resolve) => setTimeout(resolve, crashedAt + OUTAGE_MS - Date.now()));
 
       await postgres.restart();
