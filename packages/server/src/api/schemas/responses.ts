@@ -36,6 +36,13 @@ export const ReadinessSchema = Type.Object(
   {
     status: Type.Union([Type.Literal("ok"), Type.Literal("unavailable")]),
     database: Type.Boolean({ description: "The database answers." }),
+    store: Type.Union(
+      [Type.Literal("up"), Type.Literal("database_unavailable"), Type.Literal("disk_full")],
+      {
+        description:
+          "`up`, or why the store refuses writes: the database cannot be reached, or its disk is full.",
+      },
+    ),
     migrations: Type.Boolean({
       description: "The database schema is at the latest version this build knows.",
     }),
