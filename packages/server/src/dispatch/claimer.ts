@@ -1,7 +1,7 @@
 import type { ClaimedDelivery, Store } from "../store/types.ts";
 import { demand, isHungry, type Lane, type LaneLimits, newLane } from "./lane.ts";
 import type { Logger } from "./logger.ts";
-import { createStoreRetry } from "./store-backoff.ts";
+import { createStoreRetry } from "./store-retry.ts";
 
 /**
  * The claimer: what this node knows of the due deliveries in the store, and the one claim
@@ -32,6 +32,8 @@ export interface Claimer {
   markDue(endpointIds?: Iterable<string>): void;
   /** A slot or a lane may have room now: claim within this turn if the store may fill it. */
   poke(): void;
+  /** The store is back (its wake-up connection reconnected): a claim waiting on backoff runs now. */
+  retryNow(): void;
   stop(): void;
   /** What the claimer knows and does, for the simulation test and `Dispatcher.view`. */
   state(): { unknown: boolean; claiming: boolean; backingOff: boolean };
@@ -188,6 +190,7 @@ export function createClaimer(options: ClaimerOptions): Claimer {
       poke();
     },
     poke,
+    retryNow: () => retry.now(),
     stop() {
       stopped = true;
       retry.cancel();

@@ -25,7 +25,7 @@ import type { Logger } from "./logger.ts";
 import type { DispatchObserver } from "./observer.ts";
 import { createRecorder, type ExhaustedDelivery } from "./recorder.ts";
 import type { Sender } from "./send.ts";
-import { createStoreRetry } from "./store-backoff.ts";
+import { createStoreRetry } from "./store-retry.ts";
 
 export type { Logger } from "./logger.ts";
 export type { ExhaustedDelivery } from "./recorder.ts";
@@ -249,8 +249,14 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
         Math.max(1000, Math.floor(limits.leaseMs / 4)),
       );
       reclaimTimer.unref();
-      // Other nodes' commits (PostgreSQL): wake as this node's own ingest would.
-      unsubscribe = store.onDeliveriesDue?.(() => claimer.markDue());
+      // Other nodes' commits (PostgreSQL): wake as this node's own ingest would. The wake-up
+      // connection also calls after it reconnected: the store is back, so nothing waits out
+      // its backoff.
+      unsubscribe = store.onDeliveriesDue?.(() => {
+        claimer.markDue();
+        claimer.retryNow();
+        recorder.retryNow();
+      });
       claimer.markDue();
       await dueTimer.refresh();
     },

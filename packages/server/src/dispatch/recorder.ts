@@ -1,7 +1,7 @@
 import type { LadderPolicy } from "../domain/health-ladder.ts";
 import type { AttemptResult, HealthChange, Store } from "../store/types.ts";
 import type { Logger } from "./logger.ts";
-import { createStoreRetry } from "./store-backoff.ts";
+import { createStoreRetry } from "./store-retry.ts";
 
 export interface ExhaustedDelivery {
   tenantId: string;
@@ -17,6 +17,8 @@ export interface ExhaustedDelivery {
  */
 export interface Recorder {
   add(result: AttemptResult, exhausted?: ExhaustedDelivery): void;
+  /** The store is back: a batch waiting on backoff is written now. */
+  retryNow(): void;
   /** Resolves once everything added so far is recorded (or the store gave up for now). */
   flush(): Promise<void>;
 }
@@ -71,6 +73,7 @@ export function createRecorder(options: RecorderOptions): Recorder {
       if (ranOut !== undefined) exhausted.push(ranOut);
       schedule();
     },
+    retryNow: () => retry.now(),
     async flush() {
       retry.cancel();
       chain = chain.then(write);

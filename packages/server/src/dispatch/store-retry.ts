@@ -1,3 +1,4 @@
+import { StoreUnavailableError } from "../store/errors.ts";
 import type { Logger } from "./logger.ts";
 
 /**
@@ -5,13 +6,16 @@ import type { Logger } from "./logger.ts";
  * after a failure it waits, doubling from `firstMs` to `maxMs` with each failure in a row, each
  * wait spread by ±50% so that the nodes of a cluster do not all come back in the same instant
  * when the database does; it logs one line when the calls start failing and one when they work
- * again, instead of one per failed call.
+ * again, instead of one per failed call. An outage the store itself recognised
+ * (`StoreUnavailableError`: it logs the outage once for every caller) is logged at debug here.
  */
 export interface StoreRetry {
   /** The call failed: `retry` runs after the backoff (once; a later failure arms it again). */
   failed(error: unknown, retry: () => void): void;
   /** The call worked: the backoff starts over, and an outage that was logged ends. */
   ok(): void;
+  /** Runs the armed retry now (the store is known to be back). */
+  now(): void;
   /** True while a retry is armed. */
   waiting(): boolean;
   cancel(): void;
@@ -28,6 +32,7 @@ export function createStoreRetry(
   let failures = 0;
   let since: number | undefined;
   let timer: NodeJS.Timeout | undefined;
+  let pending: (() => void) | undefined;
   return {
     failed(error, retry) {
       const waitMs = Math.max(
@@ -37,12 +42,15 @@ export function createStoreRetry(
       failures++;
       if (since === undefined) {
         since = Date.now();
-        log.error(
+        const known = error instanceof StoreUnavailableError;
+        (known ? log.debug : log.error).call(
+          log,
           { err: error, retry_in_ms: waitMs },
-          `${what} failed: the store is unavailable; retrying with backoff`,
+          `${what} failed; retrying with backoff`,
         );
       }
       if (timer !== undefined) clearTimeout(timer);
+      pending = retry;
       timer = setTimeout(() => {
         timer = undefined;
         retry();
@@ -51,13 +59,16 @@ export function createStoreRetry(
     },
     ok() {
       if (since !== undefined) {
-        log.warn(
-          { down_ms: Date.now() - since, failures },
-          `${what} works again: the store is back`,
-        );
+        log.info({ down_ms: Date.now() - since, failures }, `${what} works again`);
       }
       since = undefined;
       failures = 0;
+    },
+    now() {
+      if (timer === undefined) return;
+      clearTimeout(timer);
+      timer = undefined;
+      pending?.();
     },
     waiting: () => timer !== undefined,
     cancel() {
