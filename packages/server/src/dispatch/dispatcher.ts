@@ -252,8 +252,8 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       // Other nodes' commits (PostgreSQL): wake as this node's own ingest would. The wake-up
       // connection also calls after it reconnected: the store is back, so nothing waits out
       // its backoff.
-      unsubscribe = store.onDeliveriesDue?.(() => {
-        claimer.markDue();
+      unsubscribe = store.onDeliveriesDue?.((endpointIds) => {
+        claimer.markDue(endpointIds);
         claimer.retryNow();
         recorder.retryNow();
       });

@@ -302,11 +302,11 @@ export interface Store {
   nextDueAt(): Promise<number | undefined>;
   /**
    * Optional: calls `listener` whenever another process (or this one) committed deliveries that
-   * are due now, so a dispatcher sharing the database with other nodes claims them at once
-   * instead of at its next poll (PostgreSQL: LISTEN/NOTIFY). A single-process store leaves it
+   * are due now (naming their endpoints when it can), so a dispatcher sharing the database with
+   * other nodes claims them at once instead of at its next poll (PostgreSQL: LISTEN/NOTIFY). A single-process store leaves it
    * out: in-process wake-ups cover it. Returns the unsubscribe function.
    */
-  onDeliveriesDue?(listener: () => void): () => void;
+  onDeliveriesDue?(listener: (endpointIds?: string[]) => void): () => void;
   /**
    * Rewrites stored endpoint secrets for which `reseal` returns a new value (sealing plaintext,
    * or re-sealing under a new key). Optional: a store without it keeps what it has, readable.

@@ -10,7 +10,7 @@ import type {
 } from "../types.ts";
 import { claimKey } from "./idempotency.ts";
 import { paginate } from "./paginate.ts";
-import { NOTIFY_DUE, transaction } from "./pool.ts";
+import { notifyDue, transaction } from "./pool.ts";
 import { type EventRecord, toEvent } from "./rows.ts";
 
 // One statement per table for a whole commit batch: a round trip per row would cap a node's
@@ -86,7 +86,12 @@ export function eventQueries(pool: pg.Pool) {
             ]),
           });
         }
-        if (deliveries.some((d) => d.status === "pending")) await client.query(NOTIFY_DUE);
+        // The notification names the endpoints left pending, so a node whose lanes are full
+        // marks them instead of running a claim per commit to learn nothing (dispatch/claimer.ts).
+        const pending = new Set(
+          deliveries.filter((d) => d.status === "pending").map((d) => d.endpointId),
+        );
+        if (pending.size > 0) await client.query(notifyDue(pending));
         return results;
       }),
     async get(tenantId: string, id: string): Promise<EventRow | undefined> {

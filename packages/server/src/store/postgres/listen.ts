@@ -11,14 +11,14 @@ import { reconnectDelay } from "./reconnect-delay.ts";
  */
 export function dueListener(url: string, options: { random?: () => number } = {}) {
   const random = options.random ?? Math.random;
-  const listeners = new Set<() => void>();
+  const listeners = new Set<(endpointIds?: string[]) => void>();
   let client: pg.Client | undefined;
   let closed = false;
   let failures = 0;
   let timer: NodeJS.Timeout | undefined;
 
-  const tell = () => {
-    for (const listener of listeners) listener();
+  const tell = (endpointIds?: string[]) => {
+    for (const listener of listeners) listener(endpointIds);
   };
 
   async function connect(): Promise<void> {
@@ -30,7 +30,10 @@ export function dueListener(url: string, options: { random?: () => number } = {}
       keepAlive: true,
     });
     client = next;
-    next.on("notification", tell);
+    // A payload names the endpoints whose deliveries are due (store/postgres/pool.ts notifyDue).
+    next.on("notification", (message) =>
+      tell(message.payload ? message.payload.split(",") : undefined),
+    );
     // Every way a connection ends comes here once: a failed connect, an `error` event (which
     // must have a listener, or it kills the process), the server closing it.
     const lost = () => {
@@ -57,11 +60,11 @@ export function dueListener(url: string, options: { random?: () => number } = {}
     }
     const reconnected = failures > 0;
     failures = 0;
-    if (reconnected) tell();
+    if (reconnected) tell(undefined);
   }
 
   return {
-    subscribe(listener: () => void): () => void {
+    subscribe(listener: (endpointIds?: string[]) => void): () => void {
       listeners.add(listener);
       if (client === undefined && timer === undefined) void connect();
       return () => {

@@ -83,3 +83,16 @@ export const CONNECTION_TIMEOUT_MS = 5000;
 /** The channel a commit that makes deliveries due notifies; every worker node listens on it. */
 export const DUE_CHANNEL = "hookline_deliveries_due";
 export const NOTIFY_DUE = `SELECT pg_notify('${DUE_CHANNEL}', '')`;
+
+/**
+ * Names at most this many endpoints in a notification (ids of ~30 bytes stay far below
+ * PostgreSQL's 8,000-byte payload limit); more, and it names none: every listener looks at
+ * every endpoint.
+ */
+const MAX_NAMED = 100;
+
+/** A notification that deliveries of these endpoints are due now. */
+export function notifyDue(endpointIds: ReadonlySet<string>): { text: string; values: string[] } {
+  const named = endpointIds.size <= MAX_NAMED ? [...endpointIds].join(",") : "";
+  return { text: `SELECT pg_notify('${DUE_CHANNEL}', $1)`, values: [named] };
+}
