@@ -24,9 +24,10 @@ it.each(["fsync", "process"])(
   "loses no acknowledged event through kill -9 (durability %s): every event arrives, duplicates only for attempts in flight",
   async (durability) => {
     const EVENTS = 2000;
-    // A receiver that takes 80 ms per request: 32 at a time that is 400 deliveries/s, well below
-    // the ingest rate, so the kill lands mid-delivery even on a slow machine.
-    const receiver = await startReceiver(() => ({ status: 200, delayMs: 80 }));
+    // A receiver that takes 250 ms per request: 32 at a time that is 128 deliveries/s, 16 s for
+    // all, well below the ingest rate, so the kill lands mid-delivery even on a loaded machine
+    // (at 80 ms, a dispatcher that keeps pace finished before ingest did on a busy 2-core box).
+    const receiver = await startReceiver(() => ({ status: 200, delayMs: 250 }));
     const env = {
       HOOKLINE_API_KEY: KEY,
       HOOKLINE_LOG_LEVEL: "warn",
