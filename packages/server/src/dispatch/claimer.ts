@@ -91,13 +91,17 @@ export function createClaimer(options: ClaimerOptions): Claimer {
     const now = clock();
     const excluded: string[] = [];
     const shares: Record<string, number> = {};
+    const fresh = freshShare(limits);
     let marked = false;
     for (const [id, lane] of lanes) {
       if (!isHungry(lane, now, limits)) {
         excluded.push(id);
         continue;
       }
-      shares[id] = demand(lane, now, limits);
+      // Named only where the default share would not do: a lane that holds less, or one with
+      // a backlog that can take more. Idle lanes of many endpoints keep the claim small.
+      const want = demand(lane, now, limits);
+      if (want < fresh || (lane.mayHaveMore && want !== fresh)) shares[id] = want;
       if (lane.mayHaveMore) marked = true;
     }
     if (!unknown && !marked) return undefined;
