@@ -250,12 +250,23 @@ describe("isolation: circuit breaker and rate limit", () => {
       true,
     );
     expect(sick.received).toHaveLength(3);
+    // The health report shows this node's circuit, and why it opened.
+    const health = await server.api("GET", `/v1/webhook_endpoints/${sickEndpoint.id}/health`);
+    expect(health.body.circuit).toEqual({
+      state: "open",
+      reason: "unreachable",
+      open_until: Math.floor((now + 5_000) / 1000),
+    });
+    const scraped = await (await fetch(`${server.url}/metrics`)).text();
+    expect(scraped).toContain('hookline_endpoint_circuits{state="open"} 1');
 
     // Fixed: after the cooldown one probe goes first; when it succeeds the rest follow.
     down = false;
     now += 6_000;
     server.dispatcher.wake();
     await waitFor(() => sick.received.length === 13, 10_000, "the backlog to drain");
+    const closed = await server.api("GET", `/v1/webhook_endpoints/${sickEndpoint.id}/health`);
+    expect(closed.body.circuit.state).toBe("closed");
     const reopened = sick.received.slice(3);
     expect(reopened[1]!.at - reopened[0]!.at).toBeGreaterThanOrEqual(140);
   });
