@@ -259,6 +259,7 @@ describe("isolation: circuit breaker and rate limit", () => {
     });
     const scraped = await (await fetch(`${server.url}/metrics`)).text();
     expect(scraped).toContain('hookline_endpoint_circuits{state="open"} 1');
+    expect(scraped).toContain('hookline_circuits_opened_total{reason="unreachable"} 1');
 
     // Fixed: after the cooldown one probe goes first; when it succeeds the rest follow.
     down = false;

@@ -166,9 +166,11 @@ describe("the circuit breaker", () => {
     );
   });
 
-  it("keeps a small burst that fails twice on its retry schedule: 40 prompt 5xx stay below the minimum", () => {
+  it("keeps a small burst that fails twice on its retry schedule: 40 prompt 5xx stay below the minimum, and the successes that follow never open it", () => {
     let circuit = CLOSED;
     for (let i = 0; i < 40; i++) circuit = afterAttempt(circuit, error(i), i + 1, policy);
+    expect(circuit.state).toBe(CircuitState.closed);
+    for (let i = 0; i < 20; i++) circuit = afterAttempt(circuit, ok(50 + i), 51 + i, policy);
     expect(circuit.state).toBe(CircuitState.closed);
   });
 

@@ -57,6 +57,45 @@ describe("retries: each receiver behaviour ends in the right state with the righ
     expect(new Set(receiver.received.map((r) => r.headers["webhook-id"])).size).toBe(1);
   });
 
+  it("keeps a burst that fails twice on its schedule: every event succeeds on its third attempt, the circuit never opens", async () => {
+    // 20 events whose first two attempts get a prompt 500: 40 failures in a row from a live
+    // server. The old breaker opened on 5 of them and held the rest for a cooldown and a probe.
+    server = await startTestServer(FAST);
+    const tries = new Map<string, number>();
+    const receiver = await startReceiver((request) => {
+      const id = String(request.headers["webhook-id"]);
+      const n = (tries.get(id) ?? 0) + 1;
+      tries.set(id, n);
+      return n <= 2 ? { status: 500 } : undefined;
+    });
+    cleanups.push(receiver.close);
+    const endpoint = await server.api("POST", "/v1/webhook_endpoints", {
+      url: receiver.url,
+      enabled_events: ["*"],
+    });
+    await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        server.api("POST", "/v1/events", { type: "invoice.paid", data: { object: { i } } }),
+      ),
+    );
+    await waitFor(() => receiver.received.length === 60, 20_000, "three attempts of each event");
+    const list = await server.api("GET", `/v1/deliveries?endpoint=${endpoint.body.id}&limit=100`);
+    const settled = await waitFor(async () => {
+      const again = await server.api(
+        "GET",
+        `/v1/deliveries?endpoint=${endpoint.body.id}&limit=100`,
+      );
+      const all = again.body.data as { status: string; attempt_count: number }[];
+      return all.every((d) => d.status === "succeeded") ? all : undefined;
+    }, 10_000);
+    expect(list.body.data).toHaveLength(20);
+    expect(settled.map((d) => d.attempt_count)).toEqual(Array(20).fill(3));
+    expect([...tries.values()]).toEqual(Array(20).fill(3));
+    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    expect(metrics).toMatch(/^hookline_circuits_opened_total\{reason="error_rate"\} 0$/m);
+    expect(metrics).toMatch(/^hookline_circuits_opened_total\{reason="unreachable"\} 0$/m);
+  });
+
   it("fails after the last step of the schedule when the receiver always answers 500", async () => {
     const { receiver, settled, event } = await scenario(() => ({ status: 500 }));
     const d = await settled("failed");

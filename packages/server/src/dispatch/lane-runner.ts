@@ -210,6 +210,7 @@ export function createLaneRunner(options: LaneRunnerOptions): LaneRunner {
     }
     if (lane.circuit.state !== CircuitState.open || lane.circuit.since !== now) return;
     const until = lane.circuit.openUntil;
+    options.observe?.circuitOpened?.(delivery.endpointId, lane.circuit.reason ?? "unreachable");
     log.warn(
       { ...context, reason: lane.circuit.reason, until: new Date(until) },
       "circuit open: the endpoint's deliveries wait for a probe",

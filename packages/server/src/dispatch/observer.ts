@@ -1,3 +1,4 @@
+import type { OpenReason } from "../domain/circuit-breaker.ts";
 import type { DeliveryStatus } from "../domain/delivery-status.ts";
 import type { ClaimedDelivery } from "../store/types.ts";
 import type { SendOutcome } from "./outcome.ts";
@@ -10,6 +11,8 @@ export interface DispatchObserver {
   attemptStarted(delivery: ClaimedDelivery): void;
   /** `next`: the delivery's status after this attempt (`pending` again means a retry). */
   attemptFinished(delivery: ClaimedDelivery, outcome: SendOutcome, next: DeliveryStatus): void;
+  /** An endpoint's circuit opened on this node (or opened again after a failed probe). */
+  circuitOpened?(endpointId: string, reason: OpenReason): void;
 }
 
 /** One observer that tells each of `observers`, in order. */
@@ -20,6 +23,9 @@ export function allObservers(...observers: DispatchObserver[]): DispatchObserver
     },
     attemptFinished(delivery, outcome, next) {
       for (const o of observers) o.attemptFinished(delivery, outcome, next);
+    },
+    circuitOpened(endpointId, reason) {
+      for (const o of observers) o.circuitOpened?.(endpointId, reason);
     },
   };
 }

@@ -153,8 +153,10 @@ export function afterAttempt(
   if (outages >= policy.openAfter) {
     return open(next, now, policy.cooldownMs, OpenReason.unreachable);
   }
+  // Judged on failures only: a success is never why a circuit opens (the answers that end a
+  // bad spell would otherwise tip the window over its minimum while failures still dominate it).
   const { total, errors } = tally(slices);
-  if (total >= policy.minAttempts && errors >= policy.errorRate * total) {
+  if (failed && total >= policy.minAttempts && errors >= policy.errorRate * total) {
     return open(next, now, policy.cooldownMs, OpenReason.errorRate);
   }
   return next;

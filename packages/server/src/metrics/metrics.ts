@@ -78,6 +78,13 @@ export function createMetrics(options: {
     labelNames: ["method", "route", "status"],
     registers,
   });
+  const circuitsOpened = new Counter({
+    name: "hookline_circuits_opened_total",
+    help: "Times an endpoint's circuit opened on this node, by reason (unreachable, error_rate).",
+    labelNames: ["reason"],
+    registers,
+  });
+  for (const reason of ["unreachable", "error_rate"]) circuitsOpened.inc({ reason }, 0);
   storeGauges(registry, options.store, options.clock);
   if (options.availability !== undefined) storeAvailabilityMetrics(registry, options.availability);
   // Known series start at 0, so rate() and ratios work before the first failure.
@@ -89,6 +96,7 @@ export function createMetrics(options: {
     registry,
     dispatch: {
       attemptStarted: () => attemptsInFlight.inc(),
+      circuitOpened: (_endpointId, reason) => circuitsOpened.inc({ reason }),
       attemptFinished(_delivery, outcome, next) {
         attemptsInFlight.dec();
         const result = outcome.kind === "delivered" ? "delivered" : outcome.error;
