@@ -6,6 +6,7 @@ import { eventsCommand } from "./cli/events.ts";
 import { listenCommand } from "./cli/listen.ts";
 import { loginCommand } from "./cli/login.ts";
 import { recoverCommand } from "./cli/recover.ts";
+import { targetsLine } from "./cli/targets-line.ts";
 import { triggerCommand } from "./cli/trigger.ts";
 import { formatDuration } from "./config/duration.ts";
 import { ConfigError, loadConfig, type ServeFlags } from "./config/load-config.ts";
@@ -71,9 +72,7 @@ program
       `  database        ${config.database} (durability: ${config.durability})`,
       `  retry schedule  ${config.retrySchedule.map(formatDuration).join(", ")}`,
       `  retention       ${formatDuration(config.retentionMs)}`,
-      config.dev
-        ? "  --dev           loopback targets ALLOWED (development only)"
-        : "  targets         private and loopback addresses refused (use --dev locally)",
+      targetsLine(config),
       server.generatedApiKey
         ? `  root API key    ${server.generatedApiKey}   (shown once: only its hash is stored)`
         : config.apiKey
