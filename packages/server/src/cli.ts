@@ -10,7 +10,6 @@ import { targetsLine } from "./cli/targets-line.ts";
 import { triggerCommand } from "./cli/trigger.ts";
 import { formatDuration } from "./config/duration.ts";
 import { ConfigError, loadConfig, type ServeFlags } from "./config/load-config.ts";
-import { startServer } from "./serve.ts";
 
 const program = new Command()
   .name("hookline")
@@ -63,6 +62,9 @@ program
       }
       throw error;
     }
+    // Loaded here, not at the top: every other command talks HTTP and needs none of the server
+    // (Fastify, the stores, better-sqlite3's native binding, the dispatcher).
+    const { startServer } = await import("./serve.ts");
     const server = await startServer(config);
     const url = server.url.replace("127.0.0.1", "localhost");
     const key = server.generatedApiKey ?? "$HOOKLINE_API_KEY";
