@@ -2,9 +2,10 @@
 // upload), installed from the tarballs into an empty project outside this workspace, so nothing
 // resolves through the workspace's own node_modules. Slow on purpose (npm compiles
 // better-sqlite3 when no prebuilt binary can be fetched): one install serves every test here.
-// `npm test` builds dist/ before this runs; deploy/ installs Hookline with the same commands.
+// `npm test` builds dist/ before this runs. Packing and installing are deploy/pack.sh and
+// deploy/install.sh, the steps the Dockerfile runs, so this test is their test too.
 import { once } from "node:events";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -38,42 +39,26 @@ async function sourceExports(entry: string): Promise<string[]> {
   return Object.keys(await import(/* @vite-ignore */ entry)).sort();
 }
 
-/** An empty project, as `npm init` would leave it, plus the approval npm 11 asks for. */
-function emptyProject(path: string, allowScripts: Record<string, boolean> = {}): void {
+/** An empty project, as `npm init` would leave it. */
+function emptyProject(path: string): void {
   mkdirSync(path, { recursive: true });
-  const manifest = { name: "user-app", private: true, type: "module", allowScripts };
+  const manifest = { name: "user-app", private: true, type: "module" };
   writeFileSync(join(path, "package.json"), `${JSON.stringify(manifest, null, 2)}\n`);
 }
 
 beforeAll(async () => {
-  const packed = JSON.parse(
-    await run(
-      "npm",
-      ["pack", "--json", "--pack-destination", dir, "-w", "@hookline/webhooks", "-w", "hookline"],
-      root,
-      2 * MINUTE,
-    ),
-  ) as Array<{ name: string; filename: string }>;
-  for (const { name, filename } of packed) {
-    if (name === "@hookline/webhooks") tarballs.sdk = join(dir, filename);
-    if (name === "hookline") tarballs.server = join(dir, filename);
-  }
-  emptyProject(app, { "better-sqlite3": true });
-  // --strict-allow-scripts: npm's coming default, under which only the approved better-sqlite3
-  // may run its install script. --prefer-offline: Hookline's dependencies come from the npm
-  // cache that the workspace's own install filled, the registry only for what is missing.
+  await run("sh", [join(root, "deploy/pack.sh"), dir], root, 2 * MINUTE);
+  const packed = readdirSync(dir);
+  tarballs.sdk = join(dir, packed.find((name) => name.startsWith("hookline-webhooks-"))!);
+  tarballs.server = join(dir, packed.find((name) => /^hookline-\d/.test(name))!);
+  // The install a deployment runs (deploy/install.sh): an empty project approving only
+  // better-sqlite3's install script, under --strict-allow-scripts (npm's coming default).
+  // Hookline's dependencies come from the npm cache that the workspace's install filled, the
+  // registry only for what is missing.
   await run(
-    "npm",
-    [
-      "install",
-      "--prefer-offline",
-      "--strict-allow-scripts",
-      "--no-audit",
-      "--no-fund",
-      tarballs.sdk,
-      tarballs.server,
-    ],
-    app,
+    "sh",
+    [join(root, "deploy/install.sh"), app, tarballs.sdk, tarballs.server],
+    dir,
     15 * MINUTE,
   );
 }, 20 * MINUTE);
