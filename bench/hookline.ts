@@ -23,6 +23,10 @@ export interface Hookline {
   createEndpoint(url: string, secret: string): Promise<string>;
   /** Creates a tenant with a chosen id; returns it. */
   createTenant(id: string, name: string): Promise<string>;
+  /** Disables (true) or enables (false) an endpoint: `POST /v1/webhook_endpoints/{id}`. */
+  setDisabled(endpoint: string, disabled: boolean): Promise<void>;
+  /** `POST /v1/webhook_endpoints/{id}/recover` from `since` (unix s); resolves with `requeued`. */
+  recover(endpoint: string, since: number): Promise<number>;
   /** SIGTERM (graceful: a CPU profile gets written), SIGKILL after 15 s; removes the database. */
   stop(): Promise<void>;
 }
@@ -110,9 +114,15 @@ export async function startHookline(options: {
     url,
     pid: child.pid!,
     api,
-    createEndpoint: (target, secret) =>
-      create(api, "/v1/webhook_endpoints", { url: target, enabled_events: ["*"], secret }),
-    createTenant: (id, name) => create(api, "/v1/tenants", { id, name }),
+    createEndpoint: async (target, secret) =>
+      (await post(api, "/v1/webhook_endpoints", { url: target, enabled_events: ["*"], secret }))
+        .id as string,
+    createTenant: async (id, name) => (await post(api, "/v1/tenants", { id, name })).id as string,
+    async setDisabled(endpoint, disabled) {
+      await post(api, `/v1/webhook_endpoints/${endpoint}`, { disabled });
+    },
+    recover: async (endpoint, since) =>
+      (await post(api, `/v1/webhook_endpoints/${endpoint}/recover`, { since })).requeued as number,
     async stop() {
       await api.close();
       if (child.exitCode === null && child.signalCode === null) {
@@ -129,8 +139,8 @@ export async function startHookline(options: {
   };
 }
 
-/** POSTs a create with the root key; resolves with the created object's id. */
-async function create(api: Pool, path: string, body: unknown): Promise<string> {
+/** POSTs JSON with the root key; resolves with the answer's object, throws unless 200. */
+async function post(api: Pool, path: string, body: unknown): Promise<Record<string, unknown>> {
   const response = await api.request({
     path,
     method: "POST",
@@ -141,7 +151,7 @@ async function create(api: Pool, path: string, body: unknown): Promise<string> {
   if (response.statusCode !== 200) {
     throw new Error(`POST ${path}: ${response.statusCode} ${text}`);
   }
-  return (JSON.parse(text) as { id: string }).id;
+  return JSON.parse(text) as Record<string, unknown>;
 }
 
 /** POSTs one event through the public API; resolves with the id Hookline gave it. */

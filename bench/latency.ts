@@ -22,8 +22,15 @@ export interface LatencyResult {
   durability: "fsync" | "process";
   perSecond: number;
   events: number;
+  /** Concurrent keep-alive clients of the API. */
+  clients: number;
+  /** Measured on a freshly started Hookline, without a warm-up (a cold start is part of it). */
+  fresh: boolean;
   /** Event created (the client starts its POST) → the receiver has the whole request. */
   hookline: Distribution;
+  /** The same, over the first `firstCount` events posted (a cold start shows there). */
+  first: Distribution;
+  firstCount: number;
   /** Event created → the API answered (accepted = committed). */
   ack: Distribution;
   /** The same clocks for a plain signed POST straight to the receiver. */
@@ -35,9 +42,17 @@ export interface LatencyResult {
   cpu: CpuSplit;
 }
 
-async function hooklinePaced(setup: Setup, events: number, perSecond: number, first: number) {
+async function hooklinePaced(
+  setup: Setup,
+  events: number,
+  perSecond: number,
+  first: number,
+  firstCount = 0,
+) {
   const bodies = Array.from({ length: events }, (_, n) => createEventBody(first + n));
   const t0 = new Map<string, number>();
+  // The t0 of the first `firstCount` events posted, by the order they were posted in.
+  const early = new Map<string, number>();
   const acks: number[] = [];
   const phase = setup.receiver.phase();
   const meter = cpuMeter({
@@ -50,6 +65,7 @@ async function hooklinePaced(setup: Setup, events: number, perSecond: number, fi
     const id = await postEvent(setup.hookline.api, bodies[i]!);
     acks.push(toMs(now() - sent));
     t0.set(id, sent);
+    if (i < firstCount) early.set(id, sent);
   });
   await phase.waitFor(events, WAIT_MS, "hookline at a steady rate");
   const cpu = meter();
@@ -57,6 +73,7 @@ async function hooklinePaced(setup: Setup, events: number, perSecond: number, fi
   return {
     cpu,
     latency: distribution(latencies(phase, t0)),
+    first: distribution(latencies(phase, early)),
     ack: distribution(acks),
     maxLateMs,
     duplicates: phase.duplicates,
@@ -78,7 +95,11 @@ async function limitPaced(setup: Setup, run: string, events: number, perSecond: 
   return distribution(latencies(phase, t0));
 }
 
-/** A steady `perSecond` events to one endpoint, on a clock: how long from creation to receipt. */
+/**
+ * A steady `perSecond` events to one endpoint, on a clock: how long from creation to receipt.
+ * `fresh` skips Hookline's warm-up (the loop still warms up, so the driver and the receiver are
+ * warm): what the first minutes after a start look like.
+ */
 export async function steady(
   ctx: RunContext,
   options: {
@@ -86,28 +107,42 @@ export async function steady(
     seconds: number;
     warmupSeconds: number;
     durability: "fsync" | "process";
+    clients?: number;
+    fresh?: boolean;
+    /** Also a distribution over this many first events. */
+    firstCount?: number;
   },
 ): Promise<LatencyResult> {
   const { perSecond } = options;
+  const fresh = options.fresh === true;
   const events = Math.round(perSecond * options.seconds);
   const warmup = Math.round(perSecond * options.warmupSeconds);
-  ctx.log(`latency: starting the receiver and Hookline`);
-  const setup = await setUp(ctx, `latency-${options.durability}`, 1, {
+  const firstCount = Math.min(events, options.firstCount ?? 0);
+  const name = fresh ? "fresh-start" : "latency";
+  ctx.log(`${name}: starting the receiver and Hookline`);
+  const setup = await setUp(ctx, `${name}-${options.durability}`, 1, {
     env: { HOOKLINE_DURABILITY: options.durability },
+    ...(options.clients === undefined ? {} : { clients: options.clients }),
   });
   try {
-    ctx.log(`latency: warming up (${warmup} events each at ${perSecond}/s)`);
-    await hooklinePaced(setup, warmup, perSecond, 1_000_000);
+    ctx.log(
+      `${name}: warming up (${warmup} events${fresh ? " of the loop only" : " each"} at ${perSecond}/s)`,
+    );
+    if (!fresh) await hooklinePaced(setup, warmup, perSecond, 1_000_000);
     await limitPaced(setup, "w", warmup, perSecond);
-    ctx.log(`latency: limit, ${events} requests at ${perSecond}/s`);
+    ctx.log(`${name}: limit, ${events} requests at ${perSecond}/s`);
     const limit = await limitPaced(setup, "a", events, perSecond);
-    ctx.log(`latency: hookline, ${events} events at ${perSecond}/s`);
-    const hookline = await hooklinePaced(setup, events, perSecond, 0);
+    ctx.log(`${name}: hookline, ${events} events at ${perSecond}/s, ${setup.clients} clients`);
+    const hookline = await hooklinePaced(setup, events, perSecond, 0, firstCount);
     return {
       durability: options.durability,
       perSecond,
       events,
+      clients: setup.clients,
+      fresh,
       hookline: hookline.latency,
+      first: hookline.first,
+      firstCount,
       ack: hookline.ack,
       limit,
       maxLateMs: hookline.maxLateMs,

@@ -21,24 +21,30 @@ export interface LimitItem {
  */
 export function createLimit(options: { connectionsPerOrigin: number }) {
   const agent = new Agent({ connections: options.connectionsPerOrigin, pipelining: 1 });
+  /** One attempt; resolves with the receiver's status code. */
+  const attempt = async (item: LimitItem): Promise<number> => {
+    const headers = {
+      "content-type": "application/json",
+      "user-agent": "Hookline/0.1 (+https://github.com/hookline)",
+      ...sign(item.body, item.target.secret, { id: item.id }),
+    };
+    const response = await request(item.target.url, {
+      method: "POST",
+      headers,
+      body: item.body,
+      dispatcher: agent,
+    });
+    await response.body.text();
+    return response.statusCode;
+  };
   return {
+    attempt,
     async send(item: LimitItem): Promise<void> {
-      const headers = {
-        "content-type": "application/json",
-        "user-agent": "Hookline/0.1 (+https://github.com/hookline)",
-        ...sign(item.body, item.target.secret, { id: item.id }),
-      };
-      const response = await request(item.target.url, {
-        method: "POST",
-        headers,
-        body: item.body,
-        dispatcher: agent,
-      });
-      await response.body.text();
-      if (response.statusCode !== 200) {
-        throw new Error(`the receiver answered ${response.statusCode} to the limit`);
-      }
+      const status = await attempt(item);
+      if (status !== 200) throw new Error(`the receiver answered ${status} to the limit`);
     },
     close: () => agent.close(),
   };
 }
+
+export type Limit = ReturnType<typeof createLimit>;

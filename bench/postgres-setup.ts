@@ -126,3 +126,18 @@ export function spawnChild(
     child.once("exit", (code) => fail(new Error(`${entry} exited with ${code}:\n${output}`)));
   });
 }
+
+/** Resolves at the first output line of `child` matching `line` from now on. */
+export function waitForLine(child: ChildProcess, line: RegExp): Promise<void> {
+  return new Promise((ok) => {
+    let output = "";
+    const look = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (line.test(output)) {
+        child.stdout!.off("data", look);
+        ok();
+      }
+    };
+    child.stdout!.on("data", look);
+  });
+}

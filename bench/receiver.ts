@@ -1,16 +1,26 @@
 import { type ChildProcess, fork } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import type { ReceiverMessage, StartMessage } from "./receiver-process.ts";
+import type { FailurePolicy } from "./receiver-policy.ts";
+import type { PolicyMessage, ReceiverMessage, StartMessage } from "./receiver-process.ts";
 
 /** Every receipt a phase saw, by `<endpoint index>/<event id>`: the first receipt's hrtime, ns. */
 export interface Phase {
   readonly received: Map<string, number>;
+  /** For the same keys: which attempt got through (meaningful while a failure policy is set). */
+  readonly attempts: Map<string, number>;
   /** Receipts of a key already received: at-least-once allows them, the report counts them. */
   duplicates: number;
+  /** Requests the receiver answered 500 on purpose during the phase. */
+  refused: number;
   /** Hrtime (ns) of the latest first receipt. */
   last: number;
   /** Resolves once `count` distinct deliveries arrived; rejects after `timeoutMs`. */
   waitFor(count: number, timeoutMs: number, what: string): Promise<void>;
+  /**
+   * Resolves true once `count` distinct deliveries arrived, false after `timeoutMs`: for the
+   * scenarios whose slow outcome is itself the figure to report (a stalled drain).
+   */
+  settle(count: number, timeoutMs: number): Promise<boolean>;
   end(): void;
 }
 
@@ -22,6 +32,8 @@ export interface Receiver {
   failures(): number;
   firstFailure(): string | undefined;
   phase(): Phase;
+  /** Sets (or, with undefined, clears) the failure policy; resolves once the child applies it. */
+  setPolicy(fail: FailurePolicy | undefined): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -40,6 +52,7 @@ export async function startReceiver(
   let failures = 0;
   let firstFailure: string | undefined;
   let current: PhaseState | undefined;
+  let policyApplied: (() => void) | undefined;
 
   const ports = await new Promise<number[]>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error("the receiver did not start in 20 s")), 20_000);
@@ -50,6 +63,10 @@ export async function startReceiver(
         resolve(message.ports);
         return;
       }
+      if (message.type === "policy") {
+        policyApplied?.();
+        return;
+      }
       failures += message.failures;
       firstFailure ??= message.firstFailure;
       if (current === undefined) return;
@@ -57,8 +74,13 @@ export async function startReceiver(
       if (message.failures > 0) {
         current.fail(new Error(`the receiver rejected a signature: ${firstFailure}`));
       }
+      current.refused += message.refused;
       for (let i = 0; i < message.ids.length; i++) {
-        current.add(`${message.endpoints[i]}/${message.ids[i]}`, message.times[i]!);
+        current.add(
+          `${message.endpoints[i]}/${message.ids[i]}`,
+          message.times[i]!,
+          message.attempts[i]!,
+        );
       }
     });
     const start: StartMessage = { type: "start", secrets, hang: options.hang === true };
@@ -76,6 +98,17 @@ export async function startReceiver(
       });
       return current;
     },
+    setPolicy(fail) {
+      return new Promise<void>((resolve) => {
+        policyApplied = () => {
+          policyApplied = undefined;
+          resolve();
+        };
+        const message: PolicyMessage =
+          fail === undefined ? { type: "policy" } : { type: "policy", fail };
+        child.send(message);
+      });
+    },
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = new Promise((resolve) => child.once("exit", resolve));
@@ -90,7 +123,9 @@ export async function startReceiver(
 
 class PhaseState implements Phase {
   readonly received = new Map<string, number>();
+  readonly attempts = new Map<string, number>();
   duplicates = 0;
+  refused = 0;
   last = 0;
   readonly end: () => void;
   private waiter: { count: number; resolve: () => void; reject: (e: Error) => void } | undefined;
@@ -100,12 +135,13 @@ class PhaseState implements Phase {
     this.end = end;
   }
 
-  add(key: string, time: number): void {
+  add(key: string, time: number, attempt: number): void {
     if (this.received.has(key)) {
       this.duplicates++;
       return;
     }
     this.received.set(key, time);
+    this.attempts.set(key, attempt);
     if (time > this.last) this.last = time;
     if (this.waiter !== undefined && this.received.size >= this.waiter.count) this.waiter.resolve();
   }
@@ -115,24 +151,28 @@ class PhaseState implements Phase {
     this.waiter?.reject(error);
   }
 
-  waitFor(count: number, timeoutMs: number, what: string): Promise<void> {
+  async waitFor(count: number, timeoutMs: number, what: string): Promise<void> {
+    if (!(await this.settle(count, timeoutMs))) {
+      throw new Error(
+        `${what}: ${this.received.size.toLocaleString("en-US")} of ${count.toLocaleString("en-US")} deliveries received after ${timeoutMs / 1000} s`,
+      );
+    }
+  }
+
+  settle(count: number, timeoutMs: number): Promise<boolean> {
     if (this.failure !== undefined) return Promise.reject(this.failure);
-    if (this.received.size >= count) return Promise.resolve();
+    if (this.received.size >= count) return Promise.resolve(true);
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.waiter = undefined;
-        reject(
-          new Error(
-            `${what}: ${this.received.size.toLocaleString("en-US")} of ${count.toLocaleString("en-US")} deliveries received after ${timeoutMs / 1000} s`,
-          ),
-        );
+        resolve(false);
       }, timeoutMs);
       this.waiter = {
         count,
         resolve: () => {
           clearTimeout(timer);
           this.waiter = undefined;
-          resolve();
+          resolve(true);
         },
         reject: (error) => {
           clearTimeout(timer);

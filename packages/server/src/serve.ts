@@ -19,10 +19,14 @@ import { createLiveFeed } from "./live/feed.ts";
 import { createLiveHub } from "./live/hub.ts";
 import { createLogger } from "./logging/logger.ts";
 import { logAccepted, logAttempts } from "./logging/observers.ts";
+import { logStoreState } from "./logging/store-state.ts";
 import { createRetention } from "./maintenance/retention.ts";
+import { circuitGauge } from "./metrics/circuit-gauge.ts";
 import { createMetrics } from "./metrics/metrics.ts";
 import { rootKey } from "./root-key.ts";
 import { sealSecrets } from "./secrets/seal-secrets.ts";
+import { createAvailability } from "./store/availability.ts";
+import { guardStore } from "./store/guard.ts";
 import { createPostgresStore } from "./store/postgres/postgres-store.ts";
 import { createSqliteStore } from "./store/sqlite/sqlite-store.ts";
 import { tenantStoreOf } from "./store/tenant-types.ts";
@@ -58,14 +62,21 @@ export async function startServer(
     level: options.logger === false ? "silent" : config.logLevel,
     ...(options.logDestination === undefined ? {} : { destination: options.logDestination }),
   });
+  // Every store call goes through the guard: a database that went away or a full disk becomes
+  // a StoreUnavailableError (a 503 for the API, "try later" for the loops), logged once.
+  const availability = createAvailability();
+  availability.observe(logStoreState(log));
   const store = await sealSecrets(
-    postgres
-      ? await createPostgresStore(config.database)
-      : createSqliteStore(config.database, { durability: config.durability }),
+    guardStore(
+      postgres
+        ? await createPostgresStore(config.database)
+        : createSqliteStore(config.database, { durability: config.durability }),
+      availability,
+    ),
     config,
     log,
   );
-  const metrics = createMetrics({ store, clock });
+  const metrics = createMetrics({ store, clock, availability });
   const key = await rootKey(store, config.apiKey);
   const senderOptions = {
     timeoutMs: config.deliveryTimeoutMs,
@@ -110,6 +121,7 @@ export async function startServer(
     onExhausted: (deliveries) => operational.deliveriesExhausted(deliveries),
     listen,
   });
+  circuitGauge(metrics.registry, () => dispatcher.view());
   const commits = observeCommits(createCommitQueue(store), [
     metrics.accepted,
     logAccepted(log),
@@ -137,6 +149,7 @@ export async function startServer(
       rootKeyHash: key.hash,
       // An API node runs no dispatcher by design: that is not a reason to take it out of service.
       dispatcherRunning: () => config.role === "api" || dispatcher.running(),
+      storeAvailability: availability,
       metrics,
       live,
     },

@@ -410,6 +410,7 @@ describe("rate_limit and the health report", () => {
         latency_ms: { p50: expect.any(Number), p95: expect.any(Number) },
       },
       deliveries: { pending: 0, in_flight: 0, failed: 1, skipped: 0 },
+      circuit: { state: "closed", reason: null, open_until: null },
     });
     const { health } = (await server.api("GET", `/v1/webhook_endpoints/${ids.we}`)).body;
     expect(health).toStrictEqual({

@@ -220,6 +220,7 @@ describe("end to end: events reach receivers, signed as Stripe and Standard Webh
       status: "ok",
       database: true,
       migrations: true,
+      store: "up",
       dispatcher: true,
     });
   });

@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
   afterAttempt,
@@ -6,6 +7,7 @@ import {
   CircuitState,
   CLOSED,
   DEFAULT_BREAKER,
+  Observation,
 } from "../src/domain/circuit-breaker.ts";
 import {
   DEFAULT_LADDER,
@@ -106,45 +108,105 @@ describe("the failure ladder", () => {
 
 describe("the circuit breaker", () => {
   const policy = DEFAULT_BREAKER;
+  const down = (startedAt: number) => ({ observation: Observation.unreachable, startedAt });
+  const error = (startedAt: number) => ({ observation: Observation.errorAnswer, startedAt });
+  const ok = (startedAt: number) => ({ observation: Observation.answered, startedAt });
+  /** Three separate moments without an answer: each round starts after the last one ended. */
+  const outage = (from = CLOSED, at = 0) => {
+    let circuit = from;
+    for (let i = 0; i < 3; i++)
+      circuit = afterAttempt(circuit, down(at + i * 10), at + i * 10 + 5, policy);
+    return circuit;
+  };
 
-  it("opens after five failures in a row and lets nothing through until the cooldown ends", () => {
+  it("opens after three outage observations in a row and lets nothing through until the cooldown ends", () => {
     let circuit = CLOSED;
-    for (let i = 0; i < 4; i++) circuit = afterAttempt(circuit, false, 1000, policy);
+    circuit = afterAttempt(circuit, down(0), 5, policy);
+    circuit = afterAttempt(circuit, down(10), 15, policy);
     expect(circuit.state).toBe(CircuitState.closed);
-    circuit = afterAttempt(circuit, false, 1000, policy);
-    expect(circuit).toMatchObject({ state: "open", openUntil: 6000 });
-    expect(allowedInFlight(circuit, 5999, 32)).toBe(0);
-    expect(allowedInFlight(circuit, 6000, 32)).toBe(1);
+    circuit = afterAttempt(circuit, down(20), 1000, policy);
+    expect(circuit).toMatchObject({ state: "open", openUntil: 6000, reason: "unreachable" });
+    expect(allowedInFlight(circuit, 5999, 32, policy)).toBe(0);
+    expect(allowedInFlight(circuit, 6000, 32, policy)).toBe(policy.probes);
     expect(atTime(circuit, 6000).state).toBe(CircuitState.halfOpen);
   });
 
-  it("closes after a successful probe and doubles the cooldown after a failed one, up to 5 min", () => {
+  it("counts attempts that failed together in one outage as one observation", () => {
     let circuit = CLOSED;
-    for (let i = 0; i < 5; i++) circuit = afterAttempt(circuit, false, 0, policy);
+    // 32 attempts started at once against a dead endpoint, all refused within a few ms.
+    for (let i = 0; i < 32; i++) circuit = afterAttempt(circuit, down(0), 3 + i, policy);
+    expect(circuit).toMatchObject({ state: "closed", outages: 1 });
+  });
+
+  it("starts counting outages over once the endpoint answers, even with a 5xx", () => {
+    let circuit = CLOSED;
+    circuit = afterAttempt(circuit, down(0), 5, policy);
+    circuit = afterAttempt(circuit, down(10), 15, policy);
+    circuit = afterAttempt(circuit, error(20), 25, policy);
+    circuit = afterAttempt(circuit, down(30), 35, policy);
+    expect(circuit).toMatchObject({ state: "closed", outages: 1 });
+  });
+
+  it("never opens on a flaky endpoint that answers 5xx to a fifth of its requests", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: 99 }), { minLength: 1, maxLength: 2000 }),
+        (rolls) => {
+          let circuit = CLOSED;
+          rolls.forEach((roll, i) => {
+            const at = i * 2;
+            circuit = afterAttempt(circuit, roll < 20 ? error(at) : ok(at), at + 1, policy);
+          });
+          // Any run of draws could reach 50% by chance in a small window; 20% flakiness in a steady
+          // stream must not, which is what the default threshold is for.
+          const failed = rolls.filter((r) => r < 20).length;
+          return failed / rolls.length >= 0.35 || circuit.state === CircuitState.closed;
+        },
+      ),
+    );
+  });
+
+  it("keeps a small burst that fails twice on its retry schedule: 40 prompt 5xx stay below the minimum", () => {
+    let circuit = CLOSED;
+    for (let i = 0; i < 40; i++) circuit = afterAttempt(circuit, error(i), i + 1, policy);
+    expect(circuit.state).toBe(CircuitState.closed);
+  });
+
+  it("opens on a high rate of 5xx over the window, and forgets answers older than the window", () => {
+    let circuit = CLOSED;
+    for (let i = 0; i < policy.minAttempts - 1; i++) {
+      circuit = afterAttempt(circuit, error(i), i + 1, policy);
+    }
+    expect(circuit.state).toBe(CircuitState.closed);
+    const later = afterAttempt(circuit, error(0), policy.windowMs * 2, policy);
+    expect(later.state).toBe(CircuitState.closed);
+    circuit = afterAttempt(circuit, error(60), 61, policy);
+    expect(circuit).toMatchObject({ state: "open", reason: "error_rate" });
+  });
+
+  it("closes on the first successful probe and doubles the cooldown after a failed one, up to 5 min", () => {
+    let circuit = outage();
     const cooldowns: number[] = [];
     let now = 0;
     for (let i = 0; i < 10; i++) {
       now = circuit.openUntil;
-      circuit = afterAttempt(atTime(circuit, now), false, now, policy);
-      cooldowns.push(circuit.openUntil - now);
+      circuit = afterAttempt(circuit, down(now), now + 1, policy);
+      cooldowns.push(circuit.openUntil - (now + 1));
     }
     expect(cooldowns).toEqual([
       10_000, 20_000, 40_000, 80_000, 160_000, 300_000, 300_000, 300_000, 300_000, 300_000,
     ]);
-    const closed = afterAttempt(
-      atTime(circuit, circuit.openUntil),
-      true,
-      circuit.openUntil,
-      policy,
-    );
+    const closed = afterAttempt(circuit, ok(circuit.openUntil), circuit.openUntil + 1, policy);
     expect(closed).toEqual(CLOSED);
   });
 
-  it("does not extend the cooldown for attempts that started before it opened", () => {
-    let circuit = CLOSED;
-    for (let i = 0; i < 5; i++) circuit = afterAttempt(circuit, false, 0, policy);
-    const late = afterAttempt(circuit, false, 100, policy);
-    expect(late.openUntil).toBe(circuit.openUntil);
+  it("ignores outcomes of attempts that started before it opened or before its probes", () => {
+    const circuit = outage();
+    const late = afterAttempt(circuit, down(0), 100, policy);
+    expect(late).toEqual(circuit);
+    const halfOpen = atTime(circuit, circuit.openUntil);
+    const stale = afterAttempt(halfOpen, ok(0), circuit.openUntil + 5, policy);
+    expect(stale.state).toBe(CircuitState.halfOpen);
   });
 });
 

@@ -80,6 +80,7 @@ describe("GET /metrics", () => {
       status: "unavailable",
       database: true,
       migrations: true,
+      store: "up",
       dispatcher: false,
     });
     // Stopped once already: close the rest by hand.

@@ -180,6 +180,19 @@ describe.each(factories)("the $name store", ({ open }) => {
     expect(await store.nextDueAt()).toBe(T0);
   });
 
+  it("claims at most an endpoint's share when the claim names one, perEndpoint for the others", async () => {
+    const [a, b] = [endpointRow(T0), endpointRow(T0 + 1)];
+    for (const e of [a, b]) await store.createEndpoint(e);
+    await store.createEvents(Array.from({ length: 6 }, (_, i) => eventRows(T0 + i, [a.id, b.id])));
+    const claimed = await claimAll(store, T0 + 10, { perEndpoint: 4, shares: { [a.id]: 1 } });
+    const count = (id: string) => claimed.filter((d) => d.endpointId === id).length;
+    expect([count(a.id), count(b.id)]).toEqual([1, 4]);
+    const rest = await claimAll(store, T0 + 10, { perEndpoint: 100, shares: { [a.id]: 100 } });
+    expect(rest.map((d) => d.endpointId).sort()).toEqual(
+      [...Array(5).fill(a.id), b.id, b.id].sort(),
+    );
+  });
+
   it("records outcomes in one go: attempts, delivery states and each endpoint's ladder steps", async () => {
     const endpoint = endpointRow(T0);
     await store.createEndpoint(endpoint);

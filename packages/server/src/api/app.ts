@@ -11,11 +11,11 @@ import { IdPrefix, newId } from "../ids.ts";
 import { createListenHub, type ListenHub } from "../listen/hub.ts";
 import { logFieldsOf, requestLogging } from "../logging/request-log.ts";
 import { countRequests, metricsRoute } from "../metrics/route.ts";
-import { UnknownCursorError } from "../store/errors.ts";
+import { StoreUnavailableError, UnknownCursorError } from "../store/errors.ts";
 import { authenticate } from "./auth.ts";
 import type { AppContext } from "./context.ts";
 import { drainRequest } from "./drain-request.ts";
-import { ApiError, ErrorType, invalidParam, toErrorBody } from "./errors.ts";
+import { ApiError, ErrorType, invalidParam, storeUnavailable, toErrorBody } from "./errors.ts";
 import { recordRoutes } from "./openapi/route-registry.ts";
 import { openApiRoutes, REFERENCE_PATH } from "./openapi/routes.ts";
 import { checkPortalAccess } from "./portal-access.ts";
@@ -164,6 +164,7 @@ export function buildApp(
 /** Maps what the routes and Fastify throw to an API error; `undefined` for the unexpected. */
 function toApiError(error: FastifyError | ApiError): ApiError | undefined {
   if (error instanceof ApiError) return error;
+  if (error instanceof StoreUnavailableError) return storeUnavailable(error);
   if (error instanceof UnknownCursorError)
     return invalidParam(error.param, `No such object in this list: '${error.id}'.`);
   const fastify = error as FastifyError;

@@ -5,6 +5,7 @@ import type { DeliveryHandoff } from "../ingest/create-event.ts";
 import type { EndpointCache } from "../ingest/endpoint-cache.ts";
 import type { LiveHub } from "../live/hub.ts";
 import type { Metrics } from "../metrics/metrics.ts";
+import type { Availability } from "../store/availability.ts";
 import type { TenantStore } from "../store/tenant-types.ts";
 import type { Store } from "../store/types.ts";
 
@@ -28,6 +29,8 @@ export interface AppContext {
   operational: OperationalEvents;
   /** For /readyz. */
   dispatcherRunning: () => boolean;
+  /** Whether the store is up, as its calls tell (store/availability.ts); for /readyz. */
+  storeAvailability?: Availability;
   /** Prometheus metrics, served at /metrics. */
   metrics?: Metrics;
   /** New events and attempt outcomes for GET /v1/stream; without it the stream stays quiet. */

@@ -1,3 +1,5 @@
+import { StoreFailure, type StoreUnavailableError } from "../store/errors.ts";
+
 /**
  * API errors in Stripe's shape: `{error: {type, code, message, param?}}`. Each has a stable
  * `code`; `toErrorBody` is the one place that maps an error to a status and a body.
@@ -18,7 +20,7 @@ export class ApiError extends Error {
   readonly type: ErrorType;
   readonly code: string;
   readonly param: string | undefined;
-  /** For 429: sent as the Retry-After header. */
+  /** For 429 and 503: sent as the Retry-After header. */
   retryAfterSeconds: number | undefined;
 
   constructor(status: number, type: ErrorType, code: string, message: string, param?: string) {
@@ -70,6 +72,31 @@ export const idempotencyConflict = (key: string) =>
     "idempotency_key_in_use",
     `Keys for idempotent requests can only be used with the same parameters they were first used with. Key '${key}' was used with other parameters.`,
   );
+
+/**
+ * The store refused for a passing cause: 503, and Retry-After so that clients (and Stripe-style
+ * SDKs that honour it) come back instead of giving up. The request's transaction was rolled
+ * back, so its Idempotency-Key is still free for the retry (or, if a COMMIT landed as the
+ * connection died, the retry finds what it created). A full disk waits for a person, a restarting
+ * database for seconds: the two waits differ.
+ */
+export function storeUnavailable(error: StoreUnavailableError): ApiError {
+  const diskFull = error.code === StoreFailure.diskFull;
+  const refused = new ApiError(
+    503,
+    ErrorType.api,
+    error.code,
+    diskFull
+      ? "The database's disk is full, so nothing can be stored right now. Retry later with the same Idempotency-Key."
+      : "The database cannot be reached right now. Retry in a few seconds with the same Idempotency-Key.",
+  );
+  refused.retryAfterSeconds = diskFull ? DISK_FULL_RETRY_AFTER_S : UNAVAILABLE_RETRY_AFTER_S;
+  return refused;
+}
+
+// A PostgreSQL restart or failover takes seconds; freeing disk space takes a person.
+const UNAVAILABLE_RETRY_AFTER_S = 2;
+const DISK_FULL_RETRY_AFTER_S = 30;
 
 export interface ErrorBody {
   error: { type: ErrorType; code: string; message: string; param?: string };

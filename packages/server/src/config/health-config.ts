@@ -48,7 +48,9 @@ export function loadHealthConfig(env: NodeJS.ProcessEnv): {
   }
   const cooldownMs = duration("HOOKLINE_CIRCUIT_COOLDOWN", DEFAULT_BREAKER.cooldownMs);
   const breaker: BreakerPolicy = {
+    ...DEFAULT_BREAKER,
     openAfter: count("HOOKLINE_CIRCUIT_OPEN_AFTER", DEFAULT_BREAKER.openAfter),
+    minAttempts: count("HOOKLINE_CIRCUIT_MIN_ATTEMPTS", DEFAULT_BREAKER.minAttempts),
     cooldownMs,
     maxCooldownMs: Math.max(cooldownMs, DEFAULT_BREAKER.maxCooldownMs),
   };

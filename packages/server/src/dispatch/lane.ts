@@ -1,6 +1,7 @@
 import {
   allowedInFlight,
   atTime,
+  type BreakerPolicy,
   type Circuit,
   CircuitState,
   CLOSED,
@@ -10,8 +11,9 @@ import type { ClaimedDelivery } from "../store/types.ts";
 
 /**
  * One endpoint's lane on this node: the attempts running to it, the claimed deliveries waiting
- * for a slot, its circuit breaker and its rate limit. Pure bookkeeping; the dispatcher runs
- * what `next` hands out.
+ * for a slot (its prefetch), its circuit breaker, its rate limit, and what this node knows of
+ * its due deliveries in the store. Pure bookkeeping; the dispatcher runs what `next` hands out
+ * and the claimer asks `demand` how many more the lane could take.
  */
 export interface Lane {
   active: number;
@@ -33,20 +35,38 @@ export interface Lane {
   serial: boolean;
   /**
    * Slow start: how many attempts may run at once before the endpoint has shown it answers.
-   * Doubles with each answer up to the cap and halves with each failure of the endpoint, so a
-   * new or failing endpoint cannot take a burst of slots (its retries coming due together
-   * would otherwise start 32 at once and, on a hanging endpoint, hold them until the stall).
+   * Doubles with each answer up to the cap and halves with each attempt that got no answer (or
+   * an explicit 429/503), so a new or dead endpoint cannot take a burst of slots (its retries
+   * coming due together would otherwise start 32 at once and, on a hanging endpoint, hold them
+   * until the stall). A prompt 5xx is an answer: it does not slow the endpoint.
    */
   window: number;
+  /**
+   * The store may hold due deliveries of this endpoint that no claim took: set by a claim that
+   * came back with the lane's full share, by ingest leaving a delivery pending, by a give-back;
+   * cleared by a claim that saw all of the endpoint's due deliveries. Work conservation rests on
+   * it (claimer.ts).
+   */
+  mayHaveMore: boolean;
+}
+
+/** The limits every lane of a dispatcher shares. */
+export interface LaneLimits {
+  /** Attempts in flight per endpoint at most. */
+  perEndpoint: number;
+  /** An attempt unanswered this long stalls its lane (see `isStalled`). */
+  stallMs: number;
+  leaseMs: number;
+  breaker: BreakerPolicy;
 }
 
 /** Where slow start begins: a few round trips reach the cap of 32. */
 export const INITIAL_WINDOW = 4;
 
-/** The window after an attempt ends: an answer widens it, a failure of the endpoint narrows it. */
-export function adjustWindow(lane: Lane, answered: boolean, maxInFlight: number): void {
+/** The window after an attempt ends: an answer widens it, no answer narrows it. */
+export function adjustWindow(lane: Lane, answered: boolean, perEndpoint: number): void {
   lane.window = answered
-    ? Math.min(maxInFlight, lane.window * 2)
+    ? Math.min(perEndpoint, lane.window * 2)
     : Math.max(1, Math.floor(lane.window / 2));
 }
 
@@ -62,12 +82,15 @@ export function newLane(): Lane {
     lastEnd: 0,
     serial: false,
     window: INITIAL_WINDOW,
+    mayHaveMore: false,
   };
 }
 
-/** The lane's own cap on attempts in flight. */
-const capOf = (lane: Lane, maxInFlight: number) =>
-  lane.serial ? 1 : Math.min(maxInFlight, lane.window);
+/** How many attempts the lane may run at once now: its window, its circuit, its serial rule. */
+export function allowed(lane: Lane, now: number, limits: LaneLimits): number {
+  const cap = lane.serial ? 1 : Math.min(limits.perEndpoint, lane.window);
+  return allowedInFlight(atTime(lane.circuit, now), now, cap, limits.breaker);
+}
 
 /**
  * A lane is stalled when its oldest running attempt has had no answer for `stallMs` and no
@@ -89,20 +112,20 @@ export type LaneStep =
   | { kind: "idle" };
 
 /** What the lane can do now: start one delivery, give its queue back, wait, or nothing. */
-export function next(lane: Lane, now: number, maxInFlight: number, stallMs: number): LaneStep {
+export function next(lane: Lane, now: number, limits: LaneLimits): LaneStep {
   if (lane.queue.length === 0) return { kind: "idle" };
   lane.circuit = atTime(lane.circuit, now);
-  const allowed = allowedInFlight(lane.circuit, now, capOf(lane, maxInFlight));
-  if (allowed === 0) {
+  const room = allowed(lane, now, limits);
+  if (room === 0) {
     return { kind: "give_back", deliveries: lane.queue.splice(0), dueAt: lane.circuit.openUntil };
   }
   // A hanging endpoint's queue goes back to the store: waiting here it would hold claims (and
   // the global count of queued deliveries) that healthy endpoints need. Due again once the
   // stall may have ended; the claim skips the lane while it lasts.
-  if (isStalled(lane, now, stallMs)) {
-    return { kind: "give_back", deliveries: lane.queue.splice(0), dueAt: now + stallMs };
+  if (isStalled(lane, now, limits.stallMs)) {
+    return { kind: "give_back", deliveries: lane.queue.splice(0), dueAt: now + limits.stallMs };
   }
-  if (lane.active >= allowed) return { kind: "idle" };
+  if (lane.active >= room) return { kind: "idle" };
   if (lane.rateLimit !== null) {
     const taken = take(lane.bucket ?? fullBucket(lane.rateLimit, now), lane.rateLimit, now);
     lane.bucket = taken.bucket;
@@ -111,30 +134,53 @@ export function next(lane: Lane, now: number, maxInFlight: number, stallMs: numb
   return { kind: "run", delivery: lane.queue.shift() as ClaimedDelivery };
 }
 
-/** True when this lane should not be handed more deliveries right now. */
-export function isFull(lane: Lane, now: number, maxInFlight: number, stallMs: number): boolean {
-  const allowed = allowedInFlight(atTime(lane.circuit, now), now, capOf(lane, maxInFlight));
-  if (lane.active + lane.queue.length >= allowed) return true;
-  if (isStalled(lane, now, stallMs)) return true;
-  return lane.rateLimit !== null && lane.queue.length > 0;
+/**
+ * How many claimed deliveries may wait in the lane: one round of slots, fewer when a rate limit
+ * means the last of them would start after half a lease (a lease that expires while a delivery
+ * still waits here would let another claim send it twice).
+ */
+export function queueBound(lane: Lane, limits: LaneLimits): number {
+  if (lane.serial) return lane.active === 0 ? 1 : 0;
+  const byRate =
+    lane.rateLimit === null
+      ? limits.perEndpoint
+      : Math.floor((lane.rateLimit * limits.leaseMs) / 2000);
+  return Math.max(1, Math.min(limits.perEndpoint, byRate));
 }
 
 /**
- * How many claimed deliveries may wait in the lane: about one round of slots, fewer when a rate
- * limit means the last of them would start after half a lease (a lease that expires while a
- * delivery still waits here would let another claim send it twice).
+ * How many more deliveries the lane could take from a claim now: its free slots plus room in
+ * its queue (the prefetch that keeps slots busy while the next claim runs). Zero while the
+ * circuit is open, the endpoint hangs, or a rate limit already has a queue to work through.
  */
-export function queueBound(lane: Lane, maxInFlight: number, leaseMs: number): number {
-  if (lane.serial) return lane.active === 0 ? 1 : 0;
-  const byRate =
-    lane.rateLimit === null ? maxInFlight : Math.floor((lane.rateLimit * leaseMs) / 2000);
-  return Math.max(1, Math.min(maxInFlight, byRate));
+export function demand(lane: Lane, now: number, limits: LaneLimits): number {
+  if (lane.serial) return lane.active === 0 && lane.queue.length === 0 ? 1 : 0;
+  const room = allowed(lane, now, limits);
+  if (room === 0 || isStalled(lane, now, limits.stallMs)) return 0;
+  if (lane.rateLimit !== null && lane.queue.length > 0) return 0;
+  return Math.max(0, room + queueBound(lane, limits) - lane.active - lane.queue.length);
 }
 
-/** A lane with nothing running, nothing queued and nothing to remember can be dropped. */
-export function isForgettable(lane: Lane, now: number): boolean {
+/**
+ * Whether a claim for this lane is worth a transaction now: its queue is at most half full. A
+ * lane with a free slot and an empty queue is always hungry (demand > queueBound ≥ the mark),
+ * which is what keeps a free slot from waiting for the poll; a lane that is merely one short
+ * waits until it can take a batch, so a busy endpoint costs one claim per half a round, not one
+ * per attempt.
+ */
+export function isHungry(lane: Lane, now: number, limits: LaneLimits): boolean {
+  const want = demand(lane, now, limits);
+  return want > 0 && want >= Math.ceil(queueBound(lane, limits) / 2);
+}
+
+/** A lane with nothing running, queued, owed or remembered can be dropped. */
+export function isForgettable(lane: Lane, now: number, limits: LaneLimits): boolean {
   if (lane.active > 0 || lane.queue.length > 0 || lane.wake !== undefined) return false;
-  if (lane.circuit.state !== CircuitState.closed || lane.circuit.failures > 0) return false;
+  if (lane.mayHaveMore) return false;
+  const circuit = lane.circuit;
+  if (circuit.state !== CircuitState.closed || circuit.outages > 0) return false;
+  const newest = circuit.slices.at(-1);
+  if (newest !== undefined && newest.start > now - limits.breaker.windowMs) return false;
   if (lane.rateLimit === null || lane.bucket === undefined) return true;
   const tokens = lane.bucket.tokens + ((now - lane.bucket.at) * lane.rateLimit) / 1000;
   return tokens >= capacity(lane.rateLimit);

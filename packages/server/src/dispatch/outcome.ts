@@ -1,3 +1,5 @@
+import { Observation } from "../domain/circuit-breaker.ts";
+
 /**
  * What one attempt produced. The sender returns this and never writes to the database; the
  * dispatcher turns it into state (attempt row, delivery status, next attempt).
@@ -66,4 +68,22 @@ export interface SendRequest {
   secrets: readonly string[];
   /** Which header sets to send; both unless the endpoint opted into one scheme. */
   scheme: "stripe" | "standard" | "both";
+}
+
+/** What an outcome tells the endpoint's circuit breaker (domain/circuit-breaker.ts). */
+export function breakerObservation(outcome: SendOutcome): Observation {
+  if (outcome.kind === "delivered") return Observation.answered;
+  switch (outcome.error) {
+    case AttemptErrorKind.httpStatus: {
+      const status = outcome.status ?? 0;
+      return status >= 500 || status === 429 ? Observation.errorAnswer : Observation.answered;
+    }
+    case AttemptErrorKind.connectionFailed:
+    case AttemptErrorKind.dnsFailure:
+    case AttemptErrorKind.timeout:
+      return Observation.unreachable;
+    default:
+      // A blocked address is the operator's rule; `unknown` is our failure, not the endpoint's.
+      return Observation.neutral;
+  }
 }

@@ -1,3 +1,4 @@
+import type { Circuit } from "../domain/circuit-breaker.ts";
 import type { EndpointActivity, EndpointRow } from "../store/types.ts";
 
 const seconds = (ms: number | null) => (ms === null ? null : Math.floor(ms / 1000));
@@ -18,8 +19,16 @@ export function healthSummary(e: EndpointRow) {
   };
 }
 
-/** `GET /v1/webhook_endpoints/{id}/health`: the summary plus recent attempts and open work. */
-export function healthReport(e: EndpointRow, activity: EndpointActivity, since: number) {
+/**
+ * `GET /v1/webhook_endpoints/{id}/health`: the summary plus recent attempts and open work, and
+ * this node's circuit for the endpoint (`undefined`: closed, or no dispatcher here).
+ */
+export function healthReport(
+  e: EndpointRow,
+  activity: EndpointActivity,
+  since: number,
+  circuit?: Circuit,
+) {
   const { attempts } = activity;
   const ok = attempts.filter((a) => a.ok).length;
   const durations = attempts.map((a) => a.durationMs).sort((a, b) => a - b);
@@ -39,6 +48,11 @@ export function healthReport(e: EndpointRow, activity: EndpointActivity, since: 
       in_flight: activity.deliveries.inFlight,
       failed: activity.deliveries.failed,
       skipped: activity.deliveries.skipped,
+    },
+    circuit: {
+      state: circuit?.state ?? "closed",
+      reason: circuit?.reason ?? null,
+      open_until: circuit?.state === "open" ? seconds(circuit.openUntil) : null,
     },
   };
 }

@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import type { Circuit } from "../domain/circuit-breaker.ts";
 import { DeliveryStatus } from "../domain/delivery-status.ts";
 import { matchesEventType } from "../domain/match.ts";
 import { signingSecrets } from "../domain/signing-secrets.ts";
@@ -29,10 +30,15 @@ export interface DeliveryHandoff {
   leaseMs: number;
   hasRoom(endpointId: string): boolean;
   adopt(deliveries: ClaimedDelivery[]): void;
-  /** Deliveries were left pending for the dispatcher to claim. */
-  wake(): void;
+  /**
+   * Deliveries were left pending for the dispatcher to claim: of these endpoints, or of any
+   * when none are named.
+   */
+  wake(endpointIds?: Iterable<string>): void;
   /** Forgets what this node learned of an endpoint's failures (an operator says it is fixed). */
   resetEndpoint(endpointId: string): void;
+  /** This node's circuit for the endpoint when it is not closed (health report, metrics). */
+  circuitOf?(endpointId: string): Circuit | undefined;
 }
 
 export interface IngestDeps {
@@ -83,6 +89,7 @@ export async function ingestEvent(
     idempotencyKey: input.idempotencyKey ?? null,
   };
   const claimed: ClaimedDelivery[] = [];
+  const left: string[] = [];
   const deliveries = endpoints.map((endpoint) => {
     const row = newDelivery(input.tenantId, id, endpoint.id, now);
     if (endpoint.status === "disabled") {
@@ -93,6 +100,8 @@ export async function ingestEvent(
       row.leaseOwner = deps.handoff.owner;
       row.leaseUntil = now + deps.handoff.leaseMs;
       claimed.push(claimedAtInsert(row, endpoint, event, now));
+    } else {
+      left.push(endpoint.id);
     }
     return row;
   });
@@ -109,7 +118,7 @@ export async function ingestEvent(
   if (result.kind === "created") {
     // Sent while the commit is being synced: the receipt waits for the network, not the disk.
     if (claimed.length > 0) deps.handoff.adopt(claimed);
-    if (claimed.length < enabled) deps.handoff.wake();
+    if (left.length > 0) deps.handoff.wake(left);
   }
   await durable;
   if (result.kind === "conflict") return result;

@@ -1,4 +1,5 @@
 import type { Logger } from "../dispatch/dispatcher.ts";
+import { StoreUnavailableError } from "../store/errors.ts";
 import type { Store } from "../store/types.ts";
 
 export interface RetentionOptions {
@@ -121,8 +122,10 @@ export function createRetention(options: RetentionOptions): Retention {
     try {
       await runOnce();
     } catch (error) {
-      // A failed batch rolled back; the next pass starts over from the oldest event.
-      log.error({ err: error }, "retention: pruning failed; trying again at the next pass");
+      // A failed batch rolled back; the next pass starts over from the oldest event. A store
+      // that is away is logged once, by the store (serve.ts), not again by every loop using it.
+      if (!(error instanceof StoreUnavailableError))
+        log.error({ err: error }, "retention: pruning failed; trying again at the next pass");
     }
     schedule();
   }

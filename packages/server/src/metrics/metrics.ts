@@ -2,7 +2,9 @@ import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom
 import type { DispatchObserver } from "../dispatch/observer.ts";
 import { AttemptErrorKind } from "../dispatch/outcome.ts";
 import type { AcceptedListener } from "../ingest/observe-commits.ts";
+import type { Availability } from "../store/availability.ts";
 import type { Store } from "../store/types.ts";
+import { storeAvailabilityMetrics } from "./store-availability.ts";
 import { storeGauges } from "./store-gauges.ts";
 import { typeFamilies } from "./type-family.ts";
 
@@ -24,7 +26,12 @@ const ATTEMPT_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10
  * Every label is bounded: no endpoint, event or delivery ids (a test with 1,000 endpoints
  * checks it); event types are folded into at most 50 families plus `other`.
  */
-export function createMetrics(options: { store: Store; clock: () => number }): Metrics {
+export function createMetrics(options: {
+  store: Store;
+  clock: () => number;
+  /** The store's up/down state (store/availability.ts), for hookline_store_up. */
+  availability?: Availability;
+}): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const registers = [registry];
@@ -72,6 +79,7 @@ export function createMetrics(options: { store: Store; clock: () => number }): M
     registers,
   });
   storeGauges(registry, options.store, options.clock);
+  if (options.availability !== undefined) storeAvailabilityMetrics(registry, options.availability);
   // Known series start at 0, so rate() and ratios work before the first failure.
   for (const result of ["delivered", ...Object.values(AttemptErrorKind)])
     attempts.inc({ result }, 0);

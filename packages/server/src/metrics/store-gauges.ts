@@ -4,17 +4,32 @@ import type { Store, StoreStats } from "../store/types.ts";
 /** States every scrape reports, 0 when empty, so series do not come and go. */
 const ENDPOINT_STATES = ["healthy", "failing", "disabling_soon", "disabled"];
 const MAX_ENDPOINT_STATES = 12;
+const EMPTY: StoreStats = {
+  dueDeliveries: 0,
+  scheduledDeliveries: 0,
+  inFlightDeliveries: 0,
+  oldestDueAt: null,
+  endpointsByState: {},
+};
 
 /**
  * Gauges read from the store when Prometheus scrapes, not kept up to date on the delivery path:
  * a scrape every 15 s costs three indexed counts and one index lookup (store.stats). The
  * registry collects metrics concurrently, so one read is shared by the gauges of a scrape.
+ * While the store cannot be read, these gauges keep their last values rather than fail the
+ * whole scrape: hookline_store_up, which says so, must still reach Prometheus.
  */
 export function storeGauges(registry: Registry, store: Store, clock: () => number): void {
   let read: { at: number; stats: Promise<StoreStats> } | undefined;
   const stats = () => {
     const now = clock();
-    if (read === undefined || now - read.at > 1000) read = { at: now, stats: store.stats(now) };
+    if (read === undefined || now - read.at > 1000) {
+      const previous = read?.stats;
+      read = {
+        at: now,
+        stats: store.stats(now).catch(() => previous ?? Promise.resolve(EMPTY)),
+      };
+    }
     return read.stats;
   };
 

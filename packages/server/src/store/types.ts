@@ -247,7 +247,8 @@ export interface Store {
   }): Promise<DeliveryRow[]>;
 
   /**
-   * Claims up to `limit` due deliveries under a lease, at most `perEndpoint` of any endpoint,
+   * Claims up to `limit` due deliveries under a lease, at most `perEndpoint` of any endpoint
+   * (or its entry in `shares`),
    * skipping `excludeEndpoints` (those at their cap, or whose circuit is open), with what the
    * sender needs. Returned oldest due first (`next_attempt_at`, then creation order): a listen
    * session's deliveries are sent one at a time in that order.
@@ -259,6 +260,8 @@ export interface Store {
     owner: string;
     excludeEndpoints: readonly string[];
     perEndpoint: number;
+    /** Per endpoint, at most this many instead of `perEndpoint` (what its lane has room for). */
+    shares?: Readonly<Record<string, number>> | undefined;
   }): Promise<ClaimedDelivery[]>;
   /**
    * Records attempts and delivery states in one transaction, steps each enabled endpoint's

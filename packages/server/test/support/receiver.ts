@@ -14,11 +14,12 @@ export interface Answer {
   /** Answer this much later, as a receiver doing real work would. */
   delayMs?: number;
 }
-export type Responder = (request: Received, index: number) => Answer | "hang" | undefined;
+export type Responder = (request: Received, index: number) => Answer | "hang" | "reset" | undefined;
 
 /**
  * A webhook receiver on 127.0.0.1 that records every request and answers as `respond` says
- * (default 200). `"hang"` never answers, to exercise timeouts.
+ * (default 200). `"hang"` never answers, to exercise timeouts; `"reset"` drops the connection
+ * without an answer, as a crashed or overloaded server's proxy does.
  */
 export async function startReceiver(respond: Responder = () => undefined) {
   const received: Received[] = [];
@@ -36,6 +37,10 @@ export async function startReceiver(respond: Responder = () => undefined) {
       const answer = respond(entry, received.length - 1);
       if (answer === "hang") {
         hanging.push(res);
+        return;
+      }
+      if (answer === "reset") {
+        res.socket?.resetAndDestroy();
         return;
       }
       const send = () => {

@@ -172,7 +172,7 @@ export function endpointRoutes(app: FastifyInstance, ctx: AppContext): void {
       // Re-enabling starts the ladder over (the store reset it) and is worth telling operators.
       if (enabled) {
         ctx.handoff.resetEndpoint(next.id);
-        ctx.handoff.wake();
+        ctx.handoff.wake([next.id]);
       }
       ctx.operational.endpointsChanged([
         {
@@ -276,7 +276,7 @@ export function endpointRoutes(app: FastifyInstance, ctx: AppContext): void {
       const endpoint = await load(tenant, request.params.id);
       const since = ctx.clock() - HEALTH_WINDOW_MS;
       const activity = await ctx.store.endpointActivity(endpoint.id, since, HEALTH_WINDOW_ATTEMPTS);
-      return healthReport(endpoint, activity, since);
+      return healthReport(endpoint, activity, since, ctx.handoff.circuitOf?.(endpoint.id));
     },
   );
 
@@ -315,7 +315,7 @@ export function endpointRoutes(app: FastifyInstance, ctx: AppContext): void {
       });
       // The operator says the endpoint is fixed: this node's circuit need not make them wait.
       ctx.handoff.resetEndpoint(endpoint.id);
-      if (requeued > 0) ctx.handoff.wake();
+      if (requeued > 0) ctx.handoff.wake([endpoint.id]);
       return {
         object: "webhook_endpoint_recovery" as const,
         endpoint: endpoint.id,

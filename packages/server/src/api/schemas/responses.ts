@@ -36,6 +36,13 @@ export const ReadinessSchema = Type.Object(
   {
     status: Type.Union([Type.Literal("ok"), Type.Literal("unavailable")]),
     database: Type.Boolean({ description: "The database answers." }),
+    store: Type.Union(
+      [Type.Literal("up"), Type.Literal("database_unavailable"), Type.Literal("disk_full")],
+      {
+        description:
+          "`up`, or why the store refuses writes: the database cannot be reached, or its disk is full.",
+      },
+    ),
     migrations: Type.Boolean({
       description: "The database schema is at the latest version this build knows.",
     }),
@@ -70,6 +77,21 @@ export const EndpointHealthReportSchema = Type.Object(
       failed: Type.Integer(),
       skipped: Type.Integer(),
     }),
+    circuit: Type.Object(
+      {
+        state: Type.Union([
+          Type.Literal("closed"),
+          Type.Literal("open"),
+          Type.Literal("half_open"),
+        ]),
+        reason: Type.Union([Type.Literal("unreachable"), Type.Literal("error_rate"), Type.Null()]),
+        open_until: NullableTime,
+      },
+      {
+        description:
+          "This node's circuit breaker for the endpoint: open while it is unreachable or fails most requests; its deliveries then wait for a probe (docs/operations.md).",
+      },
+    ),
   },
   { $id: "WebhookEndpointHealth" },
 );

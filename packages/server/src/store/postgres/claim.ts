@@ -20,7 +20,7 @@ interface ClaimRecord {
 
 // One statement, one round trip: lock a bounded run of the due index with SKIP LOCKED (rows
 // another node is claiming right now are passed over, never waited for), keep at most
-// `perEndpoint` of any endpoint (one endpoint's backlog cannot fill a claim meant for many and
+// `perEndpoint` of any endpoint, or its share (one endpoint's backlog cannot fill a claim meant for many and
 // leave deliveries waiting in memory longer than the lease), lease them, and return what the
 // sender needs. Candidates not chosen stay locked only until this statement's commit.
 const CLAIM = `
@@ -33,11 +33,12 @@ WITH candidates AS (
   FOR UPDATE OF d SKIP LOCKED
 ), chosen AS (
   SELECT seq FROM (
-    SELECT seq, next_attempt_at,
+    SELECT seq, next_attempt_at, endpoint_id,
            row_number() OVER (PARTITION BY endpoint_id ORDER BY next_attempt_at, seq) AS rank
     FROM candidates
   ) ranked
-  WHERE rank <= $4 ORDER BY next_attempt_at LIMIT $5
+  LEFT JOIN jsonb_each_text($8::jsonb) share ON share.key = ranked.endpoint_id
+  WHERE rank <= COALESCE(share.value::int, $4) ORDER BY next_attempt_at LIMIT $5
 )
 UPDATE deliveries d SET status = 'in_flight', lease_owner = $6, lease_until = $7, updated_at = $1
 FROM chosen, events e, endpoints p
@@ -54,6 +55,7 @@ export function claimQuery(pool: pg.Pool) {
     owner: string;
     excludeEndpoints: readonly string[];
     perEndpoint: number;
+    shares?: Readonly<Record<string, number>> | undefined;
   }): Promise<ClaimedDelivery[]> => {
     const { rows } = await pool.query<ClaimRecord>({
       name: "deliveries-claim",
@@ -66,6 +68,7 @@ export function claimQuery(pool: pg.Pool) {
         input.limit,
         input.owner,
         input.leaseUntil,
+        JSON.stringify(input.shares ?? {}),
       ],
     });
     return rows.map(

@@ -1,17 +1,20 @@
 import pg from "pg";
-import { DUE_CHANNEL } from "./pool.ts";
+import { CONNECTION_TIMEOUT_MS, DUE_CHANNEL } from "./pool.ts";
+import { reconnectDelay } from "./reconnect-delay.ts";
 
 /**
  * One dedicated connection per node LISTENing on the due channel (a pooled connection cannot
  * listen: it goes back to the pool). Opened with the first listener, closed with the last.
- * When the connection drops it reconnects with backoff, and then tells every listener once:
- * notifications sent while it was down are lost, so a look at the store replaces them.
+ * When the connection drops it reconnects with capped, jittered backoff, and once it listens
+ * again tells every listener once: notifications sent while it was down are lost, so a look at
+ * the store (the dispatcher claims at once) replaces them.
  */
-export function dueListener(url: string) {
+export function dueListener(url: string, options: { random?: () => number } = {}) {
+  const random = options.random ?? Math.random;
   const listeners = new Set<() => void>();
   let client: pg.Client | undefined;
   let closed = false;
-  let retryMs = 100;
+  let failures = 0;
   let timer: NodeJS.Timeout | undefined;
 
   const tell = () => {
@@ -19,28 +22,42 @@ export function dueListener(url: string) {
   };
 
   async function connect(): Promise<void> {
+    timer = undefined;
     if (closed || listeners.size === 0) return;
-    const next = new pg.Client({ connectionString: url });
+    const next = new pg.Client({
+      connectionString: url,
+      connectionTimeoutMillis: CONNECTION_TIMEOUT_MS,
+      keepAlive: true,
+    });
     client = next;
     next.on("notification", tell);
+    // Every way a connection ends comes here once: a failed connect, an `error` event (which
+    // must have a listener, or it kills the process), the server closing it.
     const lost = () => {
       if (client !== next) return;
       client = undefined;
       next.end().catch(() => {});
       if (closed || listeners.size === 0) return;
-      timer = setTimeout(() => void connect().then(tell), retryMs);
+      timer = setTimeout(() => void connect(), reconnectDelay(failures++, random));
       timer.unref();
-      retryMs = Math.min(retryMs * 2, 5000);
     };
     next.on("error", lost);
     next.on("end", lost);
     try {
       await next.connect();
       await next.query(`LISTEN ${DUE_CHANNEL}`);
-      retryMs = 100;
     } catch {
       lost();
+      return;
     }
+    if (client !== next) {
+      // Closed while connecting.
+      await next.end().catch(() => {});
+      return;
+    }
+    const reconnected = failures > 0;
+    failures = 0;
+    if (reconnected) tell();
   }
 
   return {

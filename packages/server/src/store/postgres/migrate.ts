@@ -2,6 +2,7 @@ import type pg from "pg";
 import { sql as initial } from "./migrations/0001-initial.ts";
 import { sql as endpointHealth } from "./migrations/0002-endpoint-health.ts";
 import { sql as tenantsAndKeys } from "./migrations/0003-tenants-and-keys.ts";
+import { transaction } from "./pool.ts";
 
 /** Numbered, forward-only migrations; `schema_migrations` records which are applied. */
 export const MIGRATIONS: readonly string[] = [initial, endpointHealth, tenantsAndKeys];
@@ -14,10 +15,8 @@ const MIGRATION_LOCK = 0x686f6f6b6c696e65n;
  * nodes starting at once queue on the lock, the first applies each migration, the others then
  * find them applied. DDL is transactional in PostgreSQL, so a failed migration leaves nothing.
  */
-export async function migrate(pool: pg.Pool): Promise<void> {
-  const client = await pool.connect();
-  try {
-    await client.query("BEGIN");
+export function migrate(pool: pg.Pool): Promise<void> {
+  return transaction(pool, async (client) => {
     await client.query("SELECT pg_advisory_xact_lock($1)", [MIGRATION_LOCK.toString()]);
     await client.query(
       "CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, applied_at bigint NOT NULL)",
@@ -30,13 +29,7 @@ export async function migrate(pool: pg.Pool): Promise<void> {
         Date.now(),
       ]);
     }
-    await client.query("COMMIT");
-  } catch (error) {
-    await client.query("ROLLBACK").catch(() => {});
-    throw error;
-  } finally {
-    client.release();
-  }
+  });
 }
 
 export async function appliedVersion(db: pg.Pool | pg.PoolClient): Promise<number> {

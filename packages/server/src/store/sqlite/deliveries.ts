@@ -90,13 +90,13 @@ export function deliveryQueries(db: Database.Database) {
 /** Claims due deliveries and reads what the sender needs, in one write transaction. */
 function claimQuery(db: Database.Database) {
   // The inner scan reads a bounded run of the due index; the window keeps at most `perEndpoint`
-  // rows of any one endpoint, so one endpoint's backlog cannot fill a claim meant for many and
+  // rows of any one endpoint (or its share: what its lane has room for), so one endpoint's backlog cannot fill a claim meant for many and
   // leave deliveries waiting in memory, under a lease, longer than the lease lasts.
   const claimSql = (excluded: number) => `
     UPDATE deliveries SET status = 'in_flight', lease_owner = ?, lease_until = ?, updated_at = ?
     WHERE seq IN (
       SELECT seq FROM (
-        SELECT seq, next_attempt_at,
+        SELECT seq, next_attempt_at, endpoint_id,
                ROW_NUMBER() OVER (PARTITION BY endpoint_id ORDER BY next_attempt_at, seq) AS rank
         FROM (
           SELECT seq, endpoint_id, next_attempt_at FROM deliveries
@@ -105,8 +105,8 @@ function claimQuery(db: Database.Database) {
           ${excluded > 0 ? `AND endpoint_id NOT IN (${Array(excluded).fill("?").join(",")})` : ""}
           ORDER BY next_attempt_at LIMIT ?
         )
-      )
-      WHERE rank <= ? ORDER BY next_attempt_at LIMIT ?
+      ) ranked LEFT JOIN json_each(?) share ON share.key = ranked.endpoint_id
+      WHERE rank <= COALESCE(share.value, ?) ORDER BY ranked.next_attempt_at LIMIT ?
     )
     RETURNING id`;
   // One prepared statement per number of excluded endpoints: preparing one per claim was 2% of
@@ -139,6 +139,7 @@ function claimQuery(db: Database.Database) {
       owner: string;
       excludeEndpoints: readonly string[];
       perEndpoint: number;
+      shares?: Readonly<Record<string, number>> | undefined;
     }) => {
       const statement = withExclusions(input.excludeEndpoints.length);
       const ids = statement
@@ -149,6 +150,7 @@ function claimQuery(db: Database.Database) {
           input.now,
           ...input.excludeEndpoints,
           input.limit * 4,
+          JSON.stringify(input.shares ?? {}),
           input.perEndpoint,
           input.limit,
         )

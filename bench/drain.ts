@@ -1,0 +1,86 @@
+import { hooklineBurst, limitBurst } from "./burst.ts";
+import { postEvent } from "./hookline.ts";
+import { closedLoop } from "./load.ts";
+import {
+  MAX_IN_FLIGHT_PER_ENDPOINT,
+  NEW_USER_CLIENTS,
+  now,
+  type RunContext,
+  setUp,
+  tearDown,
+  toMs,
+  WAIT_MS,
+} from "./setup.ts";
+import { createEventBody } from "./workload.ts";
+
+export interface DrainResult {
+  events: number;
+  /** The loop: the same number of deliveries, back to back at Hookline's per-endpoint cap. */
+  limitPerSecond: number;
+  /** Deliveries the recover call queued again (every held one, or the run fails). */
+  requeued: number;
+  /** How long the recover call itself took to answer. */
+  recoverMs: number;
+  complete: boolean;
+  delivered: number;
+  /** From the recover call to the last receipt (or to the end of the wait). */
+  wallMs: number;
+  perSecond: number;
+  failures: number;
+}
+
+/**
+ * Backlog drain, the dispatcher alone: `events` events posted while their one endpoint is
+ * disabled (each delivery recorded `skipped`), then the endpoint enabled and
+ * `POST /v1/webhook_endpoints/{id}/recover` with `since: 0`. No ingest runs while it drains, so
+ * the rate from the recover call to the last receipt is the claim → send → record loop's own,
+ * next to the undici loop sending the same count.
+ */
+export async function drain(ctx: RunContext, options: { events: number }): Promise<DrainResult> {
+  const { events } = options;
+  ctx.log("drain: starting the receiver and Hookline");
+  const setup = await setUp(ctx, "drain", 1, { clients: NEW_USER_CLIENTS });
+  const endpoint = setup.endpointIds[0]!;
+  try {
+    const warmup = Math.max(100, events / 20);
+    ctx.log(`drain: warming up (${warmup} events each)`);
+    await hooklineBurst(setup, warmup, 1_000_000);
+    await limitBurst(setup, "w", warmup, MAX_IN_FLIGHT_PER_ENDPOINT);
+    ctx.log(`drain: limit, ${events} deliveries`);
+    const limit = await limitBurst(setup, "a", events, MAX_IN_FLIGHT_PER_ENDPOINT);
+    ctx.log(`drain: hookline, ${events} events held while the endpoint is disabled`);
+    const phase = setup.receiver.phase();
+    await setup.hookline.setDisabled(endpoint, true);
+    await closedLoop(events, setup.clients, async (i) => {
+      await postEvent(setup.hookline.api, createEventBody(i));
+    });
+    await setup.hookline.setDisabled(endpoint, false);
+    if (phase.received.size > 0) {
+      throw new Error(
+        `drain: ${phase.received.size} deliveries arrived while the endpoint was disabled`,
+      );
+    }
+    ctx.log("drain: enabled; recover since 0");
+    const start = now();
+    const requeued = await setup.hookline.recover(endpoint, 0);
+    const recoverMs = toMs(now() - start);
+    if (requeued !== events) throw new Error(`drain: recover requeued ${requeued} of ${events}`);
+    const complete = await phase.settle(events, WAIT_MS);
+    const end = complete ? phase.last : now();
+    phase.end();
+    const wallMs = toMs(end - start);
+    return {
+      events,
+      limitPerSecond: limit.perSecond,
+      requeued,
+      recoverMs,
+      complete,
+      delivered: phase.received.size,
+      wallMs,
+      perSecond: phase.received.size / (wallMs / 1000),
+      failures: setup.receiver.failures(),
+    };
+  } finally {
+    await tearDown(setup);
+  }
+}

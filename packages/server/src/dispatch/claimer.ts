@@ -1,0 +1,204 @@
+import type { ClaimedDelivery, Store } from "../store/types.ts";
+import { demand, isHungry, type Lane, type LaneLimits, newLane } from "./lane.ts";
+import type { Logger } from "./logger.ts";
+import { createStoreRetry } from "./store-retry.ts";
+
+/**
+ * The claimer: what this node knows of the due deliveries in the store, and the one claim
+ * transaction at a time that takes them.
+ *
+ * WORK CONSERVATION, the invariant this file exists for: whenever a global slot and a lane slot
+ * are free and the store holds a due delivery for that endpoint, a claim starts within one turn
+ * of the event loop, never at the poll. It rests on two facts kept here:
+ *
+ * 1. Knowledge is never lost. If the store holds a due, unleased delivery of endpoint E, then
+ *    `unknown` is set, or E's lane has `mayHaveMore`, or a claim is running that will look
+ *    again when it ends. Every path that makes a delivery due marks it (`markDue`); a claim
+ *    clears a mark only when it could see everything it cleared: it came back short of its
+ *    limit with no endpoint's share full, so its scan of the due index ran out. A mark set
+ *    while a claim ran survives that claim (`mark` numbers), since the claim's snapshot may
+ *    predate the delivery.
+ * 2. Every change that can make a claim worthwhile pokes: a slot freed, a lane drained, a mark
+ *    set. `poke` looks within the turn, and the loop runs claims until `wanted` says no.
+ *
+ * A lane with a free slot and an empty queue is always hungry (lane.ts), so (1) and (2) give
+ * the invariant. The poll is left for due times in the future and for other nodes' work.
+ */
+export interface Claimer {
+  /**
+   * Deliveries of these endpoints may be due in the store now (committed pending, given back,
+   * retried); without ids, of any endpoint (another node's commit, a reclaim, the poll).
+   */
+  markDue(endpointIds?: Iterable<string>): void;
+  /** A slot or a lane may have room now: claim within this turn if the store may fill it. */
+  poke(): void;
+  /** The store is back (its wake-up connection reconnected): a claim waiting on backoff runs now. */
+  retryNow(): void;
+  stop(): void;
+  /** What the claimer knows and does, for the simulation test and `Dispatcher.view`. */
+  state(): { unknown: boolean; claiming: boolean; backingOff: boolean };
+}
+
+export interface ClaimerOptions {
+  store: Pick<Store, "claimDue">;
+  owner: string;
+  limits: LaneLimits;
+  claimBatch: number;
+  clock: () => number;
+  log: Logger;
+  lanes: ReadonlyMap<string, Lane>;
+  /** The lane of an endpoint, made if this node has none. */
+  laneOf(endpointId: string): Lane;
+  /** How many more deliveries this node may hold now (running and queued), over all lanes. */
+  room(): number;
+  /** Hands what a claim took to the lanes. */
+  deliver(claimed: ClaimedDelivery[]): void;
+}
+
+/** How many of an endpoint a claim may take when this node has no lane for it yet. */
+export function freshShare(limits: LaneLimits): number {
+  return demand(newLane(), 0, limits);
+}
+
+export function createClaimer(options: ClaimerOptions): Claimer {
+  const { store, limits, lanes, clock } = options;
+  const retry = createStoreRetry(options.log, "claiming due deliveries");
+  /** The store may hold due deliveries of endpoints whose lanes are not marked. */
+  let unknown = true;
+  /** Numbers each mark and each claim, to tell which came first. */
+  let sequence = 0;
+  let unknownMark = 0;
+  const marks = new Map<string, number>();
+  let claiming = false;
+  let scheduled = false;
+  let stopped = false;
+
+  function poke(): void {
+    if (scheduled || claiming || stopped || retry.waiting()) return;
+    scheduled = true;
+    setImmediate(() => {
+      scheduled = false;
+      void loop();
+    });
+  }
+
+  /** What a claim now would ask for, or undefined when none is worth its transaction. */
+  function wanted():
+    | { limit: number; excluded: string[]; shares: Record<string, number> }
+    | undefined {
+    const room = options.room();
+    if (room <= 0) return undefined;
+    const now = clock();
+    const excluded: string[] = [];
+    const shares: Record<string, number> = {};
+    let marked = false;
+    for (const [id, lane] of lanes) {
+      if (!isHungry(lane, now, limits)) {
+        excluded.push(id);
+        continue;
+      }
+      shares[id] = demand(lane, now, limits);
+      if (lane.mayHaveMore) marked = true;
+    }
+    if (!unknown && !marked) return undefined;
+    return { limit: Math.min(room, options.claimBatch), excluded, shares };
+  }
+
+  async function loop(): Promise<void> {
+    if (claiming || stopped) return;
+    claiming = true;
+    try {
+      for (let ask = wanted(); ask !== undefined && !stopped; ask = wanted()) {
+        const started = ++sequence;
+        const now = clock();
+        const claimed = await store.claimDue({
+          now,
+          limit: ask.limit,
+          leaseUntil: now + limits.leaseMs,
+          owner: options.owner,
+          excludeEndpoints: ask.excluded,
+          perEndpoint: freshShare(limits),
+          shares: ask.shares,
+        });
+        retry.ok();
+        learn(claimed, ask, started);
+        options.deliver(claimed);
+      }
+    } catch (error) {
+      unknown = true;
+      retry.failed(error, poke);
+      return;
+    } finally {
+      claiming = false;
+    }
+  }
+
+  /** Updates the marks from what a claim took (see fact 1 above). */
+  function learn(
+    claimed: ClaimedDelivery[],
+    ask: { limit: number; excluded: string[]; shares: Record<string, number> },
+    started: number,
+  ): void {
+    const taken = new Map<string, number>();
+    for (const d of claimed) taken.set(d.endpointId, (taken.get(d.endpointId) ?? 0) + 1);
+    let sawAll = claimed.length < ask.limit;
+    for (const [id, count] of taken) {
+      if (count >= (ask.shares[id] ?? freshShare(limits))) {
+        sawAll = false;
+        markLane(id);
+      }
+    }
+    if (!sawAll) {
+      // The scan may have stopped before other endpoints' due deliveries.
+      unknown = true;
+      return;
+    }
+    const excluded = new Set(ask.excluded);
+    if (unknown && unknownMark < started) {
+      // What `unknown` covered of the lanes this claim skipped is still unknown: it moves to
+      // their own marks, which a claim that includes them clears.
+      for (const id of excluded) {
+        const lane = lanes.get(id);
+        if (lane === undefined || lane.mayHaveMore) continue;
+        lane.mayHaveMore = true;
+        marks.set(id, started);
+      }
+      unknown = false;
+    }
+    for (const [id, lane] of lanes) {
+      if (excluded.has(id) || !lane.mayHaveMore) continue;
+      if ((marks.get(id) ?? 0) < started) {
+        lane.mayHaveMore = false;
+        marks.delete(id);
+      }
+    }
+  }
+
+  function markLane(endpointId: string): void {
+    options.laneOf(endpointId).mayHaveMore = true;
+    marks.set(endpointId, ++sequence);
+  }
+
+  return {
+    markDue(endpointIds) {
+      if (endpointIds === undefined) {
+        unknown = true;
+        unknownMark = ++sequence;
+      } else {
+        for (const id of endpointIds) markLane(id);
+      }
+      poke();
+    },
+    poke,
+    retryNow: () => retry.now(),
+    stop() {
+      stopped = true;
+      retry.cancel();
+    },
+    state: () => ({
+      unknown,
+      claiming: claiming || scheduled,
+      backingOff: retry.waiting(),
+    }),
+  };
+}

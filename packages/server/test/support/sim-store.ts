@@ -1,0 +1,231 @@
+import type { AttemptResult, ClaimedDelivery, Store } from "../../src/store/types.ts";
+
+/**
+ * An in-memory store for the dispatcher's simulation test: the part of `Store` the dispatcher
+ * calls, with the same semantics as the SQL (leases, a bounded scan of the due index, per
+ * endpoint shares, disabled endpoints skipped) and a database latency drawn per call, so that
+ * commits, claims and outcomes interleave as they do on a real server. Timers are the test's
+ * fake ones.
+ */
+export interface SimDelivery {
+  id: string;
+  eventId: string;
+  endpointId: string;
+  seq: number;
+  status: "pending" | "in_flight" | "succeeded" | "failed" | "skipped";
+  nextAttemptAt: number | null;
+  attemptCount: number;
+  leaseOwner: string | null;
+  leaseUntil: number | null;
+}
+
+export interface SimEndpoint {
+  id: string;
+  url: string;
+  enabled: boolean;
+}
+
+export function createSimStore(options: { now: () => number; latency: () => number }) {
+  const deliveries = new Map<string, SimDelivery>();
+  const endpoints = new Map<string, SimEndpoint>();
+  let seq = 0;
+  let claims = 0;
+  const later = <T>(work: () => T): Promise<T> =>
+    new Promise((resolve) => setTimeout(() => resolve(work()), options.latency()));
+
+  const isDue = (d: SimDelivery, now: number) =>
+    d.status === "pending" && d.nextAttemptAt !== null && d.nextAttemptAt <= now;
+
+  function claimed(d: SimDelivery): ClaimedDelivery {
+    const endpoint = endpoints.get(d.endpointId)!;
+    return {
+      id: d.id,
+      tenantId: "tn_sim",
+      eventId: d.eventId,
+      eventType: "sim.event",
+      endpointId: d.endpointId,
+      attemptCount: d.attemptCount,
+      url: endpoint.url,
+      rateLimit: null,
+      payload: Buffer.from(d.eventId),
+      secrets: ["whsec_c2ltdWxhdGlvbg=="],
+      signatureSchemes: "both",
+    };
+  }
+
+  const store: Partial<Store> = {
+    claimDue(input) {
+      claims++;
+      return later(() => {
+        claims--;
+        const excluded = new Set(input.excludeEndpoints);
+        const scan = [...deliveries.values()]
+          .filter(
+            (d) =>
+              isDue(d, input.now) &&
+              !excluded.has(d.endpointId) &&
+              endpoints.get(d.endpointId)?.enabled === true,
+          )
+          .sort((a, b) => a.nextAttemptAt! - b.nextAttemptAt! || a.seq - b.seq)
+          .slice(0, input.limit * 4);
+        const rank = new Map<string, number>();
+        const chosen: SimDelivery[] = [];
+        for (const d of scan) {
+          const r = (rank.get(d.endpointId) ?? 0) + 1;
+          rank.set(d.endpointId, r);
+          if (r <= (input.shares?.[d.endpointId] ?? input.perEndpoint)) chosen.push(d);
+        }
+        return chosen.slice(0, input.limit).map((d) => {
+          d.status = "in_flight";
+          d.leaseOwner = input.owner;
+          d.leaseUntil = input.leaseUntil;
+          return claimed(d);
+        });
+      });
+    },
+    recordResults(results: AttemptResult[]) {
+      return later(() => {
+        for (const r of results) {
+          const d = deliveries.get(r.deliveryId)!;
+          if (d.status !== "in_flight" || d.leaseOwner !== r.leaseOwner) continue;
+          d.status = r.status as SimDelivery["status"];
+          d.attemptCount = r.attemptCount;
+          d.nextAttemptAt = r.nextAttemptAt;
+          d.leaseOwner = null;
+          d.leaseUntil = null;
+          if (r.disableEndpoint) disable(r.endpointId);
+        }
+        return [];
+      });
+    },
+    releaseDeliveries(ids, owner, dueAt) {
+      return later(() => {
+        let count = 0;
+        for (const id of ids) {
+          const d = deliveries.get(id)!;
+          if (d.status !== "in_flight" || d.leaseOwner !== owner) continue;
+          Object.assign(d, { status: "pending", nextAttemptAt: dueAt, leaseOwner: null });
+          d.leaseUntil = null;
+          count++;
+        }
+        return count;
+      });
+    },
+    deferEndpoint(endpointId, until) {
+      return later(() => {
+        let count = 0;
+        for (const d of deliveries.values()) {
+          if (d.endpointId !== endpointId || d.status !== "pending") continue;
+          if (d.nextAttemptAt! < until) {
+            d.nextAttemptAt = until;
+            count++;
+          }
+        }
+        return count;
+      });
+    },
+    releaseLeases(owner, now) {
+      return later(() => {
+        let count = 0;
+        for (const d of deliveries.values()) {
+          if (d.status !== "in_flight" || d.leaseOwner !== owner) continue;
+          Object.assign(d, { status: "pending", nextAttemptAt: now, leaseOwner: null });
+          d.leaseUntil = null;
+          count++;
+        }
+        return count;
+      });
+    },
+    reclaimExpired(now) {
+      return later(() => {
+        let count = 0;
+        for (const d of deliveries.values()) {
+          if (d.status !== "in_flight" || d.leaseUntil! >= now) continue;
+          Object.assign(d, { status: "pending", nextAttemptAt: now, leaseOwner: null });
+          d.leaseUntil = null;
+          count++;
+        }
+        return count;
+      });
+    },
+    nextDueAt() {
+      return later(() => {
+        let due: number | undefined;
+        for (const d of deliveries.values()) {
+          if (d.status === "pending" && (due === undefined || d.nextAttemptAt! < due)) {
+            due = d.nextAttemptAt!;
+          }
+        }
+        return due;
+      });
+    },
+  };
+
+  function disable(endpointId: string): void {
+    endpoints.get(endpointId)!.enabled = false;
+    for (const d of deliveries.values()) {
+      if (d.endpointId === endpointId && d.status === "pending") {
+        d.status = "skipped";
+        d.nextAttemptAt = null;
+      }
+    }
+  }
+
+  return {
+    store: store as Store,
+    deliveries,
+    endpoints,
+    /** Claims running now (their snapshot is taken when their latency ends). */
+    claimsRunning: () => claims,
+    addEndpoint(id: string) {
+      endpoints.set(id, { id, url: `http://127.0.0.1/${id}`, enabled: true });
+    },
+    /** Inserts a delivery, leased to `owner` when claimed at insert. */
+    insert(d: { id: string; eventId: string; endpointId: string }, owner?: string) {
+      const now = options.now();
+      const row: SimDelivery = {
+        ...d,
+        seq: ++seq,
+        status: owner === undefined ? "pending" : "in_flight",
+        nextAttemptAt: now,
+        attemptCount: 0,
+        leaseOwner: owner ?? null,
+        leaseUntil: owner === undefined ? null : now + 60_000,
+      };
+      if (!endpoints.get(d.endpointId)!.enabled) {
+        row.status = "skipped";
+        row.nextAttemptAt = null;
+      }
+      deliveries.set(d.id, row);
+      return claimed(row);
+    },
+    disable,
+    /** Enables the endpoint and makes its skipped and failed deliveries due now (recover). */
+    recover(endpointId: string) {
+      endpoints.get(endpointId)!.enabled = true;
+      for (const d of deliveries.values()) {
+        if (d.endpointId !== endpointId) continue;
+        if (d.status === "skipped" || d.status === "failed") {
+          d.status = "pending";
+          d.nextAttemptAt = options.now();
+        }
+      }
+    },
+    /** Due, unleased deliveries of each enabled endpoint. */
+    dueByEndpoint(now: number): Map<string, number> {
+      const due = new Map<string, number>();
+      for (const d of deliveries.values()) {
+        if (isDue(d, now) && endpoints.get(d.endpointId)!.enabled) {
+          due.set(d.endpointId, (due.get(d.endpointId) ?? 0) + 1);
+        }
+      }
+      return due;
+    },
+    isLeasedTo(id: string, owner: string): boolean {
+      const d = deliveries.get(id);
+      return d?.status === "in_flight" && d.leaseOwner === owner;
+    },
+  };
+}
+
+export type SimStore = ReturnType<typeof createSimStore>;
