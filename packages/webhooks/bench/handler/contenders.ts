@@ -82,6 +82,16 @@ export const contenders: Contender[] = [
         res.writeHead(200, { "content-type": "application/json" }).end(RECEIVED);
       }),
   },
+  {
+    name: "node http: hookline toNodeListener, SQLite inbox (durability: process), ack-first",
+    peer: NODE_PEER,
+    start: async (env) => {
+      const inbox = createSqliteInbox(env.sqlitePath, { durability: "process" });
+      return listenNode(
+        toNodeListener(hooklineHandler(inbox, env, "ack-first")) as RequestListener,
+      );
+    },
+  },
   ...(["memory", "SQLite", "PostgreSQL"] as const).flatMap((kind) =>
     (["inline", "ack-first"] as const).map(
       (mode): Contender => ({

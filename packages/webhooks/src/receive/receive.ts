@@ -62,7 +62,7 @@ export function createReceiver(
     try {
       claim = await options.inbox.claim(
         { id: event.id, type: event.type, payload: text },
-        { now: options.now(), leaseMs: options.leaseMs, token },
+        { now: options.now(), leaseMs: options.leaseMs, token, durable: background !== undefined },
       );
     } catch (error) {
       options.onError(error, { stage: "inbox", event });
