@@ -6,7 +6,7 @@ import { gate, waitFor } from "./support/events.ts";
 function recorder() {
   const transactions: number[][] = [];
   let current: number[] | undefined;
-  const syncs: ReturnType<typeof gate>[] = [];
+  const syncs: { promise: Promise<void>; open(): void }[] = [];
   const group = createGroupCommit(
     (work) => {
       current = [];
@@ -15,7 +15,7 @@ function recorder() {
       current = undefined;
     },
     () => {
-      const sync = gate();
+      const sync = gate<void>();
       syncs.push(sync);
       return sync.promise;
     },
