@@ -6,20 +6,18 @@ import type { Claim, InboxState } from "./inbox.ts";
  * `decideClaim` would (not completed, and its lease or retry time is over), and in every case
  * return the row. A refused claim rewrites the row with its own values, so RETURNING still has
  * something to explain the refusal with: no second statement, and no window between two
- * statements in which the row could change. `param(name)` spells a parameter for the driver
- * (`@name` in better-sqlite3, `$n` in pg); the parameters are id, type, payload, token,
- * leaseUntil (unix ms) and now (unix ms).
+ * statements in which the row could change. `rows` supplies the new rows' columns (id, type,
+ * payload, state, attempts, token, available_at = lease end, received_at = now) in the driver's
+ * terms: a VALUES list with named parameters (SQLite), a SELECT over arrays (PostgreSQL).
  */
-export function claimSql(param: (name: ClaimParam) => string, values = "VALUES"): string {
+export function claimSql(rows: string): string {
   const take =
     "hookline_inbox.state <> 'completed' AND hookline_inbox.available_at <= excluded.received_at";
   const ifTaken = (taken: string, column: string) =>
     `${column} = CASE WHEN ${take} THEN ${taken} ELSE hookline_inbox.${column} END`;
-  const row = `${param("id")}, ${param("type")}, ${param("payload")}, 'processing', 1, ${param("token")}, ${param("leaseUntil")}, ${param("now")}`;
   return `
-INSERT INTO hookline_inbox
-  (id, type, payload, state, attempts, token, available_at, received_at)
-${values === "VALUES" ? `VALUES (${row})` : values}
+INSERT INTO hookline_inbox (id, type, payload, state, attempts, token, available_at, received_at)
+${rows}
 ON CONFLICT (id) DO UPDATE SET
   ${ifTaken("'processing'", "state")},
   ${ifTaken("hookline_inbox.attempts + 1", "attempts")},
@@ -27,8 +25,6 @@ ON CONFLICT (id) DO UPDATE SET
   ${ifTaken("excluded.available_at", "available_at")}
 RETURNING id, state, attempts, token, available_at`;
 }
-
-export type ClaimParam = "id" | "type" | "payload" | "token" | "leaseUntil" | "now";
 
 /** The row as the claim statement returns it. */
 export interface ClaimedRow {

@@ -26,7 +26,7 @@ CREATE TABLE IF NOT EXISTS hookline_object_versions (
   sequence INTEGER NOT NULL
 );`;
 
-const CLAIM = claimSql((name) => `@${name}`);
+const CLAIM = claimSql("VALUES (@id, @type, @payload, 'processing', 1, @token, @leaseUntil, @now)");
 
 const CLAIM_DUE = `
 UPDATE hookline_inbox SET state = 'processing', attempts = attempts + 1, token = @token,
