@@ -13,9 +13,9 @@
  *
  * Each contender serves from its own child process; this process is the load: 32 keep-alive
  * connections posting distinct signed events over loopback, one request in flight on each. Every
- * round runs every contender once, in a rotated order, so drift spreads over all of them; a ratio
- * is the median of its per-round ratios against its peer measured in the same round. Nothing here
- * asserts on time: a miss is reported, never thrown.
+ * round runs every contender once, in a rotated order, each back to back with its peer; a ratio
+ * is the median over the rounds of those pairs' ratios. Nothing here asserts on time: a miss is
+ * reported, never thrown.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -33,9 +33,9 @@ import { drive } from "./handler/load.ts";
 import { median } from "./median.ts";
 
 const CONNECTIONS = 32;
-const REQUESTS = 3000;
+const REQUESTS = 1500;
 const WARMUP_REQUESTS = 3000;
-const ROUNDS = Number(option("--rounds") ?? 5);
+const ROUNDS = Number(option("--rounds") ?? 7);
 
 function option(name: string): string | undefined {
   const at = process.argv.indexOf(name);
@@ -63,7 +63,9 @@ interface Running {
   throughput: number[];
   p50: number[];
   p99: number[];
-  failures: number;
+  /** Per pair: this contender's requests/s and p99 over its peer's, measured back to back. */
+  ratios: number[];
+  p99Ratios: number[];
 }
 
 async function startServer(contender: Contender, index: number): Promise<Running> {
@@ -94,14 +96,15 @@ async function startServer(contender: Contender, index: number): Promise<Running
   const first = await createInterface({ input: child.stdout! })[Symbol.asyncIterator]().next();
   if (first.done) throw new Error(`${contender.name} exited before listening`);
   const { port } = JSON.parse(first.value) as { port: number };
-  return { contender, child, port, throughput: [], p50: [], p99: [], failures: 0 };
+  return { contender, child, port, throughput: [], p50: [], p99: [], ratios: [], p99Ratios: [] };
 }
 
 function percentile(sorted: Float64Array, p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!;
 }
 
-async function measure(server: Running, count: number, record: boolean): Promise<void> {
+/** One slice of load; records the slice's requests/s and percentiles when `record`. */
+async function measure(server: Running, count: number, record: boolean) {
   const result = await drive(server.port, signedRequests(count, secret), CONNECTIONS);
   let ok = 0;
   for (const [status, n] of result.statuses) if (status >= 200 && status < 300) ok += n;
@@ -109,11 +112,32 @@ async function measure(server: Running, count: number, record: boolean): Promise
     const statuses = JSON.stringify(Object.fromEntries(result.statuses));
     throw new Error(`${server.contender.name}: not every request was accepted: ${statuses}`);
   }
-  if (!record) return;
   const sorted = result.latencies.sort();
-  server.throughput.push((count / result.elapsedMs) * 1000);
-  server.p50.push(percentile(sorted, 0.5));
-  server.p99.push(percentile(sorted, 0.99));
+  const sample = {
+    throughput: (count / result.elapsedMs) * 1000,
+    p50: percentile(sorted, 0.5),
+    p99: percentile(sorted, 0.99),
+  };
+  if (record) {
+    server.throughput.push(sample.throughput);
+    server.p50.push(sample.p50);
+    server.p99.push(sample.p99);
+  }
+  return sample;
+}
+
+/**
+ * A contender and its peer back to back, in alternating order, so the two sides of a ratio are
+ * measured seconds apart: on a machine shared with other work, the load changes faster than a
+ * round of every contender takes.
+ */
+async function measurePair(server: Running, peer: Running, round: number): Promise<void> {
+  const peerFirst = round % 2 === 0;
+  const first = await measure(peerFirst ? peer : server, REQUESTS, true);
+  const second = await measure(peerFirst ? server : peer, REQUESTS, true);
+  const [ours, theirs] = peerFirst ? [second, first] : [first, second];
+  server.ratios.push(ours.throughput / theirs.throughput);
+  server.p99Ratios.push(ours.p99 / theirs.p99);
 }
 
 /** CPU ms used so far by these processes (Linux /proc; 0 elsewhere). */
@@ -142,11 +166,14 @@ try {
   }
   const pids = [process.pid, ...servers.map((s) => s.child.pid!)];
   const start = { wall: performance.now(), busy: busyMs(), ours: cpuMs(pids) };
+  const byName = new Map(servers.map((s) => [s.contender.name, s]));
+  const measured = servers.filter((s) => s.contender.peer !== s.contender.name);
   for (let round = 0; round < ROUNDS; round++) {
     process.stderr.write(`round ${round + 1}/${ROUNDS}\r`);
-    const offset = Math.floor((round * servers.length) / ROUNDS);
-    for (let i = 0; i < servers.length; i++) {
-      await measure(servers[(i + offset) % servers.length]!, REQUESTS, true);
+    const offset = Math.floor((round * measured.length) / ROUNDS);
+    for (let i = 0; i < measured.length; i++) {
+      const server = measured[(i + offset) % measured.length]!;
+      await measurePair(server, byName.get(server.contender.peer)!, round);
     }
   }
   process.stderr.write("\n");
@@ -168,15 +195,14 @@ try {
 
 function render(servers: Running[], otherCores: number): string {
   const byName = new Map(servers.map((s) => [s.contender.name, s]));
-  const perRound = (a: number[], b: number[]) => median(a.map((x, i) => x / b[i]!));
   let misses = 0;
   const rows = servers.map((s) => {
     const peer = byName.get(s.contender.peer)!;
     const mid = median(s.throughput);
     const spread = ((Math.max(...s.throughput) - Math.min(...s.throughput)) / 2 / mid) * 100;
     const isPeer = peer === s;
-    const ratio = perRound(s.throughput, peer.throughput);
-    const p99Ratio = perRound(s.p99, peer.p99);
+    const ratio = median(s.ratios);
+    const p99Ratio = median(s.p99Ratios);
     const target = s.contender.target;
     let result = "";
     if (target !== undefined) {
@@ -202,7 +228,7 @@ function render(servers: Running[], otherCores: number): string {
 - Date: ${new Date().toISOString().slice(0, 10)}
 - Node: ${process.version}
 - Machine: ${machine}, shared with other work: other processes used ${otherCores.toFixed(2)} cores during the rounds. The load generator and the server under test share the same cores, so absolute figures are low and noisy; read the ratios.
-- Method: each contender serves from its own process (\`bench/handler/server.ts\`); the load is ${CONNECTIONS} keep-alive connections over loopback, one request in flight on each, posting distinct \`payment_intent.succeeded\` events of about 0.9 KB signed with both header sets (\`Stripe-Signature\` and \`webhook-*\`), as Hookline sends them. After a warm-up of ${WARMUP_REQUESTS.toLocaleString("en-US")} requests each, ${ROUNDS} rounds of ${REQUESTS.toLocaleString("en-US")} requests per contender, in an order rotated every round. Requests/s are medians over the rounds (± half the range); latencies are client-side medians of each round's p50 and p99; a ratio is the median of the per-round ratios to the peer. Every event handler does nothing; every answer was a 2xx.
+- Method: each contender serves from its own process (\`bench/handler/server.ts\`); the load is ${CONNECTIONS} keep-alive connections over loopback, one request in flight on each, posting distinct \`payment_intent.succeeded\` events of about 0.9 KB signed with both header sets (\`Stripe-Signature\` and \`webhook-*\`), as Hookline sends them. After a warm-up of ${WARMUP_REQUESTS.toLocaleString("en-US")} requests each, ${ROUNDS} rounds; in each, every contender runs a slice of ${REQUESTS.toLocaleString("en-US")} requests back to back with a slice of its peer (peer first in even rounds, second in odd ones), contenders in an order rotated every round. Requests/s are medians over all slices (± half the range); latencies are client-side medians of each slice's p50 and p99; a ratio is the median over the rounds of the contender's slice over the peer's slice beside it. Every event handler does nothing; every answer was a 2xx.
 - Peers: what a Stripe user writes on that framework: the raw body, \`stripe.webhooks.constructEvent\`, a \`switch\` on the type, \`200 {received: true}\`. The _floor_ is the least a verifying receiver does on \`node:http\`: the raw body, one \`createHmac\`, \`JSON.parse\`, 200. SQLite inboxes are files on the local disk; PostgreSQL is ${process.env.DATABASE_URL ? "DATABASE_URL" : "an embedded server on loopback with default durability (fsync on)"}.
 
 ${table(

@@ -39,7 +39,9 @@ export function createMemoryInbox(): Inbox {
       const row = rows.get(event.id);
       if (row === undefined) {
         rows.set(event.id, {
-          ...event,
+          id: event.id,
+          type: event.type,
+          payload: event.payload,
           state: InboxState.processing,
           attempts: 1,
           availableAt: now + leaseMs,
@@ -58,6 +60,8 @@ export function createMemoryInbox(): Inbox {
       row.state = InboxState.completed;
       row.token = undefined;
       row.lastError = undefined;
+      // Only the id answers duplicates from now on; the body would just hold memory.
+      row.payload = "";
       return true;
     },
     async fail(id, token, { retryAt, error }) {
