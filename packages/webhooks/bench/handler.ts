@@ -29,7 +29,7 @@ import { writeSection } from "../../../bench/write-docs.ts";
 import { generateSecret } from "../src/index.ts";
 import { contenders as all, type Contender } from "./handler/contenders.ts";
 import { signedRequests } from "./handler/events.ts";
-import { drive } from "./handler/load.ts";
+import { drive, type LoadResult } from "./handler/load.ts";
 import { median } from "./median.ts";
 
 const CONNECTIONS = 32;
@@ -37,6 +37,8 @@ const REQUESTS = 1500;
 const WARMUP_REQUESTS = 3000;
 /** Unrecorded requests right before each recorded slice. */
 const WARM_REQUESTS = 300;
+/** Each side of a pair's 1,500 requests, in this many alternating slices. */
+const SLICES_PER_PAIR = 3;
 const ROUNDS = Number(option("--rounds") ?? 7);
 
 function option(name: string): string | undefined {
@@ -105,8 +107,8 @@ function percentile(sorted: Float64Array, p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!;
 }
 
-/** One slice of load; records the slice's requests/s and percentiles when `record`. */
-async function measure(server: Running, count: number, record: boolean) {
+/** One slice of load: its elapsed time and every request's latency. */
+async function slice(server: Running, count: number) {
   const result = await drive(server.port, signedRequests(count, secret), CONNECTIONS);
   let ok = 0;
   for (const [status, n] of result.statuses) if (status >= 200 && status < 300) ok += n;
@@ -114,35 +116,43 @@ async function measure(server: Running, count: number, record: boolean) {
     const statuses = JSON.stringify(Object.fromEntries(result.statuses));
     throw new Error(`${server.contender.name}: not every request was accepted: ${statuses}`);
   }
-  const sorted = result.latencies.sort();
+  return result;
+}
+
+/** Requests/s and percentiles over several slices of one server. */
+function summarize(server: Running, slices: LoadResult[]) {
+  const latencies = Float64Array.from(slices.flatMap((s) => [...s.latencies])).sort();
+  const elapsed = slices.reduce((sum, s) => sum + s.elapsedMs, 0);
   const sample = {
-    throughput: (count / result.elapsedMs) * 1000,
-    p50: percentile(sorted, 0.5),
-    p99: percentile(sorted, 0.99),
+    throughput: (latencies.length / elapsed) * 1000,
+    p50: percentile(latencies, 0.5),
+    p99: percentile(latencies, 0.99),
   };
-  if (record) {
-    server.throughput.push(sample.throughput);
-    server.p50.push(sample.p50);
-    server.p99.push(sample.p99);
-  }
+  server.throughput.push(sample.throughput);
+  server.p50.push(sample.p50);
+  server.p99.push(sample.p99);
   return sample;
 }
 
 /**
- * A contender and its peer back to back, in alternating order, so the two sides of a ratio are
- * measured seconds apart: on a machine shared with other work, the load changes faster than a
- * round of every contender takes.
+ * A contender and its peer in alternating slices (ABABAB, BABABA the next round), so the two
+ * sides of a ratio are measured within the same second or so: on a machine shared with other
+ * work, the load changes faster than a round of every contender takes.
  */
 async function measurePair(server: Running, peer: Running, round: number): Promise<void> {
-  const peerFirst = round % 2 === 0;
-  const [a, b] = peerFirst ? [peer, server] : [server, peer];
+  const order = round % 2 === 0 ? [peer, server] : [server, peer];
   // A server idle since its last turn answers its first requests slower (cold caches, new
   // connections, V8 flushing unused code); unwarmed, the floor measured 0.81x constructEvent.
-  await measure(a, WARM_REQUESTS, false);
-  const first = await measure(a, REQUESTS, true);
-  await measure(b, WARM_REQUESTS, false);
-  const second = await measure(b, REQUESTS, true);
-  const [ours, theirs] = peerFirst ? [second, first] : [first, second];
+  for (const side of order) await slice(side, WARM_REQUESTS);
+  const slices = new Map<Running, LoadResult[]>([
+    [server, []],
+    [peer, []],
+  ]);
+  for (let k = 0; k < SLICES_PER_PAIR; k++) {
+    for (const side of order) slices.get(side)!.push(await slice(side, REQUESTS / SLICES_PER_PAIR));
+  }
+  const ours = summarize(server, slices.get(server)!);
+  const theirs = summarize(peer, slices.get(peer)!);
   server.ratios.push(ours.throughput / theirs.throughput);
   server.p99Ratios.push(ours.p99 / theirs.p99);
 }
@@ -169,7 +179,7 @@ try {
   }
   for (const server of servers) {
     process.stderr.write(`warm-up: ${server.contender.name}\n`);
-    await measure(server, WARMUP_REQUESTS, false);
+    await slice(server, WARMUP_REQUESTS);
   }
   const pids = [process.pid, ...servers.map((s) => s.child.pid!)];
   const start = { wall: performance.now(), busy: busyMs(), ours: cpuMs(pids) };
@@ -244,7 +254,7 @@ function render(servers: Running[], otherCores: number): string {
 - Date: ${new Date().toISOString().slice(0, 10)}
 - Node: ${process.version}
 - Machine: ${machine}, shared with other work: other processes used ${otherCores.toFixed(2)} cores during the rounds. The load generator and the server under test share the same cores, so absolute figures are low and noisy; read the ratios.
-- Method: each contender serves from its own process (\`bench/handler/server.ts\`); the load is ${CONNECTIONS} keep-alive connections over loopback, one request in flight on each, posting distinct \`payment_intent.succeeded\` events of about 0.9 KB signed with both header sets (\`Stripe-Signature\` and \`webhook-*\`), as Hookline sends them. After a warm-up of ${WARMUP_REQUESTS.toLocaleString("en-US")} requests each, ${ROUNDS} rounds; in each, every contender runs a slice of ${REQUESTS.toLocaleString("en-US")} requests back to back with a slice of its peer, each slice after ${WARM_REQUESTS} unrecorded requests (peer first in even rounds, second in odd ones), contenders in an order rotated every round; the PostgreSQL pairs in a second phase after all the others, since the database server's background work (WAL, checkpoints, autovacuum) shares the cores. Requests/s are medians over all slices (± half the range); latencies are client-side medians of each slice's p50 and p99; a ratio is the median over the rounds of the contender's slice over the peer's slice beside it. Every event handler does nothing; every answer was a 2xx.
+- Method: each contender serves from its own process (\`bench/handler/server.ts\`); the load is ${CONNECTIONS} keep-alive connections over loopback, one request in flight on each, posting distinct \`payment_intent.succeeded\` events of about 0.9 KB signed with both header sets (\`Stripe-Signature\` and \`webhook-*\`), as Hookline sends them. After a warm-up of ${WARMUP_REQUESTS.toLocaleString("en-US")} requests each, ${ROUNDS} rounds; in each, every contender and its peer serve ${REQUESTS.toLocaleString("en-US")} requests each in ${SLICES_PER_PAIR} alternating slices (peer first in even rounds), after ${WARM_REQUESTS} unrecorded requests each, contenders in an order rotated every round; the PostgreSQL pairs in a second phase after all the others, since the database server's background work (WAL, checkpoints, autovacuum) shares the cores. Requests/s are medians over the rounds (± half the range); latencies are client-side medians over the rounds of each pair's p50 and p99; a ratio is the median over the rounds of the contender's figure over its peer's in the same pair. Every event handler does nothing; every answer was a 2xx.
 - Peers: what a Stripe user writes on that framework: the raw body, \`stripe.webhooks.constructEvent\`, a \`switch\` on the type, \`200 {received: true}\`. The _floor_ is the least a verifying receiver does on \`node:http\`: the raw body, one \`createHmac\`, \`JSON.parse\`, 200. SQLite inboxes are files on the local disk; PostgreSQL is ${process.env.DATABASE_URL ? "DATABASE_URL" : "an embedded server on loopback with default durability (fsync on)"}.
 
 ${table(
