@@ -36,10 +36,10 @@ const CONNECTIONS = 32;
 const REQUESTS = 1500;
 const WARMUP_REQUESTS = 3000;
 /** Unrecorded requests right before each recorded slice. */
-const WARM_REQUESTS = 300;
+const WARM_REQUESTS = 1000;
 /** Each side of a pair's 1,500 requests, in this many alternating slices. */
 const SLICES_PER_PAIR = 3;
-const ROUNDS = Number(option("--rounds") ?? 7);
+const ROUNDS = Number(option("--rounds") ?? 9);
 
 function option(name: string): string | undefined {
   const at = process.argv.indexOf(name);
@@ -80,6 +80,10 @@ async function startServer(contender: Contender, index: number): Promise<Running
   const child = spawn(
     process.execPath,
     [
+      // Every server but the peers idles between its turns, and V8's memory reducer shrinks an
+      // idle heap, so the next burst starts with a tiny young generation: in a full run the floor
+      // came out at 0.64x constructEvent (1.20x when measured alone). Off for all of them alike.
+      "--no-memory-reducer",
       "--import",
       "tsx",
       ...(profileDir ? ["--cpu-prof", "--cpu-prof-dir", join(profileDir, `c${index}`)] : []),
@@ -254,7 +258,7 @@ function render(servers: Running[], otherCores: number): string {
 - Date: ${new Date().toISOString().slice(0, 10)}
 - Node: ${process.version}
 - Machine: ${machine}, shared with other work: other processes used ${otherCores.toFixed(2)} cores during the rounds. The load generator and the server under test share the same cores, so absolute figures are low and noisy; read the ratios.
-- Method: each contender serves from its own process (\`bench/handler/server.ts\`); the load is ${CONNECTIONS} keep-alive connections over loopback, one request in flight on each, posting distinct \`payment_intent.succeeded\` events of about 0.9 KB signed with both header sets (\`Stripe-Signature\` and \`webhook-*\`), as Hookline sends them. After a warm-up of ${WARMUP_REQUESTS.toLocaleString("en-US")} requests each, ${ROUNDS} rounds; in each, every contender and its peer serve ${REQUESTS.toLocaleString("en-US")} requests each in ${SLICES_PER_PAIR} alternating slices (peer first in even rounds), after ${WARM_REQUESTS} unrecorded requests each, contenders in an order rotated every round; the PostgreSQL pairs in a second phase after all the others, since the database server's background work (WAL, checkpoints, autovacuum) shares the cores. Requests/s are medians over the rounds (± half the range); latencies are client-side medians over the rounds of each pair's p50 and p99; a ratio is the median over the rounds of the contender's figure over its peer's in the same pair. Every event handler does nothing; every answer was a 2xx.
+- Method: each contender serves from its own process (\`bench/handler/server.ts\`, \`node --no-memory-reducer\`); the load is ${CONNECTIONS} keep-alive connections over loopback, one request in flight on each, posting distinct \`payment_intent.succeeded\` events of about 0.9 KB signed with both header sets (\`Stripe-Signature\` and \`webhook-*\`), as Hookline sends them. After a warm-up of ${WARMUP_REQUESTS.toLocaleString("en-US")} requests each, ${ROUNDS} rounds; in each, every contender and its peer serve ${REQUESTS.toLocaleString("en-US")} requests each in ${SLICES_PER_PAIR} alternating slices (peer first in even rounds), after ${WARM_REQUESTS} unrecorded requests each, contenders in an order rotated every round; the PostgreSQL pairs in a second phase after all the others, since the database server's background work (WAL, checkpoints, autovacuum) shares the cores. Requests/s are medians over the rounds (± half the range); latencies are client-side medians over the rounds of each pair's p50 and p99; a ratio is the median over the rounds of the contender's figure over its peer's in the same pair. Every event handler does nothing; every answer was a 2xx.
 - Peers: what a Stripe user writes on that framework: the raw body, \`stripe.webhooks.constructEvent\`, a \`switch\` on the type, \`200 {received: true}\`. The _floor_ is the least a verifying receiver does on \`node:http\`: the raw body, one \`createHmac\`, \`JSON.parse\`, 200. SQLite inboxes are files on the local disk; PostgreSQL is ${process.env.DATABASE_URL ? "DATABASE_URL" : "an embedded server on loopback with default durability (fsync on)"}.
 
 ${table(
