@@ -6,10 +6,10 @@ import { eventsCommand } from "./cli/events.ts";
 import { listenCommand } from "./cli/listen.ts";
 import { loginCommand } from "./cli/login.ts";
 import { recoverCommand } from "./cli/recover.ts";
+import { targetsLine } from "./cli/targets-line.ts";
 import { triggerCommand } from "./cli/trigger.ts";
 import { formatDuration } from "./config/duration.ts";
 import { ConfigError, loadConfig, type ServeFlags } from "./config/load-config.ts";
-import { startServer } from "./serve.ts";
 
 const program = new Command()
   .name("hookline")
@@ -62,6 +62,9 @@ program
       }
       throw error;
     }
+    // Loaded here, not at the top: every other command talks HTTP and needs none of the server
+    // (Fastify, the stores, better-sqlite3's native binding, the dispatcher).
+    const { startServer } = await import("./serve.ts");
     const server = await startServer(config);
     const url = server.url.replace("127.0.0.1", "localhost");
     const key = server.generatedApiKey ?? "$HOOKLINE_API_KEY";
@@ -71,9 +74,7 @@ program
       `  database        ${config.database} (durability: ${config.durability})`,
       `  retry schedule  ${config.retrySchedule.map(formatDuration).join(", ")}`,
       `  retention       ${formatDuration(config.retentionMs)}`,
-      config.dev
-        ? "  --dev           loopback targets ALLOWED (development only)"
-        : "  targets         private and loopback addresses refused (use --dev locally)",
+      targetsLine(config),
       server.generatedApiKey
         ? `  root API key    ${server.generatedApiKey}   (shown once: only its hash is stored)`
         : config.apiKey

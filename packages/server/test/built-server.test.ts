@@ -1,6 +1,6 @@
 // The build, as `npm start` runs it: plain JavaScript, no tsx. Its sender runs on a worker
 // thread loaded from dist/ (the source tests load it through tsx instead), so this is the one
-// test of that path. `.ci/run` builds before it tests.
+// test of that path. `npm test` builds before it tests.
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";

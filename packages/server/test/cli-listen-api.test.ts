@@ -166,7 +166,7 @@ describe("GET /v1/listen_sessions/{id}/stream and POST …/results", () => {
     expect(JSON.parse(/data: (.*)\n/.exec(text)![1]!)).toEqual({
       session: sessionId,
       name: "api-stream",
-      timeout_ms: 30_000,
+      timeout_ms: 15_000,
     });
     expect(server.listen.isConnected("hookline-listen://tn_default/api-stream")).toBe(true);
     controller.abort();

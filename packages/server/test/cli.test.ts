@@ -89,6 +89,34 @@ describe("hookline serve", () => {
     await exited(configured.child);
   }, 60_000);
 
+  it.each([
+    [[], {}, /targets {9}private and loopback addresses refused \(use --dev locally\)/],
+    [
+      [],
+      { HOOKLINE_ALLOWED_NETWORKS: "127.0.0.0/8,::1/128" },
+      /targets {9}allowed: 127\.0\.0\.0\/8, ::1\/128 \(--allow-network\); other private and loopback addresses refused\n/,
+    ],
+    [["--dev"], {}, /--dev {11}loopback targets ALLOWED \(development only\)\n/],
+  ])(
+    "says in its start banner which targets %j %j allows",
+    async (args, env, line) => {
+      const server = await spawnServe(
+        [
+          "--port",
+          "0",
+          "--database",
+          join(dir, `targets-${args.length}-${Object.keys(env).length}.db`),
+          ...args,
+        ],
+        { HOOKLINE_API_KEY: "hk_test_targets_key_0123456789", ...env },
+      );
+      server.child.kill("SIGTERM");
+      await exited(server.child);
+      expect(server.output()).toMatch(line);
+    },
+    60_000,
+  );
+
   it("on SIGTERM lets the attempt in flight finish, records it, and exits 0", async () => {
     const receiver = await startReceiver(() => ({ status: 200, delayMs: 700 }));
     const key = "hk_test_sigterm_key_0123456789";

@@ -2,7 +2,8 @@ import Fastify from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openApiPath } from "../src/api/openapi/operation.ts";
 import { recordRoutes } from "../src/api/openapi/route-registry.ts";
-import { openApiRoutes } from "../src/api/openapi/routes.ts";
+import { openApiRoutes, REFERENCE_PATH } from "../src/api/openapi/routes.ts";
+import { isDashboardPath } from "../src/api/routes/dashboard.ts";
 import { startTestServer, type TestServer } from "./support/server.ts";
 
 // biome-ignore lint/suspicious/noExplicitAny: an OpenAPI document as JSON; the assertions check it
@@ -54,6 +55,9 @@ function coverageProblems(doc: Doc, routes: { method: string; path: string }[]):
   return problems;
 }
 
+/** Pages for people (the dashboard, the rendered reference), not operations of the API. */
+const isPage = (path: string) => isDashboardPath(path) || path === REFERENCE_PATH;
+
 describe("the OpenAPI document", () => {
   let server: TestServer;
   let doc: Doc;
@@ -76,9 +80,24 @@ describe("the OpenAPI document", () => {
   });
 
   it("documents every route the server serves, each with a description and a success schema", () => {
-    const routes = servedRoutes(server.app.printRoutes({ commonPrefix: false }));
+    const routes = servedRoutes(server.app.printRoutes({ commonPrefix: false })).filter(
+      (route) => !isPage(route.path),
+    );
     expect(routes.length).toBeGreaterThan(15);
     expect(coverageProblems(doc, routes)).toEqual([]);
+  });
+
+  it("lists no HTML page as an operation, so a client generator makes no method of one", () => {
+    const pages = servedRoutes(server.app.printRoutes({ commonPrefix: false })).filter((route) =>
+      isPage(route.path),
+    );
+    expect(pages.map((route) => route.path)).toEqual(
+      expect.arrayContaining(["/", "/endpoints/:id", "/portal", "/assets/:file", REFERENCE_PATH]),
+    );
+    for (const { path } of pages) expect(doc.paths, path).not.toHaveProperty([openApiPath(path)]);
+    for (const [path, operations] of Object.entries(doc.paths)) {
+      expect(JSON.stringify(operations), path).not.toContain("text/html");
+    }
   });
 
   it("documents no route the server does not serve", () => {
@@ -108,7 +127,7 @@ describe("the OpenAPI document", () => {
     const fresh = (await app.inject({ url: "/v1/openapi.json" })).json();
     const problems = coverageProblems(
       fresh,
-      servedRoutes(app.printRoutes({ commonPrefix: false })),
+      servedRoutes(app.printRoutes({ commonPrefix: false })).filter((r) => !isPage(r.path)),
     );
     expect(problems.sort()).toEqual([
       "GET /v1/gadgets: no success response schema",

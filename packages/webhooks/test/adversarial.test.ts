@@ -167,6 +167,28 @@ describe.each(verifiers)("%s refuses", (_name, check) => {
     );
   });
 
+  it("webhook-signature entries separated by anything but spaces, as the Standard Webhooks libraries do", async () => {
+    const signed = at(NOW, body, "standard");
+    const valid = signed["webhook-signature"]!;
+    const wrong = sign(body, generateSecret(), { id: "evt_1", timestamp: NOW, scheme: "standard" })[
+      "webhook-signature"
+    ]!;
+    const withSignature = (value: string) => ({ ...signed, "webhook-signature": value });
+    expect(
+      await outcome(() => check(body, withSignature(`${wrong} ${valid}`), secret, options)),
+    ).toBe("ok");
+    expect(
+      await outcome(() => check(body, withSignature(`${wrong}  ${valid}`), secret, options)),
+    ).toBe("ok");
+    for (const separator of ["\t", "\n", "\u00a0", " \t"]) {
+      const header = withSignature(`${wrong}${separator}${valid}`);
+      expect(
+        await outcome(() => check(body, header, secret, options)),
+        JSON.stringify(separator),
+      ).toBe("no_matching_signature");
+    }
+  });
+
   it("uppercase hex, which Stripe never sends", async () => {
     const header = at(NOW)["stripe-signature"]!.replace(
       /v1=(.*)$/,

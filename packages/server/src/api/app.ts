@@ -14,6 +14,7 @@ import { countRequests, metricsRoute } from "../metrics/route.ts";
 import { StoreUnavailableError, UnknownCursorError } from "../store/errors.ts";
 import { authenticate } from "./auth.ts";
 import type { AppContext } from "./context.ts";
+import { drainRequest } from "./drain-request.ts";
 import { ApiError, ErrorType, invalidParam, storeUnavailable, toErrorBody } from "./errors.ts";
 import { recordRoutes } from "./openapi/route-registry.ts";
 import { openApiRoutes, REFERENCE_PATH } from "./openapi/routes.ts";
@@ -106,7 +107,7 @@ export function buildApp(
   });
   app.addHook("onSend", securityHeaders);
 
-  app.setErrorHandler((error: FastifyError | ApiError, request, reply) => {
+  app.setErrorHandler(async (error: FastifyError | ApiError, request, reply) => {
     const known = toApiError(error);
     if (known === undefined) {
       request.log.error(
@@ -124,6 +125,8 @@ export function buildApp(
     if (known.retryAfterSeconds !== undefined) {
       reply.header("retry-after", String(known.retryAfterSeconds));
     }
+    // Fastify refuses a body too large while the client still sends it (and closes after).
+    if (known.status === 413) await drainRequest(request.raw);
     return reply.code(known.status).send(toErrorBody(known));
   });
   app.setNotFoundHandler((request, reply) =>

@@ -4,6 +4,11 @@ declare module "fastify" {
     description?: string;
     summary?: string;
     tags?: string[];
+    /**
+     * A page for people (the dashboard, the rendered reference), left out of the OpenAPI
+     * document so that a client generator makes no method of it (`@fastify/swagger`'s flag).
+     */
+    hide?: boolean;
   }
 }
 

@@ -29,7 +29,7 @@ export function listenCommand(program: Command): void {
     )
     .option("--events <types>", 'comma-separated types or prefixes, e.g. "invoice.*" [default *]')
     .option("--name <name>", "the session to open; the same name resumes it [default user-host]")
-    .option("--timeout <duration>", "how long the local app may take, up to 1h [default 30s]")
+    .option("--timeout <duration>", "how long the local app may take, up to 1h [default 15s]")
     .action(action(async (flags: ListenFlags) => listen(flags)));
 }
 

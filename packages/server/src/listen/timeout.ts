@@ -1,7 +1,11 @@
 // How long a listener may take to answer one delivery, and what that asks of the lease.
 
-/** Unless the listener asks otherwise (`hookline listen --timeout`). */
-export const DEFAULT_LISTEN_TIMEOUT_MS = 30_000;
+/**
+ * Unless the listener asks otherwise (`hookline listen --timeout`): what a real endpoint gets
+ * by default (HOOKLINE_DELIVERY_TIMEOUT), and within what PostgreSQL nodes allow under their
+ * default 60 s lease (20 s, see maxListenTimeoutMs); 30 s was refused there.
+ */
+export const DEFAULT_LISTEN_TIMEOUT_MS = 15_000;
 
 /** The longest a listener may ask for: long enough to step through a handler in a debugger. */
 export const MAX_LISTEN_TIMEOUT_MS = 3_600_000;

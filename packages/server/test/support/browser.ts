@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { type Browser, chromium } from "playwright-core";
 import { DASHBOARD_DIR } from "../../src/api/routes/dashboard.ts";
 
-/** Debian's chromium; .ci/run installs it. Tests never download a browser. */
+/** Debian's chromium (`apt-get install -y chromium`, as the README says). Tests never download a browser. */
 export const CHROMIUM = "/usr/bin/chromium";
 
 /** Builds the dashboard unless a build is there (CI builds before testing). */
@@ -20,7 +20,7 @@ export function ensureDashboardBuilt(): void {
 export async function launchChromium(): Promise<Browser> {
   if (!existsSync(CHROMIUM)) {
     throw new Error(
-      `The dashboard tests need Debian's chromium at ${CHROMIUM}: install it with 'apt-get install chromium' (.ci/run does).`,
+      `The dashboard tests need Debian's chromium at ${CHROMIUM}: install it with 'apt-get install -y chromium' (the README's test line says so).`,
     );
   }
   return chromium.launch({

@@ -38,12 +38,28 @@ export function verify(
   options?: VerifyOptions,
 ): Event {
   assertRawPayload(payload);
-  const body = typeof payload === "string" ? payload : toBuffer(payload);
+  if (typeof payload !== "string")
+    return verifyBytes(toBuffer(payload), headers, secrets, options).event;
+  const request = readSignedRequest(headers, options);
+  if (!signatureMatches(request, payload, nodeKeys(secrets))) throw noMatchingSignature(request);
+  return parseEvent(payload);
+}
+
+/**
+ * `verify` for a body in bytes, returning its text as well: the webhook handler keeps the text
+ * in the inbox, and decoding once serves both.
+ */
+export function verifyBytes(
+  body: Buffer,
+  headers: HeaderInput,
+  secrets: string | readonly string[],
+  options?: VerifyOptions,
+): { event: Event; text: string } {
   const request = readSignedRequest(headers, options);
   if (!signatureMatches(request, body, nodeKeys(secrets))) throw noMatchingSignature(request);
-  if (typeof body === "string") return parseEvent(body);
   if (!isUtf8(body)) throw notUtf8();
-  return parseEvent(body.toString("utf8"));
+  const text = body.toString("utf8");
+  return { event: parseEvent(text), text };
 }
 
 /**
@@ -92,7 +108,7 @@ export function signatureMatches(
   return false;
 }
 
-function toBuffer(bytes: Uint8Array | ArrayBuffer | string): Buffer {
+export function toBuffer(bytes: Uint8Array | ArrayBuffer | string): Buffer {
   if (typeof bytes === "string") return Buffer.from(bytes, "utf8");
   if (bytes instanceof ArrayBuffer) return Buffer.from(bytes);
   return Buffer.isBuffer(bytes)

@@ -1,13 +1,11 @@
-import { WebhookVerificationError } from "../errors.ts";
-import type { Event } from "../event.ts";
 import type { PaymentEvents } from "../events/catalog.ts";
-import { verifyAsync } from "../web/verify-async.ts";
-import { type BackgroundRunner, createBackgroundRunner } from "./background.ts";
-import type { Claim } from "./inbox/inbox.ts";
+import { type Answer, errorAnswer } from "./answers.ts";
+import { createBackgroundRunner } from "./background.ts";
 import type { EventMap, WebhookHandlerOptions } from "./options.ts";
-import { type ResolvedOptions, resolveOptions } from "./resolve-options.ts";
-import { errorResponse, received } from "./responses.ts";
-import { runEvent } from "./run-event.ts";
+import { setRawEntry } from "./raw-entry.ts";
+import { createReceiver, METHOD_NOT_ALLOWED, type Receive } from "./receive.ts";
+import { resolveOptions } from "./resolve-options.ts";
+import { toResponse } from "./web-response.ts";
 
 /** A web-standard request handler, plus what ack-first needs to shut down cleanly. */
 export interface WebhookHandler {
@@ -63,88 +61,23 @@ export function createWebhookHandler<TEvents extends EventMap>(
 ): WebhookHandler {
   const resolved = resolveOptions(options);
   const background = resolved.mode === "ack-first" ? createBackgroundRunner(resolved) : undefined;
-  const handle = (request: Request) => handleRequest(request, resolved, background);
-  return Object.assign(handle, {
+  const receive = createReceiver(resolved, background);
+  const handle = async (request: Request) => toResponse(await answerRequest(request, receive));
+  const handler = Object.assign(handle, {
     drain: async () => background?.drain(),
     runDue: async () => background?.runDue() ?? 0,
     close: async () => background?.close(),
   });
+  setRawEntry(handler, receive);
+  return handler;
 }
 
-async function handleRequest(
-  request: Request,
-  options: ResolvedOptions,
-  background: BackgroundRunner | undefined,
-): Promise<Response> {
-  if (request.method !== "POST") {
-    return errorResponse(
-      405,
-      "invalid_request_error",
-      "method_not_allowed",
-      "webhooks are POSTed",
-      {
-        allow: "POST",
-      },
-    );
-  }
+async function answerRequest(request: Request, receive: Receive): Promise<Answer> {
+  if (request.method !== "POST") return METHOD_NOT_ALLOWED;
   if (request.bodyUsed) {
-    return errorResponse(500, "api_error", "body_already_read", BODY_ALREADY_READ);
+    return errorAnswer(500, "api_error", "body_already_read", BODY_ALREADY_READ);
   }
-  const body = new Uint8Array(await request.arrayBuffer());
-  let event: Event;
-  try {
-    event = await verifyAsync(body, request.headers, options.secrets, {
-      ...options.verify,
-      now: Math.floor(options.now() / 1000),
-    });
-  } catch (error) {
-    if (!(error instanceof WebhookVerificationError)) throw error;
-    options.onError(error, { stage: "verify" });
-    return errorResponse(400, "invalid_request_error", error.code, error.message);
-  }
-  if (typeof event.id !== "string" || event.id === "") {
-    return errorResponse(400, "invalid_request_error", "invalid_payload", 'the event has no "id"');
-  }
-  if (options.handlerFor(event.type) === undefined) {
-    options.onUnhandled(event);
-    return received(200, { handled: false });
-  }
-
-  const token = crypto.randomUUID();
-  let claim: Claim;
-  try {
-    const payload = new TextDecoder().decode(body);
-    claim = await options.inbox.claim(
-      { id: event.id, type: event.type, payload },
-      { now: options.now(), leaseMs: options.leaseMs, token },
-    );
-  } catch (error) {
-    options.onError(error, { stage: "inbox", event });
-    return errorResponse(500, "api_error", "inbox_unavailable", "could not record the event");
-  }
-
-  if (claim.status === "duplicate") return received(200, { duplicate: true });
-  if (claim.status === "in_progress") {
-    // Ack-first: the event is safely in the inbox already and will run from there.
-    if (background) return received(202, { in_progress: true });
-    const seconds = Math.max(1, Math.ceil((claim.retryAt - options.now()) / 1000));
-    return errorResponse(
-      409,
-      "api_error",
-      "event_in_progress",
-      "another delivery of this event is being handled; retry later",
-      { "retry-after": String(seconds) },
-    );
-  }
-  const held = { event, token, attempt: claim.attempt };
-  if (background) {
-    background.start(held);
-    return received(202);
-  }
-  // Inline: a failed run is claimable again at once, by the sender's retry.
-  const outcome = await runEvent(held, options, { retryAt: (now) => now, final: false });
-  if (outcome.ok) return received(200);
-  return errorResponse(500, "api_error", "handler_failed", "the handler failed; retry later");
+  return receive(request.method, request.headers, Buffer.from(await request.arrayBuffer()));
 }
 
 const BODY_ALREADY_READ =

@@ -43,8 +43,11 @@ export function parseStandardHeaders(
   const v1: string[] = [];
   const v1a: string[] = [];
   let entries = 0;
-  // Space-delimited entries; a trailing "," comes from repeated headers joined by ", ".
-  for (const raw of signature.split(/\s+/)) {
+  // Entries are delimited by spaces, and by nothing else (no TAB, no newline): the Standard
+  // Webhooks spec and its reference libraries split on " ", so a header they refuse is refused
+  // here too. Empty pieces from repeated spaces are skipped below; a trailing "," comes from
+  // repeated headers joined by ", ".
+  for (const raw of signature.split(" ")) {
     const entry = raw.endsWith(",") ? raw.slice(0, -1) : raw;
     const comma = entry.indexOf(",");
     if (comma <= 0) continue;

@@ -33,8 +33,11 @@ it("the main entry imports only node: modules, so the drivers and frameworks sta
 });
 
 it("each inbox subpath imports its own driver and nothing else", () => {
-  expect([...packagesImported("receive/inbox/sqlite.ts")]).toEqual(["better-sqlite3"]);
-  expect([...packagesImported("receive/inbox/postgres.ts")]).toEqual(["pg"]);
+  // Node built-ins are allowed: the SQLite inbox syncs its WAL file with node:fs.
+  const packages = (entry: string) =>
+    [...packagesImported(entry)].filter((name) => !name.startsWith("node:"));
+  expect(packages("receive/inbox/sqlite.ts")).toEqual(["better-sqlite3"]);
+  expect(packages("receive/inbox/postgres.ts")).toEqual(["pg"]);
 });
 
 it("the framework adapters import their framework for types only", () => {

@@ -20,6 +20,7 @@ export function openApiDocument(
     (a, b) => a.url.localeCompare(b.url) || a.method.localeCompare(b.method),
   );
   for (const route of sorted) {
+    if (route.schema?.hide === true) continue;
     const path = openApiPath(route.url);
     paths[path] ??= {};
     paths[path][route.method.toLowerCase()] = toOperation(route, components, {

@@ -44,6 +44,7 @@ export function openApiRoutes(
         description:
           "The API reference, rendered from the OpenAPI document as one offline HTML page.",
         tags: ["reference"],
+        hide: true,
         response: {
           200: {
             description: "An HTML page.",

@@ -55,6 +55,7 @@ export function dashboardRoutes(app: FastifyInstance, options: { dir?: string } 
         schema: {
           description: `The dashboard${url === "/" ? "" : ` (client route ${url})`}: a single-page app over this API; it asks for an API key.`,
           tags: ["dashboard"],
+          hide: true,
           ...(url.includes(":id")
             ? { params: Type.Object({ id: Type.String({ maxLength: 100 }) }) }
             : {}),
@@ -71,6 +72,7 @@ export function dashboardRoutes(app: FastifyInstance, options: { dir?: string } 
       schema: {
         description: "A file of the dashboard's build; names carry a content hash.",
         tags: ["dashboard"],
+        hide: true,
         params: AssetParams,
         response: {
           200: {

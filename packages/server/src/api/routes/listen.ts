@@ -103,6 +103,8 @@ export function listenRoutes(app: FastifyInstance, ctx: AppContext, hub: ListenH
       },
     },
     async (request, reply) => {
+      // An API node runs no dispatcher: a stream opened here would stay silent for good.
+      if (ctx.config.role === "api") throw listenUnavailable();
       const endpoint = await loadSession(request.tenantId, request.params.id);
       if (endpoint.status === "disabled") throw endpointDisabled(endpoint.id);
       const timeoutMs = request.query.timeout_ms ?? DEFAULT_LISTEN_TIMEOUT_MS;
@@ -195,5 +197,18 @@ export function listenRoutes(app: FastifyInstance, ctx: AppContext, hub: ListenH
         delivered: status >= 200 && status < 300,
       };
     },
+  );
+}
+
+/**
+ * 421 Misdirected Request: this node cannot answer it, another can. Not a 5xx, which
+ * `hookline listen` would retry against the same node forever; it stops and prints this.
+ */
+function listenUnavailable(): ApiError {
+  return new ApiError(
+    421,
+    ErrorType.invalidRequest,
+    "listen_unavailable",
+    "This node runs with --role api and sends no deliveries, so it cannot feed a listen stream: point hookline listen at a node started with --role all.",
   );
 }

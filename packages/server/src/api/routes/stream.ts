@@ -60,7 +60,16 @@ export function streamRoutes(app: FastifyInstance, ctx: AppContext): void {
       });
       const heartbeat = setInterval(() => res.write(": keep-alive\n\n"), HEARTBEAT_MS);
       heartbeat.unref();
+      // A portal link's stream ends with the link: authentication happened once, at connect,
+      // and an expired link must not keep watching. The browser reconnects and is refused.
+      const principal = request.principal;
+      const expiry =
+        principal.kind === "portal"
+          ? setTimeout(() => res.end(), Math.max(0, principal.expiresAt - ctx.clock()))
+          : undefined;
+      expiry?.unref();
       res.on("close", () => {
+        clearTimeout(expiry);
         clearInterval(heartbeat);
         unsubscribe();
         open.delete(res);

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { type Answer, errorAnswer } from "../answers.ts";
 import type { WebhookHandler } from "../handler.ts";
-import { errorResponse } from "../responses.ts";
+import { rawEntryOf } from "../raw-entry.ts";
 
 /** A Node request, possibly after a body parser left `body` on it (Express, Connect…). */
 export type NodeRequest = IncomingMessage & { body?: unknown; originalUrl?: string };
@@ -10,6 +11,10 @@ export type NodeRequest = IncomingMessage & { body?: unknown; originalUrl?: stri
  * reads the raw body itself. When a body parser already consumed the stream it uses the raw
  * `Buffer`/string the parser left (`express.raw()`, `express.text()`), and answers a parsed
  * object with a 500 that names the fix, since the signature covers bytes that are gone.
+ *
+ * A handler from `createWebhookHandler` is called without web `Request` and `Response` objects:
+ * Node's headers and body go in, the answer is written to `res` directly. Any other
+ * `(request: Request) => Promise<Response>` function works too, through web objects.
  *
  * @example
  * ```ts
@@ -22,8 +27,15 @@ export type NodeRequest = IncomingMessage & { body?: unknown; originalUrl?: stri
 export function toNodeListener(
   handler: WebhookHandler | ((request: Request) => Promise<Response>),
 ): (req: NodeRequest, res: ServerResponse) => Promise<void> {
+  const receive = rawEntryOf(handler);
+  const respond =
+    receive === undefined
+      ? async (req: NodeRequest, body: Buffer, res: ServerResponse) =>
+          writeResponse(res, await handler(toRequest(req, body)))
+      : async (req: NodeRequest, body: Buffer, res: ServerResponse) =>
+          writeAnswer(res, await receive(req.method, req.headers, body));
   return async (req, res) => {
-    let body: Uint8Array | string | undefined;
+    let body: Buffer | undefined;
     try {
       body = await rawBody(req);
     } catch {
@@ -31,31 +43,52 @@ export function toNodeListener(
       res.destroy();
       return;
     }
-    let response: Response;
+    if (body === undefined) {
+      writeAnswer(res, errorAnswer(500, "api_error", "body_already_parsed", BODY_ALREADY_PARSED));
+      return;
+    }
     try {
-      response =
-        body === undefined
-          ? errorResponse(500, "api_error", "body_already_parsed", BODY_ALREADY_PARSED)
-          : await handler(toRequest(req, body));
+      await respond(req, body, res);
     } catch (error) {
       // The core answers every expected failure itself; this is a bug, so log it, leak nothing.
       console.error("[hookline] the webhook handler threw:", error);
-      response = errorResponse(500, "api_error", "internal_error", "internal error");
+      writeAnswer(res, errorAnswer(500, "api_error", "internal_error", "internal error"));
     }
-    await writeResponse(res, response);
   };
 }
 
 /** The body bytes, or `undefined` when only a parsed object is left of them. */
-async function rawBody(req: NodeRequest): Promise<Uint8Array | string | undefined> {
+function rawBody(req: NodeRequest): Promise<Buffer | undefined> | Buffer | undefined {
   if (req.body !== undefined && (req.readableEnded || req.complete)) {
-    if (typeof req.body === "string" || req.body instanceof Uint8Array) return req.body;
+    if (typeof req.body === "string") return Buffer.from(req.body, "utf8");
+    if (req.body instanceof Uint8Array) return toBuffer(req.body);
     // Express 5 sets `body` to undefined when no parser ran; an empty object means one did.
     return undefined;
   }
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
+  // Events rather than `for await`: the async iterator costs a promise per chunk, and a webhook
+  // body is almost always one chunk.
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (chunk: Buffer) => chunks.push(chunk));
+    req.once("end", () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
+    req.once("error", reject);
+    req.once("close", () => {
+      if (!req.complete) reject(new Error("the request was closed before its end"));
+    });
+  });
+}
+
+function toBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
+}
+
+/** Writes the answer with one `writeHead` and one `end`: no per-header calls. */
+export function writeAnswer(res: ServerResponse, answer: Answer): void {
+  res.writeHead(answer.status, {
+    ...answer.headers,
+    "content-length": Buffer.byteLength(answer.body),
+  });
+  res.end(answer.body);
 }
 
 export function toRequest(req: NodeRequest, body: Uint8Array | string): Request {

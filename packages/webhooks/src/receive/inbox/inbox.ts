@@ -42,6 +42,12 @@ export interface ClaimOptions {
   now: number;
   leaseMs: number;
   token: string;
+  /**
+   * Whether the recorded event must survive a power loss before `claim` resolves (default true):
+   * ack-first answers 202 on it. Inline mode answers only after the handler ran, so it passes
+   * false and an inbox may resolve at commit.
+   */
+  durable?: boolean;
 }
 
 /** An event taken by `claimDue`, held under `token`. */

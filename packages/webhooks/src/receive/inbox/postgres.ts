@@ -1,6 +1,7 @@
 import pg from "pg";
-import { decideClaim } from "./decide-claim.ts";
-import type { Claim, ClaimedEvent, Inbox, InboxState } from "./inbox.ts";
+import { createBatchStatement } from "./batch-statement.ts";
+import { type ClaimedRow, claimFromRow, claimSql } from "./claim-sql.ts";
+import type { ClaimedEvent, ClaimOptions, Inbox, InboxEvent } from "./inbox.ts";
 
 // Run as one simple-protocol query, which is one implicit transaction: the advisory lock keeps
 // several nodes starting at once from racing on CREATE TABLE IF NOT EXISTS.
@@ -26,15 +27,20 @@ CREATE TABLE IF NOT EXISTS hookline_object_versions (
   sequence BIGINT NOT NULL
 );`;
 
-// A concurrent insert of the same id makes this wait for the other transaction, then take the
-// ON CONFLICT path with the row locked: so exactly one of simultaneous claims gets a row back.
-const CLAIM = `
-INSERT INTO hookline_inbox (id, type, payload, state, attempts, token, available_at, received_at)
-VALUES ($1, $2, $3, 'processing', 1, $4, $5, $6)
-ON CONFLICT (id) DO UPDATE SET state = 'processing', attempts = hookline_inbox.attempts + 1,
-  token = EXCLUDED.token, available_at = EXCLUDED.available_at
-WHERE hookline_inbox.state <> 'completed' AND hookline_inbox.available_at <= $6
-RETURNING attempts`;
+// One statement for a batch of claims: the arrays are the rows, unnest zips them. A concurrent
+// insert of the same id (another node) makes this wait for that transaction, then take the
+// ON CONFLICT path with the row locked: so exactly one of simultaneous claims takes the event.
+const CLAIM = claimSql(`SELECT id, type, payload, 'processing', 1, token, lease_until, now
+FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::bigint[])
+  AS claim (id, type, payload, token, lease_until, now)`);
+
+const COMPLETE = `
+UPDATE hookline_inbox SET state = 'completed', token = NULL, last_error = NULL,
+  completed_at = done.now
+FROM unnest($1::text[], $2::text[], $3::bigint[]) AS done (id, token, now)
+WHERE hookline_inbox.id = done.id AND hookline_inbox.token = done.token
+  AND hookline_inbox.state = 'processing'
+RETURNING hookline_inbox.id`;
 
 const CLAIM_DUE = `
 UPDATE hookline_inbox SET state = 'processing', attempts = attempts + 1, token = $1,
@@ -53,7 +59,14 @@ WHERE (EXCLUDED.created, EXCLUDED.sequence) >=
  * An inbox in PostgreSQL, through `pg` (an optional peer dependency: install it in your app).
  * Pass a connection string or a `pg.Pool` your app already has; the tables (`hookline_inbox`,
  * `hookline_object_versions`) are created if missing. Several processes and nodes may share it:
- * claims are one atomic upsert, due events are taken with `FOR UPDATE SKIP LOCKED`.
+ * claims are one atomic upsert, due events are taken with `FOR UPDATE SKIP LOCKED`. The claims
+ * (and the completions) of concurrent requests go out as one statement, one commit for all.
+ *
+ * Durability is the server's: with `synchronous_commit = on` (PostgreSQL's default) a claim
+ * resolves, and ack-first answers 202, only once its commit is flushed to the server's WAL, so
+ * the event survives a crash of this process, of the database server and a power loss there.
+ * With `synchronous_commit = off` the last few hundred milliseconds of claims can be lost when
+ * the database server crashes.
  *
  * @example
  * ```ts
@@ -77,29 +90,37 @@ export async function createPostgresInbox(database: string | pg.Pool): Promise<I
     throw error;
   }
 
+  const claim = createBatchStatement(
+    async (claims: { event: InboxEvent; options: ClaimOptions }[]) => {
+      const result = await pool.query<ClaimedRow>(CLAIM, [
+        claims.map((c) => c.event.id),
+        claims.map((c) => c.event.type),
+        claims.map((c) => c.event.payload),
+        claims.map((c) => c.options.token),
+        claims.map((c) => c.options.now + c.options.leaseMs),
+        claims.map((c) => c.options.now),
+      ]);
+      const rows = new Map(result.rows.map((row) => [row.id, row]));
+      return claims.map((c) => claimFromRow(rows.get(c.event.id)!, c.options.token, c.options.now));
+    },
+    (c) => c.event.id,
+  );
+  const complete = createBatchStatement(
+    async (done: { id: string; token: string; now: number }[]) => {
+      const result = await pool.query<{ id: string }>(COMPLETE, [
+        done.map((d) => d.id),
+        done.map((d) => d.token),
+        done.map((d) => d.now),
+      ]);
+      const completed = new Set(result.rows.map((row) => row.id));
+      return done.map((d) => completed.has(d.id));
+    },
+    (d) => d.id,
+  );
+
   return {
-    async claim(event, { now, leaseMs, token }): Promise<Claim> {
-      const params = [event.id, event.type, event.payload, token, now + leaseMs, now];
-      const taken = await pool.query<{ attempts: number }>(CLAIM, params);
-      if (taken.rows[0] !== undefined) return { status: "new", attempt: taken.rows[0].attempts };
-      const read = await pool.query<{ state: InboxState; attempts: number; available_at: string }>(
-        "SELECT state, attempts, available_at FROM hookline_inbox WHERE id = $1",
-        [event.id],
-      );
-      const row = read.rows[0];
-      const claim = row && decideClaim({ ...row, availableAt: Number(row.available_at) }, now);
-      if (claim !== undefined && claim.status !== "new") return claim;
-      // The row changed between the two statements (its holder failed meanwhile, or its insert
-      // is not visible yet): asking the sender to come back shortly is always safe.
-      return { status: "in_progress", retryAt: now + 1000 };
-    },
-    async complete(id, token, { now }) {
-      const result = await pool.query(
-        "UPDATE hookline_inbox SET state = 'completed', token = NULL, last_error = NULL, completed_at = $3 WHERE id = $1 AND token = $2 AND state = 'processing'",
-        [id, token, now],
-      );
-      return result.rowCount === 1;
-    },
+    claim: (event, options) => claim({ event, options }),
+    complete: (id, token, { now }) => complete({ id, token, now }),
     async fail(id, token, { retryAt, error }) {
       const result = await pool.query(
         "UPDATE hookline_inbox SET state = 'failed', token = NULL, available_at = $3, last_error = $4 WHERE id = $1 AND token = $2 AND state = 'processing'",

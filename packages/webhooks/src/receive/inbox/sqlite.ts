@@ -1,6 +1,8 @@
 import Database from "better-sqlite3";
-import { decideClaim } from "./decide-claim.ts";
-import type { Claim, ClaimedEvent, Inbox, InboxState } from "./inbox.ts";
+import { type ClaimedRow, claimFromRow, claimSql } from "./claim-sql.ts";
+import { createGroupCommit } from "./group-commit.ts";
+import type { ClaimedEvent, Inbox } from "./inbox.ts";
+import { createWalSync } from "./wal-sync.ts";
 
 // One file per statement would scatter a 100-line module; the SQL stays beside its caller.
 const SCHEMA = `
@@ -24,15 +26,7 @@ CREATE TABLE IF NOT EXISTS hookline_object_versions (
   sequence INTEGER NOT NULL
 );`;
 
-// The WHERE of the upsert is `decideClaim` in SQL: take the event unless it is completed or
-// still unavailable (live lease, retry time not reached).
-const CLAIM = `
-INSERT INTO hookline_inbox (id, type, payload, state, attempts, token, available_at, received_at)
-VALUES (@id, @type, @payload, 'processing', 1, @token, @leaseUntil, @now)
-ON CONFLICT (id) DO UPDATE SET state = 'processing', attempts = attempts + 1,
-  token = excluded.token, available_at = excluded.available_at
-WHERE state <> 'completed' AND available_at <= @now
-RETURNING attempts`;
+const CLAIM = claimSql("VALUES (@id, @type, @payload, 'processing', 1, @token, @leaseUntil, @now)");
 
 const CLAIM_DUE = `
 UPDATE hookline_inbox SET state = 'processing', attempts = attempts + 1, token = @token,
@@ -44,14 +38,27 @@ RETURNING id, type, payload, token, attempts AS attempt`;
 export interface SqliteInboxOptions {
   /** Milliseconds to wait for another process's write lock. Default 5000. */
   busyTimeoutMs?: number;
+  /**
+   * What a recorded claim (ack-first's 202) survives, for a file path. `"fsync"` (default): a
+   * process crash and a power loss (the WAL file is synced before the claim resolves).
+   * `"process"`: a process crash (`kill -9`), not a power loss or an OS crash (the WAL is
+   * written at commit, synced only at checkpoints).
+   */
+  durability?: "fsync" | "process";
 }
 
 /**
  * An inbox in a SQLite database, through `better-sqlite3` (an optional peer dependency: install
  * it in your app). Pass a file path, or a `Database` your app already opened; the tables
- * (`hookline_inbox`, `hookline_object_versions`) are created if missing. Claims are one upsert
- * inside an immediate transaction, so they are atomic across threads and processes sharing the
- * file.
+ * (`hookline_inbox`, `hookline_object_versions`) are created if missing. A claim is one upsert;
+ * the claims, completions and failures of concurrent requests commit together in one immediate
+ * transaction per turn of the event loop, atomic across threads and processes sharing the file.
+ *
+ * Durability, for a file path: WAL with synchronous=NORMAL, and before a claim resolves, an
+ * fdatasync of the WAL file off the event loop, shared by every claim committed before it
+ * (`durability: "fsync"`, the default). Completions and failures resolve at commit: one lost to
+ * a power cut only means the event runs again. A `Database` you pass keeps its own settings,
+ * and its claims are as durable as its commits.
  *
  * @example
  * ```ts
@@ -59,7 +66,7 @@ export interface SqliteInboxOptions {
  * import { createSqliteInbox } from "@hookline/webhooks/inbox/sqlite";
  *
  * const inbox = createSqliteInbox("./webhooks.db");
- * const handler = createWebhookHandler({ secrets, inbox, on: {} });
+ * const handler = createWebhookHandler({ secrets, inbox, mode: "ack-first", on: {} });
  * ```
  */
 export function createSqliteInbox(
@@ -73,15 +80,16 @@ export function createSqliteInbox(
   const db = owned ? new Database(database) : database;
   if (owned) {
     db.pragma("journal_mode = WAL");
+    db.pragma("synchronous = NORMAL");
     db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
   }
   db.exec(SCHEMA);
+  const wal =
+    owned && !db.memory && (options.durability ?? "fsync") === "fsync"
+      ? createWalSync(`${db.name}-wal`)
+      : undefined;
 
-  const claimRow = db.prepare<Record<string, unknown>, { attempts: number }>(CLAIM);
-  const readRow = db.prepare<
-    [string],
-    { state: InboxState; attempts: number; available_at: number }
-  >("SELECT state, attempts, available_at FROM hookline_inbox WHERE id = ?");
+  const claimRow = db.prepare<Record<string, unknown>, ClaimedRow>(CLAIM);
   const completeRow = db.prepare(
     "UPDATE hookline_inbox SET state = 'completed', token = NULL, last_error = NULL, completed_at = @now WHERE id = @id AND token = @token AND state = 'processing'",
   );
@@ -92,27 +100,28 @@ export function createSqliteInbox(
   const advance = db.prepare(
     "INSERT INTO hookline_object_versions (object_id, created, sequence) VALUES (@objectId, @created, @sequence) ON CONFLICT (object_id) DO UPDATE SET created = excluded.created, sequence = excluded.sequence WHERE (excluded.created, excluded.sequence) >= (created, sequence)",
   );
-
-  // IMMEDIATE takes the write lock first, so the read that explains a refused claim sees the
-  // row exactly as the upsert did, even with other processes on the file.
-  const claim = db.transaction(
-    (params: Record<string, unknown> & { id: string; now: number }): Claim => {
-      const taken = claimRow.get(params);
-      if (taken !== undefined) return { status: "new", attempt: taken.attempts };
-      const row = readRow.get(params.id)!;
-      return decideClaim({ ...row, availableAt: row.available_at }, params.now);
-    },
-  ).immediate;
+  // IMMEDIATE takes the write lock first, so another process cannot slip in between BEGIN and
+  // the first write and make the transaction fail with SQLITE_BUSY instead of waiting.
+  const group = createGroupCommit(
+    db.transaction((work: () => void) => work()).immediate,
+    wal?.sync,
+  );
 
   return {
-    async claim(event, { now, leaseMs, token }) {
-      return claim({ ...event, token, now, leaseUntil: now + leaseMs });
+    async claim(event, { now, leaseMs, token, durable = true }) {
+      const row = await group.run(
+        () => claimRow.get({ ...event, token, now, leaseUntil: now + leaseMs })!,
+        durable,
+      );
+      return claimFromRow(row, token, now);
     },
+    // A lost completion or failure (power loss) only means the event runs again: at least once.
     async complete(id, token, { now }) {
-      return completeRow.run({ id, token, now }).changes === 1;
+      return (await group.run(() => completeRow.run({ id, token, now }), false)).changes === 1;
     },
     async fail(id, token, { retryAt, error }) {
-      return failRow.run({ id, token, retryAt, error }).changes === 1;
+      const result = await group.run(() => failRow.run({ id, token, retryAt, error }), false);
+      return result.changes === 1;
     },
     async claimDue({ now, leaseMs, token, maxAttempts, limit }) {
       return claimDue.all({ now, leaseUntil: now + leaseMs, token, maxAttempts, limit });
@@ -121,6 +130,8 @@ export function createSqliteInbox(
       return advance.run({ objectId, created, sequence }).changes === 1;
     },
     async close() {
+      await group.settle();
+      await wal?.close();
       if (owned) db.close();
     },
   };
