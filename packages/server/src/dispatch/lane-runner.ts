@@ -81,8 +81,8 @@ export function createLaneRunner(options: LaneRunnerOptions): LaneRunner {
       return;
     }
     // Claim at insert checks each event alone, so one commit of many events can promise a lane
-    // a little more than its queue holds: adopted deliveries may overflow by a round.
-    const bound = queueBound(lane, limits) + (adopted && !lane.serial ? limits.perEndpoint : 0);
+    // a little more than its queue holds: adopted deliveries may overflow it by as much again.
+    const bound = queueBound(lane, limits) * (adopted && !lane.serial ? 2 : 1);
     if (lane.queue.length >= bound) {
       giveBack.add(delivery.endpointId, [delivery.id], clock(), lane.serial);
       return;
