@@ -292,9 +292,17 @@ describe("portal links", () => {
       tenantId: a.tenant!,
       expiresAt: now + HOUR,
     });
+    // The same 32 bytes spelled differently: base64url's last character of 43 carries 2 unused
+    // bits, which a decode-then-compare check ignored.
+    const last = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".indexOf(
+      signature.at(-1)!,
+    );
+    const respelled = `${signature.slice(0, -1)}${"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"[last ^ 1]}`;
+    expect(Buffer.from(respelled, "base64url")).toEqual(Buffer.from(signature, "base64url"));
     for (const token of [
       `plt_${forged}.${signature}`,
       `plt_${payload}.${flipped}`,
+      `plt_${payload}.${respelled}`,
       `plt_${payload}.${signature.slice(0, 20)}`,
       `plt_${payload}`,
       "plt_garbage",

@@ -41,8 +41,10 @@ export function verifyPortalToken(secret: Buffer, token: string, now: number): P
   const match = TOKEN.exec(token);
   if (match === null) return { ok: false, reason: "malformed" };
   const [, payload, signature] = match as unknown as [string, string, string];
-  const given = Buffer.from(signature, "base64url");
-  const expected = mac(secret, payload);
+  // Compared as text, in its one canonical encoding: decoding first would accept a signature
+  // whose last character differs in base64url's unused bits (several spellings of one link).
+  const given = Buffer.from(signature);
+  const expected = Buffer.from(mac(secret, payload).toString("base64url"));
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
     return { ok: false, reason: "bad_signature" };
   }
