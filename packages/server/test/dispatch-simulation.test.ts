@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { afterEach, beforeEach, describe, it, vi } from "vitest";
+import { seededRandom } from "../src/cli/shuffle.ts";
 import { createDispatcher, type Dispatcher } from "../src/dispatch/dispatcher.ts";
 import { DEFAULT_BREAKER } from "../src/domain/circuit-breaker.ts";
 import { createSimSender, type SimMode } from "./support/sim-sender.ts";
@@ -86,18 +87,6 @@ const scenarioArb = fc.record({
 });
 type Scenario = typeof scenarioArb extends fc.Arbitrary<infer S> ? S : never;
 
-/** A small seeded generator (mulberry32): every run replays exactly from its seed. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 
 /** Lets every timer due now and every promise chain run to the end. */
@@ -106,7 +95,7 @@ async function settle(): Promise<void> {
 }
 
 async function simulate(scenario: Scenario): Promise<void> {
-  const random = seeded(scenario.seed);
+  const random = seededRandom(scenario.seed);
   const sim: SimStore = createSimStore({
     now: () => Date.now(),
     latency: () => Math.floor(random() * (scenario.maxDbMs + 1)),

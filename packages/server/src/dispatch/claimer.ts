@@ -63,6 +63,8 @@ export function freshShare(limits: LaneLimits): number {
 export function createClaimer(options: ClaimerOptions): Claimer {
   const { store, limits, lanes, clock } = options;
   const retry = createStoreRetry(options.log, "claiming due deliveries");
+  // The limits never change: a fresh lane's share is worked out once, not at every look.
+  const fresh = freshShare(limits);
   /** The store may hold due deliveries of endpoints whose lanes are not marked. */
   let unknown = true;
   /** Numbers each mark and each claim, to tell which came first. */
@@ -91,7 +93,6 @@ export function createClaimer(options: ClaimerOptions): Claimer {
     const now = clock();
     const excluded: string[] = [];
     const shares: Record<string, number> = {};
-    const fresh = freshShare(limits);
     let marked = false;
     for (const [id, lane] of lanes) {
       if (!isHungry(lane, now, limits)) {
@@ -121,7 +122,7 @@ export function createClaimer(options: ClaimerOptions): Claimer {
           leaseUntil: now + limits.leaseMs,
           owner: options.owner,
           excludeEndpoints: ask.excluded,
-          perEndpoint: freshShare(limits),
+          perEndpoint: fresh,
           shares: ask.shares,
         });
         retry.ok();
@@ -147,7 +148,7 @@ export function createClaimer(options: ClaimerOptions): Claimer {
     for (const d of claimed) taken.set(d.endpointId, (taken.get(d.endpointId) ?? 0) + 1);
     let sawAll = claimed.length < ask.limit;
     for (const [id, count] of taken) {
-      if (count >= (ask.shares[id] ?? freshShare(limits))) {
+      if (count >= (ask.shares[id] ?? fresh)) {
         sawAll = false;
         markLane(id);
       }
