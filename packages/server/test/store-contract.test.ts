@@ -193,6 +193,30 @@ describe.each(factories)("the $name store", ({ open }) => {
     );
   });
 
+  it("without a scan claims only the named endpoints, oldest due first, within the limit, skipping a disabled one", async () => {
+    const [a, b, off] = [endpointRow(T0), endpointRow(T0 + 1), endpointRow(T0 + 2)];
+    for (const e of [a, b, off]) await store.createEndpoint(e);
+    await store.createEvents(
+      Array.from({ length: 6 }, (_, i) => eventRows(T0 + 5 - i, [a.id, b.id, off.id])),
+    );
+    await store.updateEndpoint({ ...off, status: "disabled" }, T0);
+    const only = { scan: false, perEndpoint: 100 };
+    const claimed = await claimAll(store, T0 + 10, { ...only, shares: { [a.id]: 4, [off.id]: 4 } });
+    expect(claimed.map((d) => d.endpointId)).toEqual(Array(4).fill(a.id));
+    const due = claimed.map((d) => d.eventId);
+    const events = await Promise.all(due.map((id) => store.getEvent(TENANT, id)));
+    const created = events.map((e) => e!.createdAt);
+    expect(created).toEqual([...created].sort((x, y) => x - y));
+    expect(created[0]).toBe(T0);
+    const capped = await claimAll(store, T0 + 10, {
+      ...only,
+      limit: 3,
+      shares: { [a.id]: 10, [b.id]: 10 },
+    });
+    // The oldest due of the named endpoints' shares, up to the limit.
+    expect(capped.map((d) => d.endpointId)).toEqual([b.id, b.id, b.id]);
+    expect(await claimAll(store, T0 + 10, { ...only, shares: {} })).toEqual([]);
+  });
   it("records outcomes in one go: attempts, delivery states and each endpoint's ladder steps", async () => {
     const endpoint = endpointRow(T0);
     await store.createEndpoint(endpoint);

@@ -247,11 +247,12 @@ export interface Store {
   }): Promise<DeliveryRow[]>;
 
   /**
-   * Claims up to `limit` due deliveries under a lease, at most `perEndpoint` of any endpoint
-   * (or its entry in `shares`),
-   * skipping `excludeEndpoints` (those at their cap, or whose circuit is open), with what the
-   * sender needs. Returned oldest due first (`next_attempt_at`, then creation order): a listen
-   * session's deliveries are sent one at a time in that order.
+   * Claims up to `limit` due deliveries under a lease, with what the sender needs: the oldest
+   * due of the endpoints named in `shares`, up to their share each, read through each
+   * endpoint's own index, and, unless `scan` is false, of a run of the due index over every
+   * endpoint neither named nor in `excludeEndpoints` (those at their cap, or whose circuit is
+   * open), at most `perEndpoint` of each. Disabled endpoints are skipped. Returned oldest due first (`next_attempt_at`,
+   * then creation order): a listen session's deliveries are sent one at a time in that order.
    */
   claimDue(input: {
     now: number;
@@ -260,8 +261,10 @@ export interface Store {
     owner: string;
     excludeEndpoints: readonly string[];
     perEndpoint: number;
-    /** Per endpoint, at most this many instead of `perEndpoint` (what its lane has room for). */
+    /** Endpoints this node knows may have due deliveries, and how many of each it can take. */
     shares?: Readonly<Record<string, number>> | undefined;
+    /** false: only the endpoints in `shares` (the node knows of nothing due elsewhere). */
+    scan?: boolean | undefined;
   }): Promise<ClaimedDelivery[]>;
   /**
    * Records attempts and delivery states in one transaction, steps each enabled endpoint's

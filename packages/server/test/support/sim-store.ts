@@ -58,23 +58,29 @@ export function createSimStore(options: { now: () => number; latency: () => numb
       claims++;
       return later(() => {
         claims--;
-        const excluded = new Set(input.excludeEndpoints);
-        const scan = [...deliveries.values()]
-          .filter(
-            (d) =>
-              isDue(d, input.now) &&
-              !excluded.has(d.endpointId) &&
-              endpoints.get(d.endpointId)?.enabled === true,
-          )
-          .sort((a, b) => a.nextAttemptAt! - b.nextAttemptAt! || a.seq - b.seq)
-          .slice(0, input.limit * 4);
-        const rank = new Map<string, number>();
+        // As both stores do: the named endpoints through their own index, up to their share;
+        // then, when scanning, a run of four times the limit over the due index for the rest.
+        const shares = input.shares ?? {};
+        const due = [...deliveries.values()]
+          .filter((d) => isDue(d, input.now) && endpoints.get(d.endpointId)?.enabled === true)
+          .sort((a, b) => a.nextAttemptAt! - b.nextAttemptAt! || a.seq - b.seq);
         const chosen: SimDelivery[] = [];
-        for (const d of scan) {
-          const r = (rank.get(d.endpointId) ?? 0) + 1;
-          rank.set(d.endpointId, r);
-          if (r <= (input.shares?.[d.endpointId] ?? input.perEndpoint)) chosen.push(d);
+        for (const [endpointId, share] of Object.entries(shares)) {
+          const take = Math.min(share, input.limit);
+          chosen.push(...due.filter((d) => d.endpointId === endpointId).slice(0, take));
         }
+        if (input.scan !== false) {
+          const skipped = new Set([...input.excludeEndpoints, ...Object.keys(shares)]);
+          const rank = new Map<string, number>();
+          const scanned = due.filter((d) => !skipped.has(d.endpointId)).slice(0, input.limit * 4);
+          const kept = scanned.filter((d) => {
+            const r = (rank.get(d.endpointId) ?? 0) + 1;
+            rank.set(d.endpointId, r);
+            return r <= input.perEndpoint;
+          });
+          chosen.push(...kept.slice(0, input.limit));
+        }
+        chosen.sort((a, b) => a.nextAttemptAt! - b.nextAttemptAt! || a.seq - b.seq);
         return chosen.slice(0, input.limit).map((d) => {
           d.status = "in_flight";
           d.leaseOwner = input.owner;

@@ -16,36 +16,50 @@ interface ClaimRecord {
   previous_secret: string | null;
   previous_secret_expires_at: number | null;
   signature_schemes: string;
+  next_attempt_at: string | number;
+  seq: string | number;
 }
 
-// One statement, one round trip: lock a bounded run of the due index with SKIP LOCKED (rows
-// another node is claiming right now are passed over, never waited for), keep at most
-// `perEndpoint` of any endpoint, or its share (one endpoint's backlog cannot fill a claim meant for many and
-// leave deliveries waiting in memory longer than the lease), lease them, and return what the
-// sender needs. Candidates not chosen stay locked only until this statement's commit.
+// One statement, one round trip. `named`: the endpoints this node knows may have due
+// deliveries, each read through its own index up to its share (`deliveries_pending_endpoint`:
+// a backlog costs only the rows taken). `candidates`: when the node scans, a bounded run of the
+// due index for every other endpoint, at most `perEndpoint` of each (one endpoint's backlog
+// cannot fill a claim meant for many and leave deliveries waiting in memory longer than the
+// lease). Both lock with SKIP LOCKED: rows another node is claiming right now are passed over,
+// never waited for; candidates not chosen stay locked only until this statement's commit.
 const CLAIM = `
-WITH candidates AS (
+WITH named AS (
+  SELECT c.seq, c.next_attempt_at FROM jsonb_each_text($8::jsonb) share
+  CROSS JOIN LATERAL (
+    SELECT d.seq, d.next_attempt_at FROM deliveries d
+    WHERE d.endpoint_id = share.key AND d.status = 'pending' AND d.next_attempt_at <= $1
+      AND NOT EXISTS (SELECT 1 FROM endpoints p WHERE p.id = share.key AND p.status = 'disabled')
+    ORDER BY d.next_attempt_at, d.seq LIMIT share.value::int
+    FOR UPDATE OF d SKIP LOCKED
+  ) c
+), candidates AS (
   SELECT d.seq, d.endpoint_id, d.next_attempt_at FROM deliveries d
-  WHERE d.status = 'pending' AND d.next_attempt_at <= $1
+  WHERE $9::boolean AND d.status = 'pending' AND d.next_attempt_at <= $1
     AND NOT (d.endpoint_id = ANY($2::text[]))
     AND NOT EXISTS (SELECT 1 FROM endpoints p WHERE p.id = d.endpoint_id AND p.status = 'disabled')
   ORDER BY d.next_attempt_at LIMIT $3
   FOR UPDATE OF d SKIP LOCKED
-), chosen AS (
-  SELECT seq FROM (
-    SELECT seq, next_attempt_at, endpoint_id,
+), scanned AS (
+  SELECT seq, next_attempt_at FROM (
+    SELECT seq, next_attempt_at,
            row_number() OVER (PARTITION BY endpoint_id ORDER BY next_attempt_at, seq) AS rank
     FROM candidates
-  ) ranked
-  LEFT JOIN jsonb_each_text($8::jsonb) share ON share.key = ranked.endpoint_id
-  WHERE rank <= COALESCE(share.value::int, $4) ORDER BY next_attempt_at LIMIT $5
+  ) ranked WHERE rank <= $4
+), chosen AS (
+  SELECT seq FROM (SELECT * FROM named UNION ALL SELECT * FROM scanned) both_parts
+  ORDER BY next_attempt_at, seq LIMIT $5
 )
 UPDATE deliveries d SET status = 'in_flight', lease_owner = $6, lease_until = $7, updated_at = $1
 FROM chosen, events e, endpoints p
 WHERE d.seq = chosen.seq AND e.id = d.event_id AND p.id = d.endpoint_id
 RETURNING d.id, d.tenant_id, d.event_id, e.type AS event_type, d.endpoint_id, d.attempt_count,
           p.url, p.rate_limit, e.payload, p.secret, p.previous_secret,
-          p.previous_secret_expires_at, p.signature_schemes`;
+          p.previous_secret_expires_at, p.signature_schemes, d.next_attempt_at, d.seq`;
 
 export function claimQuery(pool: pg.Pool) {
   return async (input: {
@@ -56,21 +70,29 @@ export function claimQuery(pool: pg.Pool) {
     excludeEndpoints: readonly string[];
     perEndpoint: number;
     shares?: Readonly<Record<string, number>> | undefined;
+    scan?: boolean | undefined;
   }): Promise<ClaimedDelivery[]> => {
+    const shares = input.shares ?? {};
     const { rows } = await pool.query<ClaimRecord>({
       name: "deliveries-claim",
       text: CLAIM,
       values: [
         input.now,
-        input.excludeEndpoints,
+        [...input.excludeEndpoints, ...Object.keys(shares)],
         input.limit * 4,
         input.perEndpoint,
         input.limit,
         input.owner,
         input.leaseUntil,
-        JSON.stringify(input.shares ?? {}),
+        JSON.stringify(shares),
+        input.scan !== false,
       ],
     });
+    // RETURNING follows no order; the contract is oldest due first.
+    rows.sort(
+      (a, b) =>
+        Number(a.next_attempt_at) - Number(b.next_attempt_at) || Number(a.seq) - Number(b.seq),
+    );
     return rows.map(
       (r): ClaimedDelivery => ({
         id: r.id,

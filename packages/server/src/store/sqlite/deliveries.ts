@@ -12,6 +12,11 @@ import { cursorError } from "./endpoints.ts";
 import { paginate } from "./paginate.ts";
 import { type AttemptRecord, type DeliveryRecord, toAttempt, toDelivery } from "./rows.ts";
 
+interface Due {
+  seq: number;
+  next_attempt_at: number;
+}
+
 interface ClaimRecord {
   id: string;
   tenant_id: string;
@@ -87,40 +92,39 @@ export function deliveryQueries(db: Database.Database) {
   };
 }
 
-/** Claims due deliveries and reads what the sender needs, in one write transaction. */
+/**
+ * Claims due deliveries and reads what the sender needs, in one write transaction: first the
+ * endpoints the claim names, each through its own index (a backlog costs only the rows taken),
+ * then, when asked to scan, a bounded run of the due index for every other endpoint.
+ */
 function claimQuery(db: Database.Database) {
-  // The inner scan reads a bounded run of the due index; the window keeps at most `perEndpoint`
-  // rows of any one endpoint (or its share: what its lane has room for), so one endpoint's backlog cannot fill a claim meant for many and
-  // leave deliveries waiting in memory, under a lease, longer than the lease lasts.
-  const claimSql = (excluded: number) => `
-    UPDATE deliveries SET status = 'in_flight', lease_owner = ?, lease_until = ?, updated_at = ?
-    WHERE seq IN (
-      SELECT seq FROM (
-        SELECT seq, next_attempt_at, endpoint_id,
-               ROW_NUMBER() OVER (PARTITION BY endpoint_id ORDER BY next_attempt_at, seq) AS rank
-        FROM (
-          SELECT seq, endpoint_id, next_attempt_at FROM deliveries
-          WHERE status = 'pending' AND next_attempt_at <= ?
+  // `deliveries_pending_endpoint` is (endpoint_id, next_attempt_at) over pending rows, and seq
+  // is the rowid the index ends with: this reads exactly the rows it returns, in due order.
+  const ofEndpoint = db.prepare(`
+    SELECT seq, next_attempt_at FROM deliveries
+    WHERE endpoint_id = ? AND status = 'pending' AND next_attempt_at <= ?
+      AND NOT EXISTS (SELECT 1 FROM endpoints p WHERE p.id = ? AND p.status = 'disabled')
+    ORDER BY next_attempt_at, seq LIMIT ?`);
+  // The scan, for endpoints this node knows nothing of: the inner query reads a bounded run of
+  // the due index; the window keeps at most `perEndpoint` rows of any one endpoint, so one
+  // endpoint's backlog cannot fill a claim meant for many and leave deliveries waiting in
+  // memory, under a lease, longer than the lease lasts. Rows of skipped endpoints are read and
+  // passed over: the scan is for what the node does not know, which is rarely much.
+  const scan = db.prepare(`
+    SELECT seq, next_attempt_at FROM (
+      SELECT seq, next_attempt_at,
+             ROW_NUMBER() OVER (PARTITION BY endpoint_id ORDER BY next_attempt_at, seq) AS rank
+      FROM (
+        SELECT seq, endpoint_id, next_attempt_at FROM deliveries
+        WHERE status = 'pending' AND next_attempt_at <= ?
           AND NOT EXISTS (SELECT 1 FROM endpoints p WHERE p.id = deliveries.endpoint_id AND p.status = 'disabled')
-          ${excluded > 0 ? `AND endpoint_id NOT IN (${Array(excluded).fill("?").join(",")})` : ""}
-          ORDER BY next_attempt_at LIMIT ?
-        )
-      ) ranked LEFT JOIN json_each(?) share ON share.key = ranked.endpoint_id
-      WHERE rank <= COALESCE(share.value, ?) ORDER BY ranked.next_attempt_at LIMIT ?
-    )
-    RETURNING id`;
-  // One prepared statement per number of excluded endpoints: preparing one per claim was 2% of
-  // the server's CPU under load.
-  const statements = new Map<number, Database.Statement>();
-  const withExclusions = (count: number): Database.Statement => {
-    let statement = statements.get(count);
-    if (statement === undefined) {
-      if (statements.size >= 64) statements.clear();
-      statement = db.prepare(claimSql(count));
-      statements.set(count, statement);
-    }
-    return statement;
-  };
+          AND endpoint_id NOT IN (SELECT value FROM json_each(?))
+        ORDER BY next_attempt_at LIMIT ?
+      )
+    ) WHERE rank <= ? ORDER BY next_attempt_at, seq LIMIT ?`);
+  const lease = db.prepare(`
+    UPDATE deliveries SET status = 'in_flight', lease_owner = ?, lease_until = ?, updated_at = ?
+    WHERE seq IN (SELECT value FROM json_each(?))`);
   // Oldest due first: a serial lane (a listen session) runs the first and gives the rest back.
   const details = db.prepare(`
     SELECT d.id, d.tenant_id, d.event_id, e.type AS event_type, d.endpoint_id, d.attempt_count, p.url,
@@ -129,7 +133,7 @@ function claimQuery(db: Database.Database) {
     FROM deliveries d
     JOIN events e ON e.id = d.event_id
     JOIN endpoints p ON p.id = d.endpoint_id
-    WHERE d.id IN (SELECT value FROM json_each(?))
+    WHERE d.seq IN (SELECT value FROM json_each(?))
     ORDER BY d.next_attempt_at, d.seq`);
   const run = db.transaction(
     (input: {
@@ -140,23 +144,27 @@ function claimQuery(db: Database.Database) {
       excludeEndpoints: readonly string[];
       perEndpoint: number;
       shares?: Readonly<Record<string, number>> | undefined;
+      scan?: boolean | undefined;
     }) => {
-      const statement = withExclusions(input.excludeEndpoints.length);
-      const ids = statement
-        .all(
-          input.owner,
-          input.leaseUntil,
-          input.now,
-          input.now,
-          ...input.excludeEndpoints,
-          input.limit * 4,
-          JSON.stringify(input.shares ?? {}),
-          input.perEndpoint,
-          input.limit,
-        )
-        .map((row) => (row as { id: string }).id);
-      if (ids.length === 0) return [];
-      const rows = details.all(JSON.stringify(ids)) as ClaimRecord[];
+      // Both parts, then the oldest due of them up to the limit, as PostgreSQL's one statement.
+      const found: { seq: number; next_attempt_at: number }[] = [];
+      const shares = input.shares ?? {};
+      for (const [endpointId, share] of Object.entries(shares)) {
+        const take = Math.min(share, input.limit);
+        if (take > 0)
+          found.push(...(ofEndpoint.all(endpointId, input.now, endpointId, take) as Due[]));
+      }
+      if (input.scan !== false) {
+        const skipped = JSON.stringify([...input.excludeEndpoints, ...Object.keys(shares)]);
+        const limit = input.limit;
+        found.push(...(scan.all(input.now, skipped, limit * 4, input.perEndpoint, limit) as Due[]));
+      }
+      found.sort((a, b) => a.next_attempt_at - b.next_attempt_at || a.seq - b.seq);
+      const seqs = found.slice(0, input.limit).map((row) => row.seq);
+      if (seqs.length === 0) return [];
+      const chosen = JSON.stringify(seqs);
+      lease.run(input.owner, input.leaseUntil, input.now, chosen);
+      const rows = details.all(chosen) as ClaimRecord[];
       return rows.map((r): ClaimedDelivery => {
         const secrets = signingSecrets(
           {
