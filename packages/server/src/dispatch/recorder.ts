@@ -11,9 +11,14 @@ export interface ExhaustedDelivery {
 
 /**
  * The recorder: commits attempt outcomes in batches. Outcomes that finish in the same turn of
- * the event loop go in one transaction. An outcome is never dropped: while the store fails, the
- * batch is kept and tried again with backoff. Until it is recorded the delivery stays in flight
- * under its lease, so a crash meanwhile sends it again (at least once, never zero).
+ * the event loop go in one transaction, and under load a batch waits until `PACE_MS` after the
+ * last one: a transaction costs about as much as recording five outcomes in it (SQLite, this
+ * machine: 130 to 150 µs of CPU for a batch of one, 18 to 25 µs per outcome in batches of 16 to
+ * 64), and outcomes arrive a few per turn. Nothing waits on the record to go on: the attempt's
+ * slot is free once its outcome is known, so the pace costs throughput nothing. An outcome is
+ * never dropped: while the store fails, the batch is kept and tried again with backoff. Until
+ * it is recorded the delivery stays in flight under its lease, so a crash meanwhile sends it
+ * again (at least once, never zero).
  */
 export interface Recorder {
   add(result: AttemptResult, exhausted?: ExhaustedDelivery): void;
@@ -32,20 +37,42 @@ export interface RecorderOptions {
   onRecorded(batch: AttemptResult[], changes: HealthChange[], exhausted: ExhaustedDelivery[]): void;
 }
 
+/** Under load, at most one recording transaction per this many ms... */
+export const PACE_MS = 5;
+/** ...unless this many outcomes are waiting. */
+export const MAX_BATCH = 256;
+
 export function createRecorder(options: RecorderOptions): Recorder {
   const retry = createStoreRetry(options.log, "recording attempt outcomes");
   let results: AttemptResult[] = [];
   let exhausted: ExhaustedDelivery[] = [];
   let scheduled = false;
+  let paced: NodeJS.Timeout | undefined;
+  let lastWrite = Number.NEGATIVE_INFINITY;
   let chain: Promise<void> = Promise.resolve();
 
+  function fire(): void {
+    if (paced !== undefined) clearTimeout(paced);
+    paced = undefined;
+    scheduled = false;
+    chain = chain.then(write);
+  }
+
   function schedule(): void {
-    if (scheduled || retry.waiting()) return;
+    if (retry.waiting()) return;
+    if (scheduled) {
+      // A full batch does not wait out the pace.
+      if (paced !== undefined && results.length >= MAX_BATCH) {
+        clearTimeout(paced);
+        paced = undefined;
+        setImmediate(fire);
+      }
+      return;
+    }
     scheduled = true;
-    setImmediate(() => {
-      scheduled = false;
-      chain = chain.then(write);
-    });
+    const wait = lastWrite + PACE_MS - options.clock();
+    if (wait <= 0 || results.length >= MAX_BATCH) setImmediate(fire);
+    else paced = setTimeout(fire, wait);
   }
 
   async function write(): Promise<void> {
@@ -54,6 +81,7 @@ export function createRecorder(options: RecorderOptions): Recorder {
     const ranOut = exhausted;
     results = [];
     exhausted = [];
+    lastWrite = options.clock();
     let changes: HealthChange[];
     try {
       changes = await options.store.recordResults(batch, options.clock(), options.ladder);
@@ -76,6 +104,9 @@ export function createRecorder(options: RecorderOptions): Recorder {
     retryNow: () => retry.now(),
     async flush() {
       retry.cancel();
+      if (paced !== undefined) clearTimeout(paced);
+      paced = undefined;
+      scheduled = false;
       chain = chain.then(write);
       await chain;
     },

@@ -2,7 +2,7 @@ import type pg from "pg";
 import { sql as initial } from "./migrations/0001-initial.ts";
 import { sql as endpointHealth } from "./migrations/0002-endpoint-health.ts";
 import { sql as tenantsAndKeys } from "./migrations/0003-tenants-and-keys.ts";
-import { sql as claimByEndpoint } from "./migrations/0008-claim-by-endpoint.ts";
+import { sql as claimByEndpoint } from "./migrations/0004-claim-by-endpoint.ts";
 import { transaction } from "./pool.ts";
 
 /** Numbered, forward-only migrations; `schema_migrations` records which are applied. */
