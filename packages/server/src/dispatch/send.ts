@@ -1,7 +1,7 @@
 import { isIP } from "node:net";
 import type { Readable } from "node:stream";
 import { sign } from "@hookline/webhooks";
-import { Agent, request as undiciRequest } from "undici";
+import { Agent, type Dispatcher, request as undiciRequest } from "undici";
 import { type AddressPolicy, checkAddress, parseNetworks } from "./address-guard.ts";
 import { classifyError, type Failure } from "./classify-error.ts";
 import { guardedLookup, type Resolve } from "./guarded-lookup.ts";
@@ -88,7 +88,7 @@ export function createSender(options: SenderOptions): Sender {
         signal: controller.signal,
       });
       status = response.statusCode;
-      const body = await readCapped(response.body, cap);
+      const body = await readBody(response, cap);
       if (status >= 200 && status < 300) {
         return { kind: "delivered", ...record(status, body), status };
       }
@@ -172,6 +172,16 @@ function statusFailure(
     message,
     ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
   };
+}
+
+/**
+ * The response body as kept for the attempt record. The usual answer is short and says how
+ * long it is: read at once (undici's `text()` costs a fraction of an async iteration, which
+ * showed in the sender's profile at thousands of attempts a second).
+ */
+function readBody(response: Dispatcher.ResponseData, cap: number): Promise<string> {
+  const length = Number(response.headers["content-length"] ?? Number.NaN);
+  return length <= cap ? response.body.text() : readCapped(response.body, cap);
 }
 
 /** The first `cap` bytes as UTF-8; the rest is drained (small) or cut off (large). */
