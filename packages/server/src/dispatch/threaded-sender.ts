@@ -23,6 +23,7 @@ export function createThreadedSender(
   let closing: Promise<void> | undefined;
   let markReady: (loaded: boolean) => void = () => undefined;
   let loaded = false;
+  let deathsBeforeLoad = 0;
   const ready = new Promise<boolean>((resolve) => {
     markReady = resolve;
   });
@@ -62,8 +63,11 @@ export function createThreadedSender(
         resolve(unsentFailure(`the sender thread ${why}`));
         waiting.delete(id);
       }
-      // One that never loaded would fail the same way again: no new thread, and ready() says so.
-      if (!loaded) markReady(false);
+      // One that never loaded would fail the same way again: after a second such death, no new
+      // thread, and ready() says so. Not after the first: a thread that dies on its first
+      // request can have its `error` seen here before its `ready` message (the test of a dying
+      // thread caught that on a loaded machine), and it must be replaced like any other.
+      if (!loaded && ++deathsBeforeLoad > 1) markReady(false);
       else if (closing === undefined) worker = start();
     };
     thread.on("error", (error) => lost(`failed: ${String(error)}`));
