@@ -1,4 +1,5 @@
 import Database from "better-sqlite3";
+import { createCheckpointer } from "./checkpointer.ts";
 import { type ClaimedRow, claimFromRow, claimSql } from "./claim-sql.ts";
 import { createGroupCommit } from "./group-commit.ts";
 import type { ClaimedEvent, Inbox } from "./inbox.ts";
@@ -84,10 +85,12 @@ export function createSqliteInbox(
     db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
   }
   db.exec(SCHEMA);
+  const onDisk = owned && !db.memory;
   const wal =
-    owned && !db.memory && (options.durability ?? "fsync") === "fsync"
+    onDisk && (options.durability ?? "fsync") === "fsync"
       ? createWalSync(`${db.name}-wal`)
       : undefined;
+  const checkpointer = onDisk ? createCheckpointer(db) : undefined;
 
   const claimRow = db.prepare<Record<string, unknown>, ClaimedRow>(CLAIM);
   const completeRow = db.prepare(
@@ -102,10 +105,11 @@ export function createSqliteInbox(
   );
   // IMMEDIATE takes the write lock first, so another process cannot slip in between BEGIN and
   // the first write and make the transaction fail with SQLITE_BUSY instead of waiting.
-  const group = createGroupCommit(
-    db.transaction((work: () => void) => work()).immediate,
-    wal?.sync,
-  );
+  const transaction = db.transaction((work: () => void) => work()).immediate;
+  const group = createGroupCommit((work) => {
+    transaction(work);
+    checkpointer?.committed();
+  }, wal?.sync);
 
   return {
     async claim(event, { now, leaseMs, token, durable = true }) {
@@ -132,6 +136,7 @@ export function createSqliteInbox(
     async close() {
       await group.settle();
       await wal?.close();
+      await checkpointer?.close();
       if (owned) db.close();
     },
   };
