@@ -58,8 +58,9 @@ export interface SqliteInboxOptions {
  * Durability, for a file path: WAL with synchronous=NORMAL, and before a claim resolves, an
  * fdatasync of the WAL file off the event loop, shared by every claim committed before it
  * (`durability: "fsync"`, the default). Completions and failures resolve at commit: one lost to
- * a power cut only means the event runs again. A `Database` you pass keeps its own settings,
- * and its claims are as durable as its commits.
+ * a power cut only means the event runs again. A worker thread checkpoints the WAL off the event
+ * loop (checkpointer.ts). A `Database` you pass keeps its own settings and checkpoints, and its
+ * claims are as durable as its commits.
  *
  * @example
  * ```ts
