@@ -72,3 +72,46 @@ describe("group commit", () => {
     for (const run of runs) await expect(run).rejects.toThrow("disk I/O error");
   });
 });
+
+describe("group commit with two syncs in flight", () => {
+  it("commits and syncs a burst that arrives during a sync at once, and holds a third", async () => {
+    const transactions: number[][] = [];
+    let current: number[] | undefined;
+    const syncs: { promise: Promise<void>; open(): void }[] = [];
+    const group = createGroupCommit(
+      (work) => {
+        current = [];
+        work();
+        transactions.push(current);
+        current = undefined;
+      },
+      () => {
+        const sync = gate<void>();
+        syncs.push(sync);
+        return sync.promise;
+      },
+      { syncsInFlight: 2 },
+    );
+    const statement = (n: number) => () => {
+      current!.push(n);
+      return n;
+    };
+    const turn = () => new Promise((resolve) => setImmediate(resolve));
+    const first = group.run(statement(1), true);
+    await turn();
+    const second = group.run(statement(2), true);
+    await turn();
+    // The second committed and started its own sync while the first still runs.
+    expect(transactions).toEqual([[1], [2]]);
+    expect(syncs).toHaveLength(2);
+    const third = group.run(statement(3), true);
+    await turn();
+    expect(transactions).toEqual([[1], [2]]);
+    syncs[1]!.open();
+    expect(await second).toBe(2);
+    await waitFor(() => transactions.length === 3, "the held statement's transaction");
+    syncs[0]!.open();
+    syncs[2]!.open();
+    expect(await Promise.all([first, third])).toEqual([1, 3]);
+  });
+});

@@ -107,10 +107,16 @@ export function createSqliteInbox(
   // IMMEDIATE takes the write lock first, so another process cannot slip in between BEGIN and
   // the first write and make the transaction fail with SQLITE_BUSY instead of waiting.
   const transaction = db.transaction((work: () => void) => work()).immediate;
-  const group = createGroupCommit((work) => {
-    transaction(work);
-    checkpointer?.committed();
-  }, wal?.sync);
+  // Two syncs at once: claims that arrive while one runs commit and start their own instead of
+  // waiting for it to end (wal-sync.ts).
+  const group = createGroupCommit(
+    (work) => {
+      transaction(work);
+      checkpointer?.committed();
+    },
+    wal?.sync,
+    { syncsInFlight: 2 },
+  );
 
   return {
     async claim(event, { now, leaseMs, token, durable = true }) {
