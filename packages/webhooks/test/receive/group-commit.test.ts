@@ -3,7 +3,7 @@ import { createGroupCommit } from "../../src/receive/inbox/group-commit.ts";
 import { gate, waitFor } from "./support/events.ts";
 
 /** A transaction that records which statements ran together, and a sync the test releases. */
-function recorder() {
+function recorder(options: { syncsInFlight?: number } = {}) {
   const transactions: number[][] = [];
   let current: number[] | undefined;
   const syncs: { promise: Promise<void>; open(): void }[] = [];
@@ -19,6 +19,7 @@ function recorder() {
       syncs.push(sync);
       return sync.promise;
     },
+    options,
   );
   const statement = (n: number) => () => {
     if (current === undefined) throw new Error("ran outside a transaction");
@@ -75,27 +76,7 @@ describe("group commit", () => {
 
 describe("group commit with two syncs in flight", () => {
   it("commits and syncs a burst that arrives during a sync at once, and holds a third", async () => {
-    const transactions: number[][] = [];
-    let current: number[] | undefined;
-    const syncs: { promise: Promise<void>; open(): void }[] = [];
-    const group = createGroupCommit(
-      (work) => {
-        current = [];
-        work();
-        transactions.push(current);
-        current = undefined;
-      },
-      () => {
-        const sync = gate<void>();
-        syncs.push(sync);
-        return sync.promise;
-      },
-      { syncsInFlight: 2 },
-    );
-    const statement = (n: number) => () => {
-      current!.push(n);
-      return n;
-    };
+    const { group, transactions, syncs, statement } = recorder({ syncsInFlight: 2 });
     const turn = () => new Promise((resolve) => setImmediate(resolve));
     const first = group.run(statement(1), true);
     await turn();
