@@ -1,6 +1,8 @@
+import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { afterEach, expect, it } from "vitest";
 import { createSqliteInbox } from "../../src/receive/inbox/sqlite.ts";
 import { waitFor } from "./support/events.ts";
@@ -63,4 +65,17 @@ it("keeps every claim across a close and a reopen while checkpoints run", async 
     "in_progress",
   ]);
   await reopened.close();
+});
+
+it("finishes close() in a process that has nothing else to do", () => {
+  dir = mkdtempSync(join(tmpdir(), "hookline-ckpt-"));
+  const file = join(dir, "inbox.db");
+  const here = dirname(fileURLToPath(import.meta.url));
+  const output = execFileSync(
+    process.execPath,
+    ["--import", "tsx", join(here, "support/close-inbox.ts"), file],
+    { cwd: resolve(here, "../../../.."), encoding: "utf8" },
+  );
+  expect(output).toBe("closed\n");
+  expect(existsSync(`${file}-wal`)).toBe(false);
 });

@@ -55,8 +55,6 @@ export interface Checkpointer {
 export function createCheckpointer(db: Database.Database): Checkpointer {
   const worker = new Worker(WORKER, {
     eval: true,
-    // Not the parent's flags: a loader the application runs under (tsx…) is not needed here.
-    execArgv: [],
     workerData: {
       driver: createRequire(import.meta.url).resolve("better-sqlite3"),
       file: db.name,
@@ -104,6 +102,9 @@ export function createCheckpointer(db: Database.Database): Checkpointer {
     async close() {
       if (timer !== undefined) clearTimeout(timer);
       failed = true; // no fallback to restore on a connection about to close
+      // Held by the worker until it closed its connection: unref'd, a process with nothing else
+      // to do would exit before, and the inbox's connection would not be the last to close.
+      worker.ref();
       worker.postMessage("close");
       await exited;
     },
