@@ -11,6 +11,13 @@ import type Database from "better-sqlite3";
 const BACKSTOP_PAGES = 4000;
 /** The least time between two background checkpoints while commits keep coming. */
 const MIN_INTERVAL_MS = 50;
+/**
+ * A checkpoint is asked for after this many commits, or `IDLE_MS` after the first one it has not
+ * covered: each costs two syncs (the WAL, then the database file), so a receiver that gets an
+ * event now and then should not pay them per commit, as SQLite's own threshold never made it.
+ */
+const COMMITS_PER_CHECKPOINT = 32;
+const IDLE_MS = 1000;
 
 // The worker's code, evaluated rather than loaded from a file: the same text runs from src/ (tsx)
 // and from dist/, and it loads the driver the inbox itself resolved.
@@ -37,7 +44,7 @@ parentPort.on("message", (message) => {
 });`;
 
 export interface Checkpointer {
-  /** Tells it that a transaction committed: a checkpoint follows, at most one at a time. */
+  /** Tells it that a transaction committed: a checkpoint follows soon, at most one at a time. */
   committed(): void;
   /** Stops the worker and closes its connection; call before closing the inbox's. */
   close(): Promise<void>;
@@ -67,6 +74,8 @@ export function createCheckpointer(db: Database.Database): Checkpointer {
   let wanted = false;
   let failed = false;
   let timer: ReturnType<typeof setTimeout> | undefined;
+  let commits = 0;
+  let idle: ReturnType<typeof setTimeout> | undefined;
   const exited = new Promise<void>((resolve) => worker.once("exit", () => resolve()));
 
   const giveUp = () => {
@@ -82,7 +91,14 @@ export function createCheckpointer(db: Database.Database): Checkpointer {
     if (failed || running || !wanted) return;
     wanted = false;
     running = true;
+    commits = 0;
+    if (idle !== undefined) clearTimeout(idle);
+    idle = undefined;
     worker.postMessage("checkpoint");
+  };
+  const ask = () => {
+    wanted = true;
+    if (!running && timer === undefined) start();
   };
   // A checkpoint that failed (the file busy past the timeout) is tried again after the next
   // commit, like one that succeeded.
@@ -96,11 +112,16 @@ export function createCheckpointer(db: Database.Database): Checkpointer {
 
   return {
     committed() {
-      wanted = true;
-      if (!running && timer === undefined) start();
+      commits += 1;
+      if (commits >= COMMITS_PER_CHECKPOINT) ask();
+      else if (idle === undefined) {
+        idle = setTimeout(ask, IDLE_MS);
+        idle.unref?.();
+      }
     },
     async close() {
       if (timer !== undefined) clearTimeout(timer);
+      if (idle !== undefined) clearTimeout(idle);
       failed = true; // no fallback to restore on a connection about to close
       // Held by the worker until it closed its connection: unref'd, a process with nothing else
       // to do would exit before, and the inbox's connection would not be the last to close.
