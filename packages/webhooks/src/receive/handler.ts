@@ -1,4 +1,5 @@
 import type { PaymentEvents } from "../events/catalog.ts";
+import type { HeaderInput } from "../headers.ts";
 import { type Answer, errorAnswer } from "./answers.ts";
 import { createBackgroundRunner } from "./background.ts";
 import type { EventMap, WebhookHandlerOptions } from "./options.ts";
@@ -72,12 +73,21 @@ export function createWebhookHandler<TEvents extends EventMap>(
   return handler;
 }
 
-async function answerRequest(request: Request, receive: Receive): Promise<Answer> {
+/**
+ * The web edge: a `Request` in, an `Answer` out. `headers` may be another view of the same
+ * request's headers (Node's `req.headers` behind Hono's node-server) when reading them through
+ * `request.headers` would build objects the answer does not need.
+ */
+export async function answerRequest(
+  request: Request,
+  receive: Receive,
+  headers: HeaderInput = request.headers,
+): Promise<Answer> {
   if (request.method !== "POST") return METHOD_NOT_ALLOWED;
   if (request.bodyUsed) {
     return errorAnswer(500, "api_error", "body_already_read", BODY_ALREADY_READ);
   }
-  return receive(request.method, request.headers, Buffer.from(await request.arrayBuffer()));
+  return receive(request.method, headers, Buffer.from(await request.arrayBuffer()));
 }
 
 const BODY_ALREADY_READ =

@@ -28,6 +28,10 @@ export const METHOD_NOT_ALLOWED = errorAnswer(
   { allow: "POST" },
 );
 
+// Inline: a failed run is claimable again at once, by the sender's retry. Built once, not per
+// request.
+const INLINE_RUN = { retryAt: (now: number) => now, final: false };
+
 export function createReceiver(
   options: ResolvedOptions,
   background: BackgroundRunner | undefined,
@@ -41,7 +45,8 @@ export function createReceiver(
       // WebCrypto's per-request key import and promises cost the handler a sixth of its CPU
       // (bench/handler.ts --profile). verifyAsync stays the edge runtimes' verifier.
       ({ event, text } = verifyBytes(body, headers, options.secrets, {
-        ...options.verify,
+        scheme: options.verify.scheme,
+        toleranceSeconds: options.verify.toleranceSeconds,
         now: Math.floor(options.now() / 1000),
       }));
     } catch (error) {
@@ -87,8 +92,7 @@ export function createReceiver(
       background.start(held);
       return received(202);
     }
-    // Inline: a failed run is claimable again at once, by the sender's retry.
-    const outcome = await runEvent(held, options, { retryAt: (now) => now, final: false });
+    const outcome = await runEvent(held, options, INLINE_RUN);
     if (outcome.ok) return received(200);
     return errorAnswer(500, "api_error", "handler_failed", "the handler failed; retry later");
   };

@@ -3,7 +3,7 @@ import { createGroupCommit } from "../../src/receive/inbox/group-commit.ts";
 import { gate, waitFor } from "./support/events.ts";
 
 /** A transaction that records which statements ran together, and a sync the test releases. */
-function recorder() {
+function recorder(options: { syncsInFlight?: number } = {}) {
   const transactions: number[][] = [];
   let current: number[] | undefined;
   const syncs: { promise: Promise<void>; open(): void }[] = [];
@@ -19,6 +19,7 @@ function recorder() {
       syncs.push(sync);
       return sync.promise;
     },
+    options,
   );
   const statement = (n: number) => () => {
     if (current === undefined) throw new Error("ran outside a transaction");
@@ -70,5 +71,28 @@ describe("group commit", () => {
     }, undefined);
     const runs = [group.run(() => 1, true), group.run(() => 2, false)];
     for (const run of runs) await expect(run).rejects.toThrow("disk I/O error");
+  });
+});
+
+describe("group commit with two syncs in flight", () => {
+  it("commits and syncs a burst that arrives during a sync at once, and holds a third", async () => {
+    const { group, transactions, syncs, statement } = recorder({ syncsInFlight: 2 });
+    const turn = () => new Promise((resolve) => setImmediate(resolve));
+    const first = group.run(statement(1), true);
+    await turn();
+    const second = group.run(statement(2), true);
+    await turn();
+    // The second committed and started its own sync while the first still runs.
+    expect(transactions).toEqual([[1], [2]]);
+    expect(syncs).toHaveLength(2);
+    const third = group.run(statement(3), true);
+    await turn();
+    expect(transactions).toEqual([[1], [2]]);
+    syncs[1]!.open();
+    expect(await second).toBe(2);
+    await waitFor(() => transactions.length === 3, "the held statement's transaction");
+    syncs[0]!.open();
+    syncs[2]!.open();
+    expect(await Promise.all([first, third])).toEqual([1, 3]);
   });
 });

@@ -3,7 +3,7 @@ import { Hono } from "hono";
 import { afterEach, expect, it, vi } from "vitest";
 import { createWebhookHandler } from "../../src/index.ts";
 import { honoWebhook } from "../../src/receive/adapters/hono.ts";
-import { deliver, makeEvent, SECRET } from "./support/events.ts";
+import { deliver, makeEvent, SECRET, signed } from "./support/events.ts";
 
 let server: ServerType | undefined;
 afterEach(
@@ -52,5 +52,19 @@ it("explains the fix when a middleware read the body first", async () => {
   const response = await deliver(`${url}/webhooks`, makeEvent("charge.dispute.created"));
   expect(response.status).toBe(500);
   expect(response.body).toMatchObject({ error: { code: "body_already_read" } });
+  expect(run).not.toHaveBeenCalled();
+});
+
+it("refuses a wrong signature on node-server with the same answer as the web path", async () => {
+  const { handler, run } = disputeHandler();
+  const app = new Hono().post("/webhooks", honoWebhook(handler));
+  const url = await start(app);
+  const event = makeEvent("charge.dispute.created");
+  const other = "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD";
+  const overHttp = await deliver(`${url}/webhooks`, event, other);
+  const { body, headers } = signed(event, other);
+  const web = await handler(new Request(`${url}/webhooks`, { method: "POST", body, headers }));
+  expect(overHttp).toEqual({ status: 400, body: await web.json() });
+  expect(overHttp.body).toMatchObject({ error: { code: "no_matching_signature" } });
   expect(run).not.toHaveBeenCalled();
 });

@@ -84,11 +84,20 @@ function toBuffer(bytes: Uint8Array): Buffer {
 
 /** Writes the answer with one `writeHead` and one `end`: no per-header calls. */
 export function writeAnswer(res: ServerResponse, answer: Answer): void {
-  res.writeHead(answer.status, {
-    ...answer.headers,
-    "content-length": Buffer.byteLength(answer.body),
-  });
+  res.writeHead(answer.status, headOf(answer));
   res.end(answer.body);
+}
+
+// The head of each frozen answer (the 200 and 202 almost every request gets), built once.
+const heads = new WeakMap<Answer, Record<string, string | number>>();
+
+function headOf(answer: Answer): Record<string, string | number> {
+  let head = heads.get(answer);
+  if (head === undefined) {
+    head = { ...answer.headers, "content-length": Buffer.byteLength(answer.body) };
+    if (Object.isFrozen(answer)) heads.set(answer, head);
+  }
+  return head;
 }
 
 export function toRequest(req: NodeRequest, body: Uint8Array | string): Request {

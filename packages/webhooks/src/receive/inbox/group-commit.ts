@@ -26,17 +26,28 @@ export interface GroupCommit {
 export function createGroupCommit(
   transaction: (work: () => void) => void,
   sync: (() => Promise<void>) | undefined,
+  options: { syncsInFlight?: number } = {},
 ): GroupCommit {
+  const maxSyncs = options.syncsInFlight ?? 1;
   let queue: Pending[] = [];
-  let syncing: Promise<void> | undefined;
+  // The syncs running, each settling to nothing.
+  const syncing = new Set<Promise<void>>();
+  let waitingForSlot = false;
 
   const flush = () => {
-    // While a sync runs, claims keep queueing rather than commit: they would wait for the next
-    // sync anyway, and one bigger transaction writes fewer WAL pages than several small ones.
-    if (syncing !== undefined) {
-      void syncing.finally(() => setImmediate(flush));
+    // While `maxSyncs` syncs run, claims keep queueing rather than commit: they wait for a sync
+    // anyway, and one bigger transaction writes fewer WAL pages than several small ones.
+    if (syncing.size >= maxSyncs) {
+      if (!waitingForSlot) {
+        waitingForSlot = true;
+        void Promise.race(syncing).then(() => {
+          waitingForSlot = false;
+          setImmediate(flush);
+        });
+      }
       return;
     }
+    if (queue.length === 0) return;
     const batch = queue;
     queue = [];
     try {
@@ -61,9 +72,10 @@ export function createGroupCommit(
         for (const pending of durable) pending.reject(error);
       },
     );
-    syncing = current.finally(() => {
-      syncing = undefined;
+    const settled = current.finally(() => {
+      syncing.delete(settled);
     });
+    syncing.add(settled);
   };
 
   return {
@@ -74,8 +86,8 @@ export function createGroupCommit(
       });
     },
     async settle() {
-      while (queue.length > 0 || syncing !== undefined) {
-        if (syncing !== undefined) await syncing;
+      while (queue.length > 0 || syncing.size > 0) {
+        if (syncing.size > 0) await Promise.all(syncing);
         else flush();
       }
     },

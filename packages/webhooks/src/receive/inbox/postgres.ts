@@ -27,20 +27,41 @@ CREATE TABLE IF NOT EXISTS hookline_object_versions (
   sequence BIGINT NOT NULL
 );`;
 
+// Joined into a statement whose commit need not wait for the WAL flush: SET LOCAL
+// synchronous_commit = off for its own implicit transaction only (set_config's `true`), read
+// by PostgreSQL at commit, so one statement and one round trip still. What it risks: a crash of
+// the database server (or its machine) in the next ~200 ms (3 × wal_writer_delay) forgets the
+// write; it never reorders or corrupts. Used where that only means an event runs again.
+const ASYNC_COMMIT = "(SELECT set_config('synchronous_commit', 'off', true)) AS async_commit";
+
 // One statement for a batch of claims: the arrays are the rows, unnest zips them. A concurrent
 // insert of the same id (another node) makes this wait for that transaction, then take the
 // ON CONFLICT path with the row locked: so exactly one of simultaneous claims takes the event.
-const CLAIM = claimSql(`SELECT id, type, payload, 'processing', 1, token, lease_until, now
-FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::bigint[])
-  AS claim (id, type, payload, token, lease_until, now)`);
+const claimRows = (from: string) =>
+  claimSql(`SELECT id, type, payload, 'processing', 1, token, lease_until, now
+FROM ${from}`);
+const CLAIM_ROWS = `unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::bigint[])
+  AS claim (id, type, payload, token, lease_until, now)`;
+/** Ack-first answers 202 on these: committed with the server's own durability. */
+const CLAIM = claimRows(CLAIM_ROWS);
+/** Inline answers only after the handler and the completion: a lost claim is a redelivery. */
+const CLAIM_ASYNC = claimRows(`${CLAIM_ROWS}, ${ASYNC_COMMIT}`);
 
+// A lost completion leaves the event processing until its lease ends: it runs again then, at
+// least once, as after a crash between the handler and the completion.
 const COMPLETE = `
 UPDATE hookline_inbox SET state = 'completed', token = NULL, last_error = NULL,
   completed_at = done.now
-FROM unnest($1::text[], $2::text[], $3::bigint[]) AS done (id, token, now)
+FROM unnest($1::text[], $2::text[], $3::bigint[]) AS done (id, token, now), ${ASYNC_COMMIT}
 WHERE hookline_inbox.id = done.id AND hookline_inbox.token = done.token
   AND hookline_inbox.state = 'processing'
 RETURNING hookline_inbox.id`;
+
+// A lost failure likewise: the event is retried when its lease ends instead of at retryAt.
+const FAIL = `
+UPDATE hookline_inbox SET state = 'failed', token = NULL, available_at = $3, last_error = $4
+FROM ${ASYNC_COMMIT}
+WHERE id = $1 AND token = $2 AND state = 'processing'`;
 
 const CLAIM_DUE = `
 UPDATE hookline_inbox SET state = 'processing', attempts = attempts + 1, token = $1,
@@ -62,11 +83,13 @@ WHERE (EXCLUDED.created, EXCLUDED.sequence) >=
  * claims are one atomic upsert, due events are taken with `FOR UPDATE SKIP LOCKED`. The claims
  * (and the completions) of concurrent requests go out as one statement, one commit for all.
  *
- * Durability is the server's: with `synchronous_commit = on` (PostgreSQL's default) a claim
- * resolves, and ack-first answers 202, only once its commit is flushed to the server's WAL, so
- * the event survives a crash of this process, of the database server and a power loss there.
- * With `synchronous_commit = off` the last few hundred milliseconds of claims can be lost when
- * the database server crashes.
+ * Durability: an ack-first claim is committed with the server's own setting. With
+ * `synchronous_commit = on` (PostgreSQL's default) it resolves, and ack-first answers 202, only
+ * once its commit is flushed to the server's WAL, so the event survives a crash of this process,
+ * of the database server and a power loss there. (With the server set to `off`, the last few
+ * hundred milliseconds of claims can be lost when the database server crashes.) Completions,
+ * failures and inline claims commit with `synchronous_commit = off` for their own transaction
+ * only: losing one to a database crash only means the event runs again.
  *
  * @example
  * ```ts
@@ -92,7 +115,9 @@ export async function createPostgresInbox(database: string | pg.Pool): Promise<I
 
   const claim = createBatchStatement(
     async (claims: { event: InboxEvent; options: ClaimOptions }[]) => {
-      const result = await pool.query<ClaimedRow>(CLAIM, [
+      // One durable claim in the batch makes the whole commit wait for the flush.
+      const durable = claims.some((c) => c.options.durable !== false);
+      const result = await pool.query<ClaimedRow>(durable ? CLAIM : CLAIM_ASYNC, [
         claims.map((c) => c.event.id),
         claims.map((c) => c.event.type),
         claims.map((c) => c.event.payload),
@@ -122,10 +147,7 @@ export async function createPostgresInbox(database: string | pg.Pool): Promise<I
     claim: (event, options) => claim({ event, options }),
     complete: (id, token, { now }) => complete({ id, token, now }),
     async fail(id, token, { retryAt, error }) {
-      const result = await pool.query(
-        "UPDATE hookline_inbox SET state = 'failed', token = NULL, available_at = $3, last_error = $4 WHERE id = $1 AND token = $2 AND state = 'processing'",
-        [id, token, retryAt, error],
-      );
+      const result = await pool.query(FAIL, [id, token, retryAt, error]);
       return result.rowCount === 1;
     },
     async claimDue({ now, leaseMs, token, maxAttempts, limit }) {

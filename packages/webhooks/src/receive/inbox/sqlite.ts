@@ -1,4 +1,5 @@
 import Database from "better-sqlite3";
+import { createCheckpointer } from "./checkpointer.ts";
 import { type ClaimedRow, claimFromRow, claimSql } from "./claim-sql.ts";
 import { createGroupCommit } from "./group-commit.ts";
 import type { ClaimedEvent, Inbox } from "./inbox.ts";
@@ -57,8 +58,9 @@ export interface SqliteInboxOptions {
  * Durability, for a file path: WAL with synchronous=NORMAL, and before a claim resolves, an
  * fdatasync of the WAL file off the event loop, shared by every claim committed before it
  * (`durability: "fsync"`, the default). Completions and failures resolve at commit: one lost to
- * a power cut only means the event runs again. A `Database` you pass keeps its own settings,
- * and its claims are as durable as its commits.
+ * a power cut only means the event runs again. A worker thread checkpoints the WAL off the event
+ * loop (checkpointer.ts). A `Database` you pass keeps its own settings and checkpoints, and its
+ * claims are as durable as its commits.
  *
  * @example
  * ```ts
@@ -84,10 +86,12 @@ export function createSqliteInbox(
     db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
   }
   db.exec(SCHEMA);
+  const onDisk = owned && !db.memory;
   const wal =
-    owned && !db.memory && (options.durability ?? "fsync") === "fsync"
+    onDisk && (options.durability ?? "fsync") === "fsync"
       ? createWalSync(`${db.name}-wal`)
       : undefined;
+  const checkpointer = onDisk ? createCheckpointer(db) : undefined;
 
   const claimRow = db.prepare<Record<string, unknown>, ClaimedRow>(CLAIM);
   const completeRow = db.prepare(
@@ -102,9 +106,16 @@ export function createSqliteInbox(
   );
   // IMMEDIATE takes the write lock first, so another process cannot slip in between BEGIN and
   // the first write and make the transaction fail with SQLITE_BUSY instead of waiting.
+  const transaction = db.transaction((work: () => void) => work()).immediate;
+  // Two syncs at once: claims that arrive while one runs commit and start their own instead of
+  // waiting for it to end (wal-sync.ts).
   const group = createGroupCommit(
-    db.transaction((work: () => void) => work()).immediate,
+    (work) => {
+      transaction(work);
+      checkpointer?.committed();
+    },
     wal?.sync,
+    { syncsInFlight: 2 },
   );
 
   return {
@@ -132,6 +143,7 @@ export function createSqliteInbox(
     async close() {
       await group.settle();
       await wal?.close();
+      await checkpointer?.close();
       if (owned) db.close();
     },
   };

@@ -8,12 +8,15 @@ import { type FileHandle, open } from "node:fs/promises";
  * it, and the event loop goes on parsing and verifying while the disk works. (A FULL commit
  * blocks the loop for the whole fsync: SQLite ack-first ran at 0.35x the constructEvent handler
  * with it, 0.74x without any sync, in bench/handler.ts.)
+ *
+ * Each call starts its own fdatasync at once, even while another runs: the running one may
+ * predate the caller's frames, and waiting for it to end before starting would make a commit
+ * wait for one and a half syncs on average instead of one. The caller bounds how many run at
+ * once (group-commit.ts).
  */
 export function createWalSync(walPath: string): { sync(): Promise<void>; close(): Promise<void> } {
   let handle: Promise<FileHandle> | undefined;
-  let inFlight: Promise<void> | undefined;
-  // A sync asked for while one runs must start after it: the running one may predate the frames.
-  let queued: Promise<void> | undefined;
+  const running = new Set<Promise<unknown>>();
 
   const datasync = async () => {
     handle ??= open(walPath, "r+");
@@ -27,21 +30,14 @@ export function createWalSync(walPath: string): { sync(): Promise<void>; close()
 
   return {
     sync() {
-      queued ??= (inFlight ?? Promise.resolve())
-        .catch(() => {})
-        .then(() => {
-          queued = undefined;
-          const current = datasync().finally(() => {
-            if (inFlight === current) inFlight = undefined;
-          });
-          inFlight = current;
-          return current;
-        });
-      return queued;
+      const current = datasync();
+      const settled = current.catch(() => {});
+      running.add(settled);
+      void settled.then(() => running.delete(settled));
+      return current;
     },
     async close() {
-      await queued?.catch(() => {});
-      await inFlight?.catch(() => {});
+      await Promise.all(running);
       await (await handle?.catch(() => undefined))?.close();
       handle = undefined;
     },
