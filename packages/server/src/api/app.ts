@@ -27,6 +27,7 @@ import { deliveryRoutes } from "./routes/deliveries.ts";
 import { endpointRoutes } from "./routes/endpoints.ts";
 import { eventTypeRoutes } from "./routes/event-types.ts";
 import { eventRoutes } from "./routes/events.ts";
+import { eventBatchRoutes } from "./routes/events-batch.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { listenRoutes } from "./routes/listen.ts";
 import { portalLinkRoutes } from "./routes/portal-links.ts";
@@ -147,6 +148,7 @@ export function buildApp(
   healthRoutes(app, ctx);
   endpointRoutes(app, ctx);
   eventRoutes(app, ctx);
+  eventBatchRoutes(app, ctx);
   deliveryRoutes(app, ctx);
   tenantRoutes(app, ctx);
   portalLinkRoutes(app, ctx, portal);
@@ -175,7 +177,7 @@ function toApiError(error: FastifyError | ApiError): ApiError | undefined {
         413,
         ErrorType.invalidRequest,
         "payload_too_large",
-        "The request body is larger than the server accepts (256 KB by default).",
+        "The request body is larger than the server accepts (256 KB by default; 1 MB for /v1/events/batch).",
       );
     case "FST_ERR_CTP_INVALID_MEDIA_TYPE":
       return new ApiError(
