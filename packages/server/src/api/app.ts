@@ -20,6 +20,7 @@ import { recordRoutes } from "./openapi/route-registry.ts";
 import { openApiRoutes, REFERENCE_PATH } from "./openapi/routes.ts";
 import { checkPortalAccess } from "./portal-access.ts";
 import { createPortalSigner } from "./portal-signer.ts";
+import { createPrincipalCache, guardTenants } from "./principal-cache.ts";
 import { createApiRateLimit } from "./rate-limit.ts";
 import { apiKeyRoutes } from "./routes/api-keys.ts";
 import { dashboardRoutes, isDashboardPath } from "./routes/dashboard.ts";
@@ -44,9 +45,11 @@ const PUBLIC = new Set(["/healthz", "/readyz", "/metrics", "/v1/openapi.json", R
 const isPublic = (path: string) => PUBLIC.has(path) || isDashboardPath(path);
 
 export function buildApp(
-  ctx: AppContext,
+  context: AppContext,
   options: { logger?: FastifyBaseLogger; listen?: ListenHub } = {},
 ): FastifyInstance {
+  const principals = createPrincipalCache({ clock: context.clock });
+  const ctx: AppContext = { ...context, tenants: guardTenants(context.tenants, principals) };
   const app = Fastify({
     loggerInstance: options.logger ?? pino({ level: "silent" }),
     bodyLimit: ctx.config.maxPayloadBytes,
@@ -85,12 +88,18 @@ export function buildApp(
   app.addHook("onRequest", async (request) => {
     const path = request.url.split("?", 1)[0]!;
     if (isPublic(path)) return;
-    request.principal = await authenticate(
-      request.headers.authorization,
-      ctx.rootKeyHash,
-      (hash) => ctx.tenants.findApiKey(hash),
-      (token) => portal.check(token),
-    );
+    const authorization = request.headers.authorization;
+    request.principal =
+      principals.get(authorization) ??
+      principals.remember(
+        authorization,
+        await authenticate(
+          authorization,
+          ctx.rootKeyHash,
+          (hash) => ctx.tenants.findApiKey(hash),
+          (token) => portal.check(token),
+        ),
+      );
     rateLimit(request.principal);
     // The one place that says what a portal link may do (api/portal-access.ts).
     if (request.principal.kind === "portal") {

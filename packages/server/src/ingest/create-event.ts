@@ -64,7 +64,7 @@ export async function ingestEvent(
 ): Promise<IngestResult> {
   const prepared = prepareEvent(
     deps.handoff,
-    await deps.endpoints.ofTenant(input.tenantId),
+    await deps.endpoints.matching(input.tenantId, input.type),
     input,
     now,
   );
@@ -87,8 +87,11 @@ export async function ingestEvents(
 ): Promise<{ kind: "conflict" } | { kind: "done"; results: IngestResult[] }> {
   if (inputs.length === 0) return { kind: "done", results: [] };
   const tenantId = inputs[0]!.tenantId;
-  const endpoints = await deps.endpoints.ofTenant(tenantId);
-  const prepared = inputs.map((input) => prepareEvent(deps.handoff, endpoints, input, now));
+  const prepared: PreparedEvent[] = [];
+  for (const input of inputs) {
+    const endpoints = await deps.endpoints.matching(tenantId, input.type);
+    prepared.push(prepareEvent(deps.handoff, endpoints, input, now));
+  }
   if (batchKey !== undefined) {
     prepared[0]!.rows.batch = {
       idempotency: { tenantId, operation: "events.batch", ...batchKey },

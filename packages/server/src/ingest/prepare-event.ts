@@ -1,6 +1,5 @@
 import { createHash } from "node:crypto";
 import { DeliveryStatus } from "../domain/delivery-status.ts";
-import { matchesEventType } from "../domain/match.ts";
 import { signingSecrets } from "../domain/signing-secrets.ts";
 import { IdPrefix, newId } from "../ids.ts";
 import type {
@@ -22,18 +21,17 @@ export interface PreparedEvent {
 }
 
 /**
- * Builds the event's bytes once and one delivery per matching endpoint (`endpoints` are the
- * tenant's, enabled or not): pending for an enabled endpoint, or already leased to this node
+ * Builds the event's bytes once and one delivery per endpoint subscribed to its type
+ * (`endpoints`, enabled or not: EndpointCache.matching): pending for an enabled endpoint, or already leased to this node
  * when it has room (claim at insert), `skipped` for a disabled one (recorded, so recovery can
  * send it later).
  */
 export function prepareEvent(
   handoff: DeliveryHandoff,
-  tenantEndpoints: readonly EndpointRow[],
+  endpoints: readonly EndpointRow[],
   input: NewEvent,
   now: number,
 ): PreparedEvent {
-  const endpoints = tenantEndpoints.filter((e) => matchesEventType(e.enabledEvents, input.type));
   const enabled = endpoints.filter((e) => e.status === "enabled").length;
   const id = newId(IdPrefix.event);
   // Stripe's field order; these bytes are what every attempt sends.
