@@ -2,13 +2,15 @@
  * CPU of the server per accepted event on `POST /v1/events`, one event per request, to a tenant
  * with one endpoint that no event type matches (so no delivery is sent: the API alone):
  *
- *   npx tsx bench/ingest-cpu.ts [--events 20000] [--rounds 2] [--profile .tmp/profiles/ingest] [cli.js …]
+ *   npx tsx bench/ingest-cpu.ts [--events 20000] [--rounds 2] [--batch 500] [--profile dir] [cli.js …]
  *
  * Each built `cli.js` given (default: this checkout's packages/server/dist/cli.js) is started on
  * a fresh SQLite file, warmed up, then sent `--events` events by 16 keep-alive clients; its CPU
  * (user + system, from /proc) over the run, divided by the events, is the figure. Builds run in
  * turn, `--rounds` times, so two builds are measured in the same run under the same load: copy
  * one build aside (`cp -r packages/server/dist .tmp/dist-before`) to compare it with the next.
+ * With `--batch n`, each build is also measured sending the same events through
+ * `POST /v1/events/batch`, n per request (4 clients), for the ratio of the two paths.
  * Figures on a shared machine are noisy: compare ratios within one run.
  */
 import { spawn } from "node:child_process";
@@ -24,6 +26,7 @@ const { values, positionals } = parseArgs({
   options: {
     events: { type: "string", default: "20000" },
     rounds: { type: "string", default: "2" },
+    batch: { type: "string" },
     profile: { type: "string" },
   },
   allowPositionals: true,
@@ -38,7 +41,11 @@ function cpuMicros(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) * TICK_US;
 }
 
-async function measure(cli: string, profileDir: string | undefined): Promise<number> {
+async function measure(
+  cli: string,
+  profileDir: string | undefined,
+  batch: number | undefined,
+): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), "hookline-ingest-cpu-"));
   const child = spawn(
     process.execPath,
@@ -86,27 +93,41 @@ async function measure(cli: string, profileDir: string | undefined): Promise<num
   await closedLoop(2000, 16, (i) => post("/v1/events", event(i)));
   const before = cpuMicros(child.pid!);
   const started = performance.now();
-  await closedLoop(EVENTS, 16, (i) => post("/v1/events", event(i)));
+  if (batch === undefined) await closedLoop(EVENTS, 16, (i) => post("/v1/events", event(i)));
+  else {
+    await closedLoop(Math.ceil(EVENTS / batch), 4, (b) =>
+      post("/v1/events/batch", {
+        events: Array.from({ length: batch }, (_, i) => event(b * batch + i)),
+      }),
+    );
+  }
   const seconds = (performance.now() - started) / 1000;
   const perEvent = (cpuMicros(child.pid!) - before) / EVENTS;
   await api.close();
   child.kill("SIGTERM");
   await new Promise((ok) => child.once("exit", ok));
   rmSync(dir, { recursive: true, force: true });
+  const path = batch === undefined ? "one per request" : `batches of ${batch}`;
   console.info(
-    `${cli}: ${perEvent.toFixed(0)} µs CPU per event, ${Math.round(EVENTS / seconds)} events/s`,
+    `${cli} (${path}): ${perEvent.toFixed(0)} µs CPU per event, ${Math.round(EVENTS / seconds)} events/s`,
   );
   return perEvent;
 }
 
-const results = new Map<string, number[]>(clis.map((cli) => [cli, []]));
+const batch = values.batch === undefined ? undefined : Number(values.batch);
+const runs = clis.flatMap((cli) => [
+  { cli, batch: undefined, name: `${cli} (one per request)` },
+  ...(batch === undefined ? [] : [{ cli, batch, name: `${cli} (batches of ${batch})` }]),
+]);
+const results = new Map<string, number[]>(runs.map((run) => [run.name, []]));
 for (let round = 0; round < Number(values.rounds); round++) {
-  for (const cli of clis) results.get(cli)!.push(await measure(cli, values.profile));
+  for (const run of runs) {
+    results.get(run.name)!.push(await measure(run.cli, values.profile, run.batch));
+  }
 }
-const best = (cli: string) => Math.min(...results.get(cli)!);
-for (const cli of clis) {
-  console.info(
-    `${cli}: best ${best(cli).toFixed(0)} µs/event` +
-      (cli === clis[0] ? "" : ` (${(best(cli) / best(clis[0]!)).toFixed(2)}x of ${clis[0]})`),
-  );
+const best = (name: string) => Math.min(...results.get(name)!);
+const first = runs[0]!.name;
+for (const { name } of runs) {
+  const ratio = name === first ? "" : ` (${(best(name) / best(first)).toFixed(2)}x of ${first})`;
+  console.info(`${name}: best ${best(name).toFixed(0)} µs/event${ratio}`);
 }
