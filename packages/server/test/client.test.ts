@@ -16,6 +16,8 @@ interface Exchange {
 
 /** The documented operation a request path matches (`/v1/events/evt_1` → `/v1/events/{id}`). */
 function documented(doc: Json, method: string, path: string) {
+  // A literal segment wins over a parameter (`/v1/events/batch` over `/v1/events/{id}`).
+  if (doc.paths[path] !== undefined) return doc.paths[path][method.toLowerCase()];
   for (const [template, operations] of Object.entries<Json>(doc.paths)) {
     const pattern = new RegExp(`^${template.replace(/\{[^}]+\}/g, "[^/]+")}$`);
     if (pattern.test(path)) return operations[method.toLowerCase()];
@@ -96,9 +98,21 @@ describe("the typed client against a real server and its OpenAPI document", () =
         data: { object: { id: "in_1" } },
       });
       expect(event).toMatchObject({ object: "event", type: "invoice.paid", pending_webhooks: 1 });
+      const many = await client.events.createMany(
+        [event, { type: "bad type", data: { object: {} } }, event].map((e, i) => ({
+          type: e.type,
+          data: { object: { id: `in_${i + 2}` } },
+        })),
+        { chunkSize: 2 },
+      );
+      expect(many.map((r) => ("error" in r ? r.error.param : r.object))).toEqual([
+        "event",
+        "events[1].type",
+        "event",
+      ]);
+      await waitFor(() => receiver.received.length === 3);
       expect((await client.events.retrieve(event.id)).id).toBe(event.id);
-      expect((await client.events.list({ type: "invoice.*" })).data).toHaveLength(1);
-      await waitFor(() => receiver.received.length === 1);
+      expect((await client.events.list({ type: "invoice.*" })).data).toHaveLength(3);
       const deliveries = await client.deliveries.list({ event: event.id });
       const delivery = deliveries.data[0]!;
       await waitFor(
@@ -106,12 +120,12 @@ describe("the typed client against a real server and its OpenAPI document", () =
       );
       expect((await client.deliveries.retrieve(delivery.id)).attempts).toHaveLength(1);
       expect((await client.deliveries.retry(delivery.id)).id).toBe(delivery.id);
-      await waitFor(() => receiver.received.length === 2);
+      await waitFor(() => receiver.received.length === 4);
       await waitFor(
         async () => (await client.deliveries.retrieve(delivery.id)).status === "succeeded",
       );
       expect((await client.events.retry(event.id)).data.map((d) => d.id)).toEqual([delivery.id]);
-      await waitFor(() => receiver.received.length === 3);
+      await waitFor(() => receiver.received.length === 5);
       expect(await client.endpoints.delete(endpoint.id)).toEqual({
         id: endpoint.id,
         object: "webhook_endpoint",

@@ -331,6 +331,8 @@ describe("loading the configuration", () => {
       allowedNetworks: [],
       dev: false,
       maxPayloadBytes: 256 * 1024,
+      maxBatchEvents: 1000,
+      maxBatchBytes: 1024 * 1024,
       maxInFlight: DEFAULTS.maxInFlight,
       maxInFlightPerEndpoint: DEFAULTS.maxInFlightPerEndpoint,
       logLevel: "info",

@@ -128,6 +128,37 @@ describe.each(factories)("the $name store", ({ open }) => {
     expect((await store.listDeliveries(TENANT, { limit: 10 })).data).toHaveLength(1);
   });
 
+  it("guards a batch with its request's key: the same body goes on, another body refuses the whole batch and writes nothing", async () => {
+    const batchKey = (requestHash: string) => ({
+      idempotency: { tenantId: TENANT, key: "batch-1", operation: "events.batch", requestHash },
+      size: 2,
+    });
+    const [a, b] = [eventRows(T0, ["we_a"]), eventRows(T0, ["we_a"])];
+    a.batch = batchKey("h1");
+    const alone = eventRows(T0, ["we_a"]);
+    expect(await store.createEvents([a, b, alone])).toEqual([
+      { kind: "created", event: a.event, deliveries: 1 },
+      { kind: "created", event: b.event, deliveries: 1 },
+      { kind: "created", event: alone.event, deliveries: 1 },
+    ]);
+    const [c, d] = [eventRows(T0 + 1, ["we_a"]), eventRows(T0 + 1, ["we_a"])];
+    c.batch = batchKey("h2");
+    const after = eventRows(T0 + 1, ["we_a"]);
+    expect(await store.createEvents([c, d, after])).toEqual([
+      { kind: "conflict", batch: true },
+      { kind: "conflict", batch: true },
+      { kind: "created", event: after.event, deliveries: 1 },
+    ]);
+    expect(await store.getEvent(TENANT, c.event.id)).toBeUndefined();
+    expect(await store.getEvent(TENANT, d.event.id)).toBeUndefined();
+    const [e] = [eventRows(T0 + 2, ["we_a"])];
+    e.batch = { ...batchKey("h1"), size: 1 };
+    expect(await store.createEvents([e])).toEqual([
+      { kind: "created", event: e.event, deliveries: 1 },
+    ]);
+    expect((await store.listDeliveries(TENANT, { limit: 10 })).data).toHaveLength(5);
+  });
+
   it("lists events by type, type prefix, time and delivery success, and counts pending deliveries", async () => {
     const [a, b] = [endpointRow(T0), endpointRow(T0 + 1)];
     await store.createEndpoint(a);

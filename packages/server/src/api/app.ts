@@ -20,6 +20,7 @@ import { recordRoutes } from "./openapi/route-registry.ts";
 import { openApiRoutes, REFERENCE_PATH } from "./openapi/routes.ts";
 import { checkPortalAccess } from "./portal-access.ts";
 import { createPortalSigner } from "./portal-signer.ts";
+import { createPrincipalCache, guardTenants } from "./principal-cache.ts";
 import { createApiRateLimit } from "./rate-limit.ts";
 import { apiKeyRoutes } from "./routes/api-keys.ts";
 import { dashboardRoutes, isDashboardPath } from "./routes/dashboard.ts";
@@ -27,6 +28,7 @@ import { deliveryRoutes } from "./routes/deliveries.ts";
 import { endpointRoutes } from "./routes/endpoints.ts";
 import { eventTypeRoutes } from "./routes/event-types.ts";
 import { eventRoutes } from "./routes/events.ts";
+import { eventBatchRoutes } from "./routes/events-batch.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { listenRoutes } from "./routes/listen.ts";
 import { portalLinkRoutes } from "./routes/portal-links.ts";
@@ -43,9 +45,11 @@ const PUBLIC = new Set(["/healthz", "/readyz", "/metrics", "/v1/openapi.json", R
 const isPublic = (path: string) => PUBLIC.has(path) || isDashboardPath(path);
 
 export function buildApp(
-  ctx: AppContext,
+  context: AppContext,
   options: { logger?: FastifyBaseLogger; listen?: ListenHub } = {},
 ): FastifyInstance {
+  const principals = createPrincipalCache({ clock: context.clock });
+  const ctx: AppContext = { ...context, tenants: guardTenants(context.tenants, principals) };
   const app = Fastify({
     loggerInstance: options.logger ?? pino({ level: "silent" }),
     bodyLimit: ctx.config.maxPayloadBytes,
@@ -84,12 +88,18 @@ export function buildApp(
   app.addHook("onRequest", async (request) => {
     const path = request.url.split("?", 1)[0]!;
     if (isPublic(path)) return;
-    request.principal = await authenticate(
-      request.headers.authorization,
-      ctx.rootKeyHash,
-      (hash) => ctx.tenants.findApiKey(hash),
-      (token) => portal.check(token),
-    );
+    const authorization = request.headers.authorization;
+    request.principal =
+      principals.get(authorization) ??
+      principals.remember(
+        authorization,
+        await authenticate(
+          authorization,
+          ctx.rootKeyHash,
+          (hash) => ctx.tenants.findApiKey(hash),
+          (token) => portal.check(token),
+        ),
+      );
     rateLimit(request.principal);
     // The one place that says what a portal link may do (api/portal-access.ts).
     if (request.principal.kind === "portal") {
@@ -147,6 +157,7 @@ export function buildApp(
   healthRoutes(app, ctx);
   endpointRoutes(app, ctx);
   eventRoutes(app, ctx);
+  eventBatchRoutes(app, ctx);
   deliveryRoutes(app, ctx);
   tenantRoutes(app, ctx);
   portalLinkRoutes(app, ctx, portal);
@@ -175,7 +186,7 @@ function toApiError(error: FastifyError | ApiError): ApiError | undefined {
         413,
         ErrorType.invalidRequest,
         "payload_too_large",
-        "The request body is larger than the server accepts (256 KB by default).",
+        "The request body is larger than the server accepts (256 KB by default; 1 MB for /v1/events/batch).",
       );
     case "FST_ERR_CTP_INVALID_MEDIA_TYPE":
       return new ApiError(

@@ -3,6 +3,7 @@ import { type ConnectionFlags, connect, connectionOptions } from "./connection.t
 import { DELIVERY_HEAD, deliveryRows } from "./deliveries.ts";
 import { action, usageExits } from "./failure.ts";
 import { color, count, out, printJson, printTable, time } from "./output.ts";
+import { sendEventsCommand } from "./send-events.ts";
 
 interface EventFlags extends ConnectionFlags {
   type?: string;
@@ -11,9 +12,12 @@ interface EventFlags extends ConnectionFlags {
   endpoint?: string;
 }
 
-/** `hookline events list|get|resend`. */
+/** `hookline events list|get|resend|send`. */
 export function eventsCommand(program: Command): void {
-  const group = usageExits(program.command("events").description("inspect and resend events"));
+  const group = usageExits(
+    program.command("events").description("send, inspect and resend events"),
+  );
+  sendEventsCommand(group);
 
   connectionOptions(group.command("list").description("list events, newest first"))
     .option("--type <type>", 'an exact type or a prefix such as "invoice.*"')

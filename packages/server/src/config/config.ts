@@ -35,6 +35,10 @@ export interface Config {
   rootApiRateLimit: number;
   /** Largest accepted API request body, in bytes. */
   maxPayloadBytes: number;
+  /** Most events in one `POST /v1/events/batch`. */
+  maxBatchEvents: number;
+  /** Largest accepted `POST /v1/events/batch` body, in bytes. */
+  maxBatchBytes: number;
   /** Global cap on attempts in flight. */
   maxInFlight: number;
   /** Cap on attempts in flight to one endpoint, so a slow endpoint only slows itself. */
@@ -64,6 +68,8 @@ export const DEFAULTS = {
   retrySchedule: "5s,5m,30m,2h,5h,10h,10h,24h",
   deliveryTimeout: "15s",
   maxPayloadBytes: 256 * 1024,
+  maxBatchEvents: 1000,
+  maxBatchBytes: 1024 * 1024,
   maxInFlight: 256,
   maxInFlightPerEndpoint: 32,
   maxEndpointsPerTenant: 1000,

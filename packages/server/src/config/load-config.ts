@@ -176,6 +176,8 @@ export function loadConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = process.e
     apiRateLimit: count(env, "HOOKLINE_API_RATE_LIMIT", DEFAULTS.apiRateLimit, 0),
     rootApiRateLimit: count(env, "HOOKLINE_ROOT_API_RATE_LIMIT", DEFAULTS.rootApiRateLimit, 0),
     maxPayloadBytes: DEFAULTS.maxPayloadBytes,
+    maxBatchEvents: count(env, "HOOKLINE_MAX_BATCH_EVENTS", DEFAULTS.maxBatchEvents, 1),
+    maxBatchBytes: count(env, "HOOKLINE_MAX_BATCH_BYTES", DEFAULTS.maxBatchBytes, 1024),
     maxInFlight: DEFAULTS.maxInFlight,
     maxInFlightPerEndpoint: DEFAULTS.maxInFlightPerEndpoint,
     logLevel: env.HOOKLINE_LOG_LEVEL?.trim() || DEFAULTS.logLevel,

@@ -7,6 +7,12 @@ export interface Committed {
   durable: Promise<void>;
 }
 
+/** Events committed together, in the order given, and when they would survive a power cut. */
+export interface CommittedMany {
+  results: CreateEventResult[];
+  durable: Promise<void>;
+}
+
 /**
  * Group commit for ingest. Every accepted event must be on disk (fsync) before the API answers.
  * Requests that arrive in the same turn of the event loop are committed in one transaction, and
@@ -16,24 +22,42 @@ export interface Committed {
  */
 export interface CommitQueue {
   commit(item: NewEventRows): Promise<Committed>;
+  /**
+   * Commits `items` in one transaction, never split (a batch request's events are all
+   * committed or none is), possibly with other requests' events.
+   */
+  commitMany(items: readonly NewEventRows[]): Promise<CommittedMany>;
+}
+
+interface Entry {
+  items: readonly NewEventRows[];
+  resolve: (c: CommittedMany) => void;
+  reject: (e: unknown) => void;
 }
 
 export function createCommitQueue(store: Store, options: { maxBatch?: number } = {}): CommitQueue {
   const maxBatch = options.maxBatch ?? 500;
-  const pending: {
-    item: NewEventRows;
-    resolve: (c: Committed) => void;
-    reject: (e: unknown) => void;
-  }[] = [];
+  const pending: Entry[] = [];
   let scheduled = false;
+
+  /** Entries up to `maxBatch` events, and always the first whole (a batch may exceed it). */
+  function take(): Entry[] {
+    let count = 0;
+    let n = 0;
+    while (n < pending.length && (n === 0 || count + pending[n]!.items.length <= maxBatch)) {
+      count += pending[n]!.items.length;
+      n++;
+    }
+    return pending.splice(0, n);
+  }
 
   async function flush(): Promise<void> {
     scheduled = false;
-    const batch = pending.splice(0, maxBatch);
+    const batch = take();
     if (pending.length > 0) schedule();
     let results: CreateEventResult[];
     try {
-      results = await store.createEvents(batch.map((entry) => entry.item));
+      results = await store.createEvents(batch.flatMap((entry) => entry.items));
     } catch (error) {
       // Nothing of the batch was committed: every request in it fails, none is acknowledged.
       for (const entry of batch) entry.reject(error);
@@ -48,7 +72,11 @@ export function createCommitQueue(store: Store, options: { maxBatch?: number } =
     // Each request awaits it; this keeps a failed sync from being an unhandled rejection
     // before they do.
     durable.catch(() => undefined);
-    for (const [i, entry] of batch.entries()) entry.resolve({ result: results[i]!, durable });
+    let at = 0;
+    for (const entry of batch) {
+      entry.resolve({ results: results.slice(at, at + entry.items.length), durable });
+      at += entry.items.length;
+    }
   }
 
   function schedule(): void {
@@ -57,12 +85,19 @@ export function createCommitQueue(store: Store, options: { maxBatch?: number } =
     setImmediate(() => void flush());
   }
 
+  function commitMany(items: readonly NewEventRows[]): Promise<CommittedMany> {
+    if (items.length === 0) return Promise.resolve({ results: [], durable: Promise.resolve() });
+    return new Promise((resolve, reject) => {
+      pending.push({ items, resolve, reject });
+      schedule();
+    });
+  }
+
   return {
-    commit(item) {
-      return new Promise((resolve, reject) => {
-        pending.push({ item, resolve, reject });
-        schedule();
-      });
+    commitMany,
+    async commit(item) {
+      const { results, durable } = await commitMany([item]);
+      return { result: results[0]!, durable };
     },
   };
 }

@@ -1,12 +1,8 @@
-import { createHash } from "node:crypto";
 import type { Circuit } from "../domain/circuit-breaker.ts";
-import { DeliveryStatus } from "../domain/delivery-status.ts";
-import { matchesEventType } from "../domain/match.ts";
-import { signingSecrets } from "../domain/signing-secrets.ts";
-import { IdPrefix, newId } from "../ids.ts";
-import type { ClaimedDelivery, DeliveryRow, EndpointRow, EventRow, Store } from "../store/types.ts";
+import type { ClaimedDelivery, CreateEventResult, EventRow, Store } from "../store/types.ts";
 import type { CommitQueue } from "./commit-queue.ts";
 import type { EndpointCache } from "./endpoint-cache.ts";
+import { type PreparedEvent, prepareEvent } from "./prepare-event.ts";
 
 export interface NewEvent {
   tenantId: string;
@@ -17,7 +13,13 @@ export interface NewEvent {
   };
   /** The API request that created it; `null` for the events Hookline emits itself. */
   requestId: string | null;
+  /** The key the event shows (`request.idempotency_key`) and, unless `keyScope`, is kept under. */
   idempotencyKey: string | undefined;
+  /**
+   * Where the key is kept when not as a create's own (`events.create`, the key as given): an
+   * item of a batch without a key of its own keeps the request's key under its position.
+   */
+  keyScope?: { operation: string; key: string } | undefined;
 }
 
 /**
@@ -52,130 +54,75 @@ export type IngestResult = { kind: "created" | "replayed"; event: EventRow } | {
 
 /**
  * Ingest: build the event's bytes once, match the tenant's endpoints, and commit the event with
- * one delivery per match in one transaction: pending for an enabled endpoint, `skipped` for a
- * disabled one (recorded, so recovery can send it later). Accepted = committed: the caller
- * answers only after this resolves.
+ * one delivery per match in one transaction (prepare-event.ts). Accepted = committed: the
+ * caller answers only after this resolves.
  */
 export async function ingestEvent(
   deps: IngestDeps,
   input: NewEvent,
   now: number,
 ): Promise<IngestResult> {
-  const endpoints = (await deps.endpoints.ofTenant(input.tenantId)).filter((e) =>
-    matchesEventType(e.enabledEvents, input.type),
+  const prepared = prepareEvent(
+    deps.handoff,
+    await deps.endpoints.matching(input.tenantId, input.type),
+    input,
+    now,
   );
-  const enabled = endpoints.filter((e) => e.status === "enabled").length;
-  const id = newId(IdPrefix.event);
-  // Stripe's field order; these bytes are what every attempt sends.
-  const payload = Buffer.from(
-    JSON.stringify({
-      id,
-      object: "event",
-      api_version: null,
-      created: Math.floor(now / 1000),
-      data: input.data,
-      livemode: false,
-      pending_webhooks: enabled,
-      request: { id: input.requestId, idempotency_key: input.idempotencyKey ?? null },
-      type: input.type,
-    }),
-  );
-  const event: EventRow = {
-    id,
-    tenantId: input.tenantId,
-    type: input.type,
-    createdAt: now,
-    payload,
-    idempotencyKey: input.idempotencyKey ?? null,
-  };
-  const claimed: ClaimedDelivery[] = [];
-  const left: string[] = [];
-  const deliveries = endpoints.map((endpoint) => {
-    const row = newDelivery(input.tenantId, id, endpoint.id, now);
-    if (endpoint.status === "disabled") {
-      row.status = DeliveryStatus.skipped;
-      row.nextAttemptAt = null;
-    } else if (deps.handoff.hasRoom(endpoint.id)) {
-      row.status = DeliveryStatus.inFlight;
-      row.leaseOwner = deps.handoff.owner;
-      row.leaseUntil = now + deps.handoff.leaseMs;
-      claimed.push(claimedAtInsert(row, endpoint, event, now));
-    } else {
-      left.push(endpoint.id);
-    }
-    return row;
-  });
-  const key =
-    input.idempotencyKey === undefined
-      ? undefined
-      : {
-          tenantId: input.tenantId,
-          key: input.idempotencyKey,
-          operation: "events.create",
-          requestHash: requestHash({ type: input.type, data: input.data }),
-        };
-  const { result, durable } = await deps.commits.commit({ event, deliveries, idempotency: key });
-  if (result.kind === "created") {
-    // Sent while the commit is being synced: the receipt waits for the network, not the disk.
-    if (claimed.length > 0) deps.handoff.adopt(claimed);
-    if (left.length > 0) deps.handoff.wake(left);
-  }
+  const { result, durable } = await deps.commits.commit(prepared.rows);
+  handOver(deps, prepared, result);
   await durable;
-  if (result.kind === "conflict") return result;
-  if (result.kind === "created") return { kind: "created", event };
-  const first = await deps.store.getEvent(input.tenantId, result.eventId);
+  return settle(deps, input.tenantId, result);
+}
+
+/**
+ * A batch's events, committed in one transaction (never split), each exactly as `ingestEvent`
+ * would commit it alone; results in the order of `inputs`. With `batchKey` (the request's
+ * Idempotency-Key), a reuse of that key with another body is a `conflict` that wrote nothing.
+ */
+export async function ingestEvents(
+  deps: IngestDeps,
+  inputs: readonly NewEvent[],
+  now: number,
+  batchKey?: { key: string; requestHash: string },
+): Promise<{ kind: "conflict" } | { kind: "done"; results: IngestResult[] }> {
+  if (inputs.length === 0) return { kind: "done", results: [] };
+  const tenantId = inputs[0]!.tenantId;
+  const prepared: PreparedEvent[] = [];
+  for (const input of inputs) {
+    const endpoints = await deps.endpoints.matching(tenantId, input.type);
+    prepared.push(prepareEvent(deps.handoff, endpoints, input, now));
+  }
+  if (batchKey !== undefined) {
+    prepared[0]!.rows.batch = {
+      idempotency: { tenantId, operation: "events.batch", ...batchKey },
+      size: prepared.length,
+    };
+  }
+  const { results, durable } = await deps.commits.commitMany(prepared.map((p) => p.rows));
+  for (const [i, p] of prepared.entries()) handOver(deps, p, results[i]!);
+  await durable;
+  if (results.some((r) => r.kind === "conflict" && r.batch === true)) return { kind: "conflict" };
+  const settled: IngestResult[] = [];
+  for (const result of results) settled.push(await settle(deps, tenantId, result));
+  return { kind: "done", results: settled };
+}
+
+function handOver(deps: IngestDeps, prepared: PreparedEvent, result: CreateEventResult): void {
+  if (result.kind !== "created") return;
+  // Sent while the commit is being synced: the receipt waits for the network, not the disk.
+  if (prepared.claimed.length > 0) deps.handoff.adopt(prepared.claimed);
+  if (prepared.left.length > 0) deps.handoff.wake(prepared.left);
+}
+
+async function settle(
+  deps: IngestDeps,
+  tenantId: string,
+  result: CreateEventResult,
+): Promise<IngestResult> {
+  if (result.kind !== "replayed") return result;
+  const first = await deps.store.getEvent(tenantId, result.eventId);
   if (first === undefined) {
     throw new Error(`idempotency record points to missing event ${result.eventId}`);
   }
   return { kind: "replayed", event: first };
-}
-
-function newDelivery(
-  tenantId: string,
-  eventId: string,
-  endpointId: string,
-  now: number,
-): DeliveryRow {
-  return {
-    id: newId(IdPrefix.delivery),
-    tenantId,
-    eventId,
-    endpointId,
-    status: DeliveryStatus.pending,
-    attemptCount: 0,
-    nextAttemptAt: now,
-    lastAttemptAt: null,
-    lastStatusCode: null,
-    lastError: null,
-    leaseOwner: null,
-    leaseUntil: null,
-    createdAt: now,
-    updatedAt: now,
-  };
-}
-
-function claimedAtInsert(
-  row: DeliveryRow,
-  endpoint: EndpointRow,
-  event: EventRow,
-  now: number,
-): ClaimedDelivery {
-  return {
-    id: row.id,
-    tenantId: row.tenantId,
-    eventId: row.eventId,
-    eventType: event.type,
-    endpointId: endpoint.id,
-    attemptCount: 0,
-    url: endpoint.url,
-    rateLimit: endpoint.rateLimit,
-    payload: event.payload,
-    secrets: signingSecrets(endpoint, now),
-    signatureSchemes: endpoint.signatureSchemes,
-  };
-}
-
-/** A stable hash of a request body, to tell a replay from a reuse of the key. */
-export function requestHash(body: unknown): string {
-  return createHash("sha256").update(JSON.stringify(body)).digest("base64url");
 }

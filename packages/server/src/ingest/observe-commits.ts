@@ -1,4 +1,4 @@
-import type { EventRow } from "../store/types.ts";
+import type { CreateEventResult, EventRow } from "../store/types.ts";
 import type { CommitQueue } from "./commit-queue.ts";
 
 /** Told of each event once it is committed: accepted, with how many deliveries it owes. */
@@ -13,13 +13,19 @@ export function observeCommits(
   queue: CommitQueue,
   listeners: readonly AcceptedListener[],
 ): CommitQueue {
+  const tell = (result: CreateEventResult) => {
+    if (result.kind !== "created") return;
+    for (const listener of listeners) listener(result.event, result.deliveries);
+  };
   return {
     async commit(item) {
       const committed = await queue.commit(item);
-      const { result } = committed;
-      if (result.kind === "created") {
-        for (const listener of listeners) listener(result.event, result.deliveries);
-      }
+      tell(committed.result);
+      return committed;
+    },
+    async commitMany(items) {
+      const committed = await queue.commitMany(items);
+      for (const result of committed.results) tell(result);
       return committed;
     },
   };

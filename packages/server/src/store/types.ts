@@ -156,12 +156,20 @@ export interface NewEventRows {
   event: EventRow;
   deliveries: DeliveryRow[];
   idempotency?: Omit<IdempotencyRecord, "resourceId"> | undefined;
+  /**
+   * On the first event of a batch request sent with an `Idempotency-Key`: that key, for the
+   * whole request. When it was used before with another body, this event and the `size - 1`
+   * after it are refused (`conflict`) and write nothing; with the same body they go on (their
+   * own keys replay them).
+   */
+  batch?: { idempotency: Omit<IdempotencyRecord, "resourceId">; size: number } | undefined;
 }
 
 export type CreateEventResult =
   | { kind: "created"; event: EventRow; deliveries: number }
   | { kind: "replayed"; eventId: string }
-  | { kind: "conflict" };
+  /** `batch`: the batch request's own key was used with another body (NewEventRows.batch). */
+  | { kind: "conflict"; batch?: true };
 
 export interface Store {
   /** Cheap reachability check for /readyz. */

@@ -1,6 +1,8 @@
 // The objects and parameters of the Hookline API, as GET /v1/openapi.json documents them
 // (components.schemas). The client's contract test checks each answer against that document.
 
+import type { Event } from "../event.ts";
+
 /** Where an enabled endpoint is on the failure ladder. */
 export interface EndpointHealthSummary {
   state: "healthy" | "failing" | "disabling_soon";
@@ -120,6 +122,18 @@ export interface CreateEventParams<TObject = Record<string, unknown>> {
   type: string;
   data: { object: TObject; previous_attributes?: Record<string, unknown> };
 }
+
+/** One event of `events.createMany`: a create's params, with its own idempotency key. */
+export interface BatchEventParams<TObject = Record<string, unknown>>
+  extends CreateEventParams<TObject> {
+  /** The same key space as a single create's Idempotency-Key: one event through either call. */
+  idempotency_key?: string;
+}
+
+/** What `events.createMany` answers for one item: its event, or why it was refused. */
+export type BatchItemResult<TObject = Record<string, unknown>> =
+  | Event<string, TObject>
+  | { error: { type: string; code: string; message: string; param?: string } };
 
 /** Options of one call. */
 export interface RequestOptions {

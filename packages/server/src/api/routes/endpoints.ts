@@ -5,7 +5,7 @@ import { subscriptionWarnings } from "../../catalog/warnings.ts";
 import { HEALTHY, HealthTransition } from "../../domain/health-ladder.ts";
 import { HEALTH_WINDOW_ATTEMPTS, HEALTH_WINDOW_MS, healthReport } from "../../health/report.ts";
 import { IdPrefix, isId, newId } from "../../ids.ts";
-import { requestHash } from "../../ingest/create-event.ts";
+import { requestHash } from "../../ingest/prepare-event.ts";
 import type { EndpointRow } from "../../store/types.ts";
 import type { AppContext } from "../context.ts";
 import { checkEnabledEvents, checkEndpointUrl, secretGraceMs } from "../endpoint-input.ts";

@@ -1,11 +1,10 @@
 import type { Static } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
-import { checkEventObject } from "../../catalog/validate.ts";
-import { isEventType } from "../../domain/match.ts";
 import { IdPrefix, isId, newId } from "../../ids.ts";
 import { ingestEvent } from "../../ingest/create-event.ts";
 import type { AppContext } from "../context.ts";
-import { idempotencyConflict, invalidParam, notFound } from "../errors.ts";
+import { idempotencyConflict, notFound } from "../errors.ts";
+import { checkEventInput } from "../event-input.ts";
 import { idempotencyKey } from "../idempotency-key.ts";
 import { findOr404 } from "../lookup.ts";
 import {
@@ -34,16 +33,8 @@ export function eventRoutes(app: FastifyInstance, ctx: AppContext): void {
     async (request, reply) => {
       const tenant = request.tenantId;
       const { type, data } = request.body;
-      if (!isEventType(type)) {
-        throw invalidParam(
-          "type",
-          `Invalid type '${type.slice(0, 200)}': use dot-separated words of letters, digits, _ and -, such as "invoice.paid".`,
-        );
-      }
-      if (ctx.config.strictEventTypes) {
-        const mismatch = checkEventObject(type, data.object);
-        if (mismatch !== undefined) throw invalidParam(mismatch.param, mismatch.message);
-      }
+      const refused = checkEventInput(type, data.object, ctx.config);
+      if (refused !== undefined) throw refused;
       const key = idempotencyKey(request.headers);
       const result = await ingestEvent(
         ctx,

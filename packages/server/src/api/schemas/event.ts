@@ -1,5 +1,5 @@
 import { type Static, Type } from "@sinclair/typebox";
-import { ListQuery } from "./common.ts";
+import { ErrorSchema, ListQuery } from "./common.ts";
 
 export const CreateEventBody = Type.Object(
   {
@@ -21,6 +21,43 @@ export const CreateEventBody = Type.Object(
   { additionalProperties: false },
 );
 export type CreateEventBody = Static<typeof CreateEventBody>;
+
+/** One item of a batch: an event as `POST /v1/events` takes it, and its own idempotency key. */
+export const BatchEventItem = Type.Object(
+  {
+    ...CreateEventBody.properties,
+    idempotency_key: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 255,
+        pattern: "^[\\x20-\\x7e]+$",
+        description:
+          "This event's own idempotency key, as the Idempotency-Key header of a single create: the same key and event through either route are one event.",
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type BatchEventItem = Static<typeof BatchEventItem>;
+
+export const CreateEventBatchBody = Type.Object(
+  {
+    events: Type.Array(BatchEventItem, {
+      minItems: 1,
+      description: "Up to 1,000 events (HOOKLINE_MAX_BATCH_EVENTS), in one body of up to 1 MB.",
+    }),
+  },
+  { additionalProperties: false },
+);
+
+/**
+ * What the batch route validates as a whole: each item is validated on its own, so that one bad
+ * item is refused alone with its position (`events[3].type`), not the whole batch.
+ */
+export const BatchEnvelope = Type.Object(
+  { events: Type.Array(Type.Unknown(), { minItems: 1 }) },
+  { additionalProperties: false },
+);
 
 export const ListEventsQuery = Type.Object(
   {
@@ -67,3 +104,15 @@ export const RetryEventBody = Type.Object(
   { additionalProperties: false },
 );
 export type RetryEventBody = Static<typeof RetryEventBody>;
+
+export const EventBatchSchema = Type.Object(
+  {
+    object: Type.Literal("list"),
+    data: Type.Array(Type.Union([EventSchema, ErrorSchema]), {
+      description: "One entry per item sent, in its order: the event, or the item's error.",
+    }),
+    has_more: Type.Literal(false),
+    url: Type.String(),
+  },
+  { $id: "EventBatch" },
+);

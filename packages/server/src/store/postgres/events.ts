@@ -38,7 +38,16 @@ export function eventQueries(pool: pg.Pool) {
         const results: CreateEventResult[] = [];
         const events: EventRow[] = [];
         const deliveries: DeliveryRow[] = [];
-        for (const { event, deliveries: rows, idempotency: key } of items) {
+        for (let i = 0; i < items.length; i++) {
+          const { event, deliveries: rows, idempotency: key, batch } = items[i]!;
+          if (batch !== undefined) {
+            const claim = await claimKey(client, batch.idempotency, event.id, event.createdAt);
+            if (claim.kind === "conflict") {
+              for (let n = 0; n < batch.size; n++) results.push({ kind: "conflict", batch: true });
+              i += batch.size - 1;
+              continue;
+            }
+          }
           if (key !== undefined) {
             const claim = await claimKey(client, key, event.id, event.createdAt);
             if (claim.kind === "conflict") {

@@ -46,7 +46,22 @@ export function eventQueries(db: Database.Database) {
     }
     return { kind: "created", event, deliveries: deliveries.length };
   };
-  const create = db.transaction((items: readonly NewEventRows[]) => items.map(createOne));
+  const create = db.transaction((items: readonly NewEventRows[]) => {
+    const results: CreateEventResult[] = [];
+    for (let i = 0; i < items.length; i++) {
+      const batch = items[i]!.batch;
+      if (batch !== undefined) {
+        const claim = keys.claim(batch.idempotency, items[i]!.event.id, items[i]!.event.createdAt);
+        if (claim.kind === "conflict") {
+          for (let n = 0; n < batch.size; n++) results.push({ kind: "conflict", batch: true });
+          i += batch.size - 1;
+          continue;
+        }
+      }
+      results.push(createOne(items[i]!));
+    }
+    return results;
+  });
 
   return {
     // Synced afterwards by the store's syncCommits (wal-sync.ts), not by a FULL commit.

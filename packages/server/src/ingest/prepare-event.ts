@@ -1,0 +1,137 @@
+import { createHash } from "node:crypto";
+import { DeliveryStatus } from "../domain/delivery-status.ts";
+import { signingSecrets } from "../domain/signing-secrets.ts";
+import { IdPrefix, newId } from "../ids.ts";
+import type {
+  ClaimedDelivery,
+  DeliveryRow,
+  EndpointRow,
+  EventRow,
+  NewEventRows,
+} from "../store/types.ts";
+import type { DeliveryHandoff, NewEvent } from "./create-event.ts";
+
+/** An event's rows before its commit, with what to hand the dispatcher after it. */
+export interface PreparedEvent {
+  rows: NewEventRows;
+  /** Deliveries inserted already leased to this node, sent once the commit lands. */
+  claimed: ClaimedDelivery[];
+  /** Endpoints whose deliveries were left pending, for the dispatcher to claim. */
+  left: string[];
+}
+
+/**
+ * Builds the event's bytes once and one delivery per endpoint subscribed to its type
+ * (`endpoints`, enabled or not: EndpointCache.matching): pending for an enabled endpoint, or already leased to this node
+ * when it has room (claim at insert), `skipped` for a disabled one (recorded, so recovery can
+ * send it later).
+ */
+export function prepareEvent(
+  handoff: DeliveryHandoff,
+  endpoints: readonly EndpointRow[],
+  input: NewEvent,
+  now: number,
+): PreparedEvent {
+  const enabled = endpoints.filter((e) => e.status === "enabled").length;
+  const id = newId(IdPrefix.event);
+  // Stripe's field order; these bytes are what every attempt sends.
+  const payload = Buffer.from(
+    JSON.stringify({
+      id,
+      object: "event",
+      api_version: null,
+      created: Math.floor(now / 1000),
+      data: input.data,
+      livemode: false,
+      pending_webhooks: enabled,
+      request: { id: input.requestId, idempotency_key: input.idempotencyKey ?? null },
+      type: input.type,
+    }),
+  );
+  const event: EventRow = {
+    id,
+    tenantId: input.tenantId,
+    type: input.type,
+    createdAt: now,
+    payload,
+    idempotencyKey: input.idempotencyKey ?? null,
+  };
+  const claimed: ClaimedDelivery[] = [];
+  const left: string[] = [];
+  const deliveries = endpoints.map((endpoint) => {
+    const row = newDelivery(input.tenantId, id, endpoint.id, now);
+    if (endpoint.status === "disabled") {
+      row.status = DeliveryStatus.skipped;
+      row.nextAttemptAt = null;
+    } else if (handoff.hasRoom(endpoint.id)) {
+      row.status = DeliveryStatus.inFlight;
+      row.leaseOwner = handoff.owner;
+      row.leaseUntil = now + handoff.leaseMs;
+      claimed.push(claimedAtInsert(row, endpoint, event, now));
+    } else {
+      left.push(endpoint.id);
+    }
+    return row;
+  });
+  const key = input.idempotencyKey;
+  const idempotency =
+    key === undefined
+      ? undefined
+      : {
+          tenantId: input.tenantId,
+          key: input.keyScope?.key ?? key,
+          operation: input.keyScope?.operation ?? "events.create",
+          requestHash: requestHash({ type: input.type, data: input.data }),
+        };
+  return { rows: { event, deliveries, idempotency }, claimed, left };
+}
+
+function newDelivery(
+  tenantId: string,
+  eventId: string,
+  endpointId: string,
+  now: number,
+): DeliveryRow {
+  return {
+    id: newId(IdPrefix.delivery),
+    tenantId,
+    eventId,
+    endpointId,
+    status: DeliveryStatus.pending,
+    attemptCount: 0,
+    nextAttemptAt: now,
+    lastAttemptAt: null,
+    lastStatusCode: null,
+    lastError: null,
+    leaseOwner: null,
+    leaseUntil: null,
+    createdAt: now,
+    updatedAt: now,
+  };
+}
+
+function claimedAtInsert(
+  row: DeliveryRow,
+  endpoint: EndpointRow,
+  event: EventRow,
+  now: number,
+): ClaimedDelivery {
+  return {
+    id: row.id,
+    tenantId: row.tenantId,
+    eventId: row.eventId,
+    eventType: event.type,
+    endpointId: endpoint.id,
+    attemptCount: 0,
+    url: endpoint.url,
+    rateLimit: endpoint.rateLimit,
+    payload: event.payload,
+    secrets: signingSecrets(endpoint, now),
+    signatureSchemes: endpoint.signatureSchemes,
+  };
+}
+
+/** A stable hash of a request body, to tell a replay from a reuse of the key. */
+export function requestHash(body: unknown): string {
+  return createHash("sha256").update(JSON.stringify(body)).digest("base64url");
+}
