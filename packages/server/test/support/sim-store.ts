@@ -17,6 +17,9 @@ export interface SimDelivery {
   attemptCount: number;
   leaseOwner: string | null;
   leaseUntil: number | null;
+  /** Set for a keyed delivery (of a per_key endpoint): its key and place in the key's order. */
+  orderingKey: string | null;
+  sequence: number | null;
 }
 
 export interface SimEndpoint {
@@ -30,11 +33,28 @@ export function createSimStore(options: { now: () => number; latency: () => numb
   const endpoints = new Map<string, SimEndpoint>();
   let seq = 0;
   let claims = 0;
+  const lastSequence = new Map<string, number>();
   const later = <T>(work: () => T): Promise<T> =>
     new Promise((resolve) => setTimeout(() => resolve(work()), options.latency()));
 
   const isDue = (d: SimDelivery, now: number) =>
     d.status === "pending" && d.nextAttemptAt !== null && d.nextAttemptAt <= now;
+
+  /**
+   * The per-key rule both stores apply in both parts of a claim: a keyed delivery only while
+   * none of its (endpoint, key) is in flight and none of an earlier sequence is pending.
+   */
+  function keyIsFree(d: SimDelivery): boolean {
+    if (d.orderingKey === null) return true;
+    for (const o of deliveries.values()) {
+      if (o.endpointId !== d.endpointId || o.orderingKey !== d.orderingKey) continue;
+      if (o.status === "in_flight") return false;
+      if (o.status === "pending" && o.sequence! < d.sequence!) return false;
+    }
+    return true;
+  }
+  const isClaimable = (d: SimDelivery, now: number) =>
+    isDue(d, now) && endpoints.get(d.endpointId)?.enabled === true && keyIsFree(d);
 
   function claimed(d: SimDelivery): ClaimedDelivery {
     const endpoint = endpoints.get(d.endpointId)!;
@@ -50,6 +70,8 @@ export function createSimStore(options: { now: () => number; latency: () => numb
       payload: Buffer.from(d.eventId),
       secrets: ["whsec_c2ltdWxhdGlvbg=="],
       signatureSchemes: "both",
+      orderingKey: d.orderingKey,
+      sequence: d.sequence,
     };
   }
 
@@ -62,7 +84,7 @@ export function createSimStore(options: { now: () => number; latency: () => numb
         // then, when scanning, a run of four times the limit over the due index for the rest.
         const shares = input.shares ?? {};
         const due = [...deliveries.values()]
-          .filter((d) => isDue(d, input.now) && endpoints.get(d.endpointId)?.enabled === true)
+          .filter((d) => isClaimable(d, input.now))
           .sort((a, b) => a.nextAttemptAt! - b.nextAttemptAt! || a.seq - b.seq);
         const chosen: SimDelivery[] = [];
         for (const [endpointId, share] of Object.entries(shares)) {
@@ -186,11 +208,25 @@ export function createSimStore(options: { now: () => number; latency: () => numb
     addEndpoint(id: string) {
       endpoints.set(id, { id, url: `http://127.0.0.1/${id}`, enabled: true });
     },
-    /** Inserts a delivery, leased to `owner` when claimed at insert. */
-    insert(d: { id: string; eventId: string; endpointId: string }, owner?: string) {
+    /**
+     * Inserts a delivery, leased to `owner` when claimed at insert (never a keyed one, as
+     * ingest); with `orderingKey`, it takes the next place in its (endpoint, key) sequence.
+     */
+    insert(
+      d: { id: string; eventId: string; endpointId: string; orderingKey?: string },
+      owner?: string,
+    ) {
       const now = options.now();
+      let sequence: number | null = null;
+      if (d.orderingKey !== undefined) {
+        const slot = `${d.endpointId} ${d.orderingKey}`;
+        sequence = (lastSequence.get(slot) ?? 0) + 1;
+        lastSequence.set(slot, sequence);
+      }
       const row: SimDelivery = {
         ...d,
+        orderingKey: d.orderingKey ?? null,
+        sequence,
         seq: ++seq,
         status: owner === undefined ? "pending" : "in_flight",
         nextAttemptAt: now,
@@ -217,11 +253,11 @@ export function createSimStore(options: { now: () => number; latency: () => numb
         }
       }
     },
-    /** Due, unleased deliveries of each enabled endpoint. */
+    /** Claimable deliveries (due, unleased, their key free) of each enabled endpoint. */
     dueByEndpoint(now: number): Map<string, number> {
       const due = new Map<string, number>();
       for (const d of deliveries.values()) {
-        if (isDue(d, now) && endpoints.get(d.endpointId)!.enabled) {
+        if (isClaimable(d, now)) {
           due.set(d.endpointId, (due.get(d.endpointId) ?? 0) + 1);
         }
       }
