@@ -33,6 +33,8 @@ export function createSimStore(options: { now: () => number; latency: () => numb
   const endpoints = new Map<string, SimEndpoint>();
   let seq = 0;
   let claims = 0;
+  /** Deliveries recovered after they failed: they go again after newer ones of their key. */
+  const recovered = new Set<string>();
   const lastSequence = new Map<string, number>();
   const later = <T>(work: () => T): Promise<T> =>
     new Promise((resolve) => setTimeout(() => resolve(work()), options.latency()));
@@ -44,17 +46,25 @@ export function createSimStore(options: { now: () => number; latency: () => numb
    * The per-key rule both stores apply in both parts of a claim: a keyed delivery only while
    * none of its (endpoint, key) is in flight and none of an earlier sequence is pending.
    */
-  function keyIsFree(d: SimDelivery): boolean {
-    if (d.orderingKey === null) return true;
+  function freeKeys(): (d: SimDelivery) => boolean {
+    // Per (endpoint, key): -1 while one is in flight, else the lowest pending sequence.
+    const head = new Map<string, number>();
     for (const o of deliveries.values()) {
-      if (o.endpointId !== d.endpointId || o.orderingKey !== d.orderingKey) continue;
-      if (o.status === "in_flight") return false;
-      if (o.status === "pending" && o.sequence! < d.sequence!) return false;
+      if (o.orderingKey === null) continue;
+      const slot = `${o.endpointId} ${o.orderingKey}`;
+      if (o.status === "in_flight") head.set(slot, -1);
+      else if (o.status === "pending" && head.get(slot) !== -1) {
+        head.set(slot, Math.min(head.get(slot) ?? Number.POSITIVE_INFINITY, o.sequence!));
+      }
     }
-    return true;
+    return (d) =>
+      d.orderingKey === null || head.get(`${d.endpointId} ${d.orderingKey}`) === d.sequence;
   }
-  const isClaimable = (d: SimDelivery, now: number) =>
-    isDue(d, now) && endpoints.get(d.endpointId)?.enabled === true && keyIsFree(d);
+  const claimable = (now: number) => {
+    const keyIsFree = freeKeys();
+    return (d: SimDelivery) =>
+      isDue(d, now) && endpoints.get(d.endpointId)?.enabled === true && keyIsFree(d);
+  };
 
   function claimed(d: SimDelivery): ClaimedDelivery {
     const endpoint = endpoints.get(d.endpointId)!;
@@ -84,7 +94,7 @@ export function createSimStore(options: { now: () => number; latency: () => numb
         // then, when scanning, a run of four times the limit over the due index for the rest.
         const shares = input.shares ?? {};
         const due = [...deliveries.values()]
-          .filter((d) => isClaimable(d, input.now))
+          .filter(claimable(input.now))
           .sort((a, b) => a.nextAttemptAt! - b.nextAttemptAt! || a.seq - b.seq);
         const chosen: SimDelivery[] = [];
         for (const [endpointId, share] of Object.entries(shares)) {
@@ -202,6 +212,7 @@ export function createSimStore(options: { now: () => number; latency: () => numb
   return {
     store: store as Store,
     deliveries,
+    recovered,
     endpoints,
     /** Claims running now (their snapshot is taken when their latency ends). */
     claimsRunning: () => claims,
@@ -248,6 +259,7 @@ export function createSimStore(options: { now: () => number; latency: () => numb
       for (const d of deliveries.values()) {
         if (d.endpointId !== endpointId) continue;
         if (d.status === "skipped" || d.status === "failed") {
+          if (d.status === "failed") recovered.add(d.id);
           d.status = "pending";
           d.nextAttemptAt = options.now();
         }
@@ -256,8 +268,9 @@ export function createSimStore(options: { now: () => number; latency: () => numb
     /** Claimable deliveries (due, unleased, their key free) of each enabled endpoint. */
     dueByEndpoint(now: number): Map<string, number> {
       const due = new Map<string, number>();
+      const isClaimable = claimable(now);
       for (const d of deliveries.values()) {
-        if (isClaimable(d, now)) {
+        if (isClaimable(d)) {
           due.set(d.endpointId, (due.get(d.endpointId) ?? 0) + 1);
         }
       }
