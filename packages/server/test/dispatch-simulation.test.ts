@@ -303,24 +303,29 @@ describe("the dispatcher, simulated", () => {
     vi.useRealTimers();
   });
 
-  it("never stalls, keeps its caps, runs one attempt per delivery at a time, and ends every delivery", async () => {
-    await fc.assert(
-      fc.asyncProperty(scenarioArb, async (scenario) => {
+  /**
+   * Simulates `runs` generated scenarios. 1,000 runs take about a minute; SIM_RUNS=10000 for a
+   * long search, and a failing run's counterexample replays with SIM_CASE='<its JSON>' (the
+   * test below). One fixed seed in the suite, so a run of `npm test` is repeatable;
+   * SIM_SEED=random (or a number) explores other runs.
+   */
+  const simulateRuns = (scenarios: fc.Arbitrary<Scenario>, runs: number, seed: number) =>
+    fc.assert(
+      fc.asyncProperty(scenarios, async (scenario) => {
         vi.clearAllTimers();
         await simulate(scenario);
       }),
-      // 1,000 runs take about a minute; SIM_RUNS=10000 for a long search, and a failing run's
-      // counterexample replays with SIM_CASE='<its JSON>' (the test below).
-      // One fixed seed in the suite, so a run of `npm test` is repeatable; SIM_SEED=random (or a
-      // number) explores other runs.
       {
-        numRuns: Number(process.env.SIM_RUNS ?? 1000),
+        numRuns: Number(process.env.SIM_RUNS ?? runs),
         endOnFailure: true,
         ...(process.env.SIM_SEED === "random"
           ? {}
-          : { seed: Number(process.env.SIM_SEED ?? 20_261_204) }),
+          : { seed: Number(process.env.SIM_SEED ?? seed) }),
       },
     );
+
+  it("never stalls, keeps its caps, runs one attempt per delivery at a time, and ends every delivery", async () => {
+    await simulateRuns(scenarioArb, 1000, 20_261_204);
   }, 600_000);
 
   it("keeps each key in order on per_key endpoints: one attempt of a key at a time, receipts in creation order, no stall", async () => {
@@ -330,19 +335,7 @@ describe("the dispatcher, simulated", () => {
       ordered: 5,
       keys: s.keys === 0 ? 40 : s.keys,
     }));
-    await fc.assert(
-      fc.asyncProperty(orderedArb, async (scenario) => {
-        vi.clearAllTimers();
-        await simulate(scenario);
-      }),
-      {
-        numRuns: Number(process.env.SIM_RUNS ?? 300),
-        endOnFailure: true,
-        ...(process.env.SIM_SEED === "random"
-          ? {}
-          : { seed: Number(process.env.SIM_SEED ?? 20_261_205) }),
-      },
-    );
+    await simulateRuns(orderedArb, 300, 20_261_205);
   }, 600_000);
 
   it.skipIf(process.env.SIM_CASE === undefined)("replays the case in SIM_CASE", async () => {
