@@ -168,6 +168,24 @@ describe("hookline login and the admin commands", { timeout: 120_000 }, () => {
     expect(receiver.received.length - before).toBe(3);
   });
 
+  it("creates a per_key endpoint with --ordering, shows it, and refuses an unknown ordering before sending", async () => {
+    const create = await runCli(
+      ["endpoints", "create", receiver.url, "--events", "*", "--ordering", "per_key"],
+      env,
+    );
+    expect(create.code).toBe(0);
+    expect(create.stdout).toMatch(/^ordering\s+per_key$/m);
+    const id = /Created (we_\w+)/.exec(create.stdout)![1]!;
+    const update = await runCli(["endpoints", "update", id, "--ordering", "none", "--json"], env);
+    expect(JSON.parse(update.stdout).ordering).toBe("none");
+    const wrong = await runCli(
+      ["endpoints", "create", receiver.url, "--events", "*", "--ordering", "fifo"],
+      env,
+    );
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toMatch(/argument 'fifo' is invalid/);
+  });
+
   it("prints an API error as one line with its code (exit 1) and a usage error before sending (exit 2)", async () => {
     const [missing, nothing, noEvents] = await Promise.all([
       runCli(["events", "get", "evt_nope"], env),

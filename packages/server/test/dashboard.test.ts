@@ -100,6 +100,26 @@ describe("the dashboard", () => {
     await page.close();
   });
 
+  it("shows a per_key delivery's ordering key and its place in the key", async () => {
+    const created = await server.api("POST", "/v1/webhook_endpoints", {
+      url: healthy.url,
+      enabled_events: ["customer.*"],
+      ordering: "per_key",
+    });
+    for (const name of ["Ada", "Grace"]) {
+      await server.api("POST", "/v1/events", {
+        type: "customer.updated",
+        data: { object: { id: "cus_9", name } },
+      });
+    }
+    const page = await signedIn();
+    await page.goto(`${server.url}/endpoints/${created.body.id}`);
+    await page.locator("[data-delivery] [data-sequence]").nth(1).waitFor();
+    const shown = await page.locator("[data-delivery] [data-sequence]").allTextContents();
+    expect(shown.sort()).toEqual(["cus_9 #1", "cus_9 #2"]);
+    await page.close();
+  });
+
   it("turns a failing endpoint red, and its retry succeeds once the receiver is fixed", async () => {
     const created = await server.api("POST", "/v1/webhook_endpoints", {
       url: flaky.url,

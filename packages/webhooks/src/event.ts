@@ -11,6 +11,8 @@ export interface Event<TType extends string = string, TObject = Record<string, u
   livemode?: boolean;
   api_version?: string | null;
   pending_webhooks?: number;
+  /** Hookline: the key whose events a `per_key` endpoint receives in order; null for none. */
+  ordering_key?: string | null;
   request?: { id: string | null; idempotency_key: string | null } | null;
   data: {
     object: TObject;

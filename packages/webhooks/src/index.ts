@@ -32,5 +32,6 @@ export {
   HandlerMode,
   type WebhookHandlerOptions,
 } from "./receive/options.ts";
+export { type DeliverySequence, readSequence } from "./receive/sequence.ts";
 export { createStaleEventGuard, type StaleGuardOptions } from "./receive/stale-guard.ts";
 export { verifyAsync } from "./web/verify-async.ts";

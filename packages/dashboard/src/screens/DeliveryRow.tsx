@@ -45,6 +45,15 @@ export function DeliveryRow(props: {
       <div className="delivery-head">
         <StatusBadge status={d.status} />
         <span className="target">{target}</span>
+        {d.ordering_key !== null && d.sequence !== null && (
+          <span
+            className="muted"
+            data-sequence
+            title="Ordering key and position (Hookline-Sequence)"
+          >
+            {d.ordering_key} #{d.sequence}
+          </span>
+        )}
         <span className="muted">
           {d.attempt_count} {d.attempt_count === 1 ? "attempt" : "attempts"}
           {d.last_status_code !== null ? `, last answer ${d.last_status_code}` : ""}

@@ -20,6 +20,7 @@ export function endpointObject(
     status: e.status,
     disabled_reason: e.disabledReason,
     rate_limit: e.rateLimit,
+    ordering: e.ordering,
     health: healthSummary(e),
     ...(options.withSecret ? { secret: e.secret } : {}),
     previous_secret_expires_at: secondsOrNull(e.previousSecretExpiresAt),
@@ -33,6 +34,8 @@ export function endpointObject(
 export function eventObject(e: EventRow, pending: number): Record<string, unknown> {
   const event = JSON.parse(e.payload.toString("utf8")) as Record<string, unknown>;
   event.pending_webhooks = pending;
+  // Events stored before ordering keys existed have none in their bytes.
+  if (!("ordering_key" in event)) event.ordering_key = e.orderingKey;
   return event;
 }
 
@@ -61,6 +64,8 @@ export function deliveryObject(d: DeliveryRow, attempts?: AttemptRow[]) {
     last_attempt_at: secondsOrNull(d.lastAttemptAt),
     last_status_code: d.lastStatusCode,
     last_error: d.lastError,
+    ordering_key: d.orderingKey,
+    sequence: d.sequence,
     created: seconds(d.createdAt),
     ...(attempts ? { attempts: attempts.map(attemptObject) } : {}),
   };

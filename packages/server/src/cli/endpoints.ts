@@ -19,11 +19,18 @@ interface EndpointFlags extends ConnectionFlags {
   description?: string;
   schemes?: "both" | "stripe" | "standard";
   rateLimit?: string;
+  ordering?: "none" | "per_key";
   disable?: boolean;
   enable?: boolean;
   limit?: string;
   expiresIn?: string;
 }
+
+const orderingOption = () =>
+  new Option(
+    "--ordering <ordering>",
+    "per_key: each ordering key's events one at a time, in creation order (docs/ordering.md)",
+  ).choices(["none", "per_key"]);
 
 const eventsOption = () =>
   new Option(
@@ -74,6 +81,7 @@ export function endpointsCommand(program: Command): void {
       ]),
     )
     .option("--rate-limit <n>", "at most n requests per second")
+    .addOption(orderingOption())
     .action(
       action(async (url: string, flags: EndpointFlags) => {
         const endpoint = await connect(flags).endpoints.create({
@@ -84,6 +92,7 @@ export function endpointsCommand(program: Command): void {
           ...(flags.rateLimit === undefined
             ? {}
             : { rate_limit: integer("--rate-limit", flags.rateLimit) }),
+          ...(flags.ordering === undefined ? {} : { ordering: flags.ordering }),
         });
         show(endpoint, flags, `Created ${endpoint.id}`);
       }),
@@ -98,6 +107,7 @@ export function endpointsCommand(program: Command): void {
     .option("--description <text>")
     .addOption(new Option("--schemes <scheme>").choices(["both", "stripe", "standard"]))
     .option("--rate-limit <n>", 'requests per second, or "none"')
+    .addOption(orderingOption())
     .option("--disable", "stop deliveries (they are kept as skipped)")
     .option("--enable", "resume deliveries")
     .action(
@@ -115,11 +125,12 @@ export function endpointsCommand(program: Command): void {
                 rate_limit:
                   flags.rateLimit === "none" ? null : integer("--rate-limit", flags.rateLimit),
               }),
+          ...(flags.ordering === undefined ? {} : { ordering: flags.ordering }),
           ...(flags.disable ? { disabled: true } : flags.enable ? { disabled: false } : {}),
         };
         if (Object.keys(params).length === 0) {
           throw new UsageError(
-            "nothing to update: give --endpoint-url, --events, --description, --schemes, --rate-limit, --disable or --enable",
+            "nothing to update: give --endpoint-url, --events, --description, --schemes, --rate-limit, --ordering, --disable or --enable",
           );
         }
         const endpoint = await connect(flags).endpoints.update(id, params);
@@ -173,6 +184,7 @@ function show(endpoint: WebhookEndpoint, flags: EndpointFlags, headline: string)
     ["status", statusColor(endpoint.status)],
     ["description", endpoint.description],
     ["rate limit", endpoint.rate_limit === null ? "none" : `${endpoint.rate_limit}/s`],
+    ["ordering", endpoint.ordering],
     ...(endpoint.secret === undefined
       ? []
       : [["secret", color.bold(endpoint.secret)] as [string, string]]),

@@ -185,9 +185,14 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       if (changes.some((c) => c.transition === "disabled")) options.onEndpointsDisabled?.();
       if (changes.length > 0) options.onHealthChanges?.(changes);
       if (exhausted.length > 0) options.onExhausted?.(exhausted);
+      const freed: string[] = [];
       for (const result of batch) {
         if (result.nextAttemptAt !== null) dueTimer.expect(result.nextAttemptAt, result.endpointId);
+        else if (result.ordered === true) freed.push(result.endpointId);
       }
+      // A keyed delivery that finished frees its key: the next of it is due now, and the claim
+      // that passed it over cleared the lane's mark (WORK CONSERVATION, claimer.ts).
+      if (freed.length > 0) claimer.markDue(freed);
     },
   });
   const runner = createLaneRunner({

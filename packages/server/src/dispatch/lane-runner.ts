@@ -11,6 +11,7 @@ import type { DispatchObserver } from "./observer.ts";
 import { breakerObservation, type SendOutcome, unsentFailure } from "./outcome.ts";
 import type { Recorder } from "./recorder.ts";
 import type { Sender } from "./send.ts";
+import { sequenceHeader } from "./sequence-header.ts";
 
 /**
  * How often deliveries waiting for a listener are looked at again. Connecting resumes them at
@@ -151,6 +152,7 @@ export function createLaneRunner(options: LaneRunnerOptions): LaneRunner {
         eventId: delivery.eventId,
         secrets: delivery.secrets,
         scheme: delivery.signatureSchemes,
+        headers: sequenceHeader(delivery),
       })
       .catch((error: unknown): SendOutcome => {
         log.error(
@@ -272,6 +274,7 @@ export function createLaneRunner(options: LaneRunnerOptions): LaneRunner {
         attemptCount,
         nextAttemptAt: decision.nextAttemptAt,
         disableEndpoint: decision.disableEndpoint,
+        ordered: delivery.orderingKey !== null,
         leaseOwner: options.owner,
         attempt: {
           id: newId(IdPrefix.attempt),

@@ -68,6 +68,8 @@ export interface SendRequest {
   secrets: readonly string[];
   /** Which header sets to send; both unless the endpoint opted into one scheme. */
   scheme: "stripe" | "standard" | "both";
+  /** Headers of the delivery itself (`Hookline-Sequence`), sent besides the base ones. */
+  headers?: Record<string, string> | undefined;
 }
 
 /** What an outcome tells the endpoint's circuit breaker (domain/circuit-breaker.ts). */

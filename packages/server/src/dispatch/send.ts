@@ -54,7 +54,7 @@ export function createSender(options: SenderOptions): Sender {
 
   async function send(req: SendRequest): Promise<SendOutcome> {
     const started = now();
-    const requestHeaders = baseHeaders(options.userAgent);
+    const requestHeaders = { ...baseHeaders(options.userAgent), ...req.headers };
     const record = (status?: number, responseBody?: string): AttemptRecord => ({
       requestHeaders,
       durationMs: Math.max(0, now() - started),

@@ -20,6 +20,8 @@ export interface NewEvent {
    * item of a batch without a key of its own keeps the request's key under its position.
    */
   keyScope?: { operation: string; key: string } | undefined;
+  /** Given, or `null` for none; absent: `data.object.id` when it is a string (docs/ordering.md). */
+  orderingKey?: string | null | undefined;
 }
 
 /**

@@ -34,6 +34,7 @@ export function prepareEvent(
 ): PreparedEvent {
   const enabled = endpoints.filter((e) => e.status === "enabled").length;
   const id = newId(IdPrefix.event);
+  const orderingKey = orderingKeyOf(input);
   // Stripe's field order; these bytes are what every attempt sends.
   const payload = Buffer.from(
     JSON.stringify({
@@ -43,6 +44,7 @@ export function prepareEvent(
       created: Math.floor(now / 1000),
       data: input.data,
       livemode: false,
+      ordering_key: orderingKey,
       pending_webhooks: enabled,
       request: { id: input.requestId, idempotency_key: input.idempotencyKey ?? null },
       type: input.type,
@@ -55,15 +57,19 @@ export function prepareEvent(
     createdAt: now,
     payload,
     idempotencyKey: input.idempotencyKey ?? null,
+    orderingKey,
   };
   const claimed: ClaimedDelivery[] = [];
   const left: string[] = [];
   const deliveries = endpoints.map((endpoint) => {
     const row = newDelivery(input.tenantId, id, endpoint.id, now);
+    if (endpoint.ordering === "per_key") row.orderingKey = event.orderingKey;
     if (endpoint.status === "disabled") {
       row.status = DeliveryStatus.skipped;
       row.nextAttemptAt = null;
-    } else if (handoff.hasRoom(endpoint.id)) {
+    } else if (row.orderingKey === null && handoff.hasRoom(endpoint.id)) {
+      // A keyed delivery is never leased at insert: only the claim knows whether an earlier one
+      // of its key is still open.
       row.status = DeliveryStatus.inFlight;
       row.leaseOwner = handoff.owner;
       row.leaseUntil = now + handoff.leaseMs;
@@ -81,7 +87,15 @@ export function prepareEvent(
           tenantId: input.tenantId,
           key: input.keyScope?.key ?? key,
           operation: input.keyScope?.operation ?? "events.create",
-          requestHash: requestHash({ type: input.type, data: input.data }),
+          // An ordering key given counts as part of the request; none given hashes as before.
+          requestHash:
+            input.orderingKey === undefined
+              ? requestHash({ type: input.type, data: input.data })
+              : requestHash({
+                  type: input.type,
+                  data: input.data,
+                  ordering_key: input.orderingKey,
+                }),
         };
   return { rows: { event, deliveries, idempotency }, claimed, left };
 }
@@ -105,6 +119,8 @@ function newDelivery(
     lastError: null,
     leaseOwner: null,
     leaseUntil: null,
+    orderingKey: null,
+    sequence: null,
     createdAt: now,
     updatedAt: now,
   };
@@ -128,7 +144,19 @@ function claimedAtInsert(
     payload: event.payload,
     secrets: signingSecrets(endpoint, now),
     signatureSchemes: endpoint.signatureSchemes,
+    orderingKey: null,
+    sequence: null,
   };
+}
+
+/** The longest ordering key accepted; longer `data.object.id`s leave an event unkeyed. */
+export const MAX_ORDERING_KEY = 200;
+
+/** The event's ordering key: the one given, else the id of `data.object` when it has one. */
+function orderingKeyOf(input: NewEvent): string | null {
+  if (input.orderingKey !== undefined) return input.orderingKey;
+  const id = input.data.object.id;
+  return typeof id === "string" && id.length > 0 && id.length <= MAX_ORDERING_KEY ? id : null;
 }
 
 /** A stable hash of a request body, to tell a replay from a reuse of the key. */

@@ -53,6 +53,8 @@ export async function openSession(
     previousSecret: null,
     previousSecretExpiresAt: null,
     rateLimit: null,
+    // A listen session's lane is serial already: one at a time, oldest first.
+    ordering: "none",
     health: HEALTHY,
     createdAt: now,
     updatedAt: now,

@@ -7,6 +7,12 @@ import type { HealthState, HealthTransition, LadderPolicy } from "../domain/heal
 
 export type SignatureSchemes = "both" | "stripe" | "standard";
 
+/**
+ * `per_key`: an endpoint's deliveries of one ordering key go one at a time, in creation order
+ * (docs/ordering.md). `none`: as they come, in parallel.
+ */
+export type Ordering = "none" | "per_key";
+
 export interface EndpointRow {
   id: string;
   tenantId: string;
@@ -23,6 +29,7 @@ export interface EndpointRow {
   previousSecretExpiresAt: number | null;
   /** Requests per second at most; `null`: no limit. */
   rateLimit: number | null;
+  ordering: Ordering;
   /** The failure ladder. Written only by the store (attempts, re-enabling), never by updates. */
   health: HealthState;
   createdAt: number;
@@ -37,6 +44,8 @@ export interface EventRow {
   /** The exact bytes every attempt sends. */
   payload: Buffer;
   idempotencyKey: string | null;
+  /** Events of one key reach a `per_key` endpoint in creation order; default `data.object.id`. */
+  orderingKey: string | null;
 }
 
 export interface DeliveryRow {
@@ -53,6 +62,12 @@ export interface DeliveryRow {
   /** Set when the delivery is claimed (`in_flight`): by whom, and until when. */
   leaseOwner: string | null;
   leaseUntil: number | null;
+  /**
+   * Set when the endpoint was `per_key` at creation and the event had a key: the key, and the
+   * delivery's place in the (endpoint, key) sequence from 1 (the store allocates it at insert).
+   */
+  orderingKey: string | null;
+  sequence: number | null;
   createdAt: number;
   updatedAt: number;
 }
@@ -82,6 +97,9 @@ export interface ClaimedDelivery {
   payload: Buffer;
   secrets: string[];
   signatureSchemes: SignatureSchemes;
+  /** For a keyed delivery: `Hookline-Sequence: <key>:<sequence>` (docs/ordering.md). */
+  orderingKey: string | null;
+  sequence: number | null;
 }
 
 /** The result of one attempt, as the dispatcher records it. */
@@ -93,6 +111,11 @@ export interface AttemptResult {
   attemptCount: number;
   nextAttemptAt: number | null;
   disableEndpoint: boolean;
+  /**
+   * The delivery is keyed: once it leaves flight, the next of its key may be due (the
+   * dispatcher marks the endpoint; PostgreSQL also notifies other nodes).
+   */
+  ordered?: boolean;
   /**
    * The lease the attempt ran under. The delivery is finished only while that lease still holds
    * it: one whose lease expired and that another node claimed again is that node's to finish (the
@@ -259,7 +282,10 @@ export interface Store {
    * due of the endpoints named in `shares`, up to their share each, read through each
    * endpoint's own index, and, unless `scan` is false, of a run of the due index over every
    * endpoint neither named nor in `excludeEndpoints` (those at their cap, or whose circuit is
-   * open), at most `perEndpoint` of each. Disabled endpoints are skipped. Returned oldest due first (`next_attempt_at`,
+   * open), at most `perEndpoint` of each. Disabled endpoints are skipped. In both parts a keyed
+   * delivery is taken only while none of its (endpoint, key) is in flight and none of an
+   * earlier sequence is pending (docs/ordering.md): at most one per key, the key's lowest.
+   * Returned oldest due first (`next_attempt_at`,
    * then creation order): a listen session's deliveries are sent one at a time in that order.
    */
   claimDue(input: {

@@ -37,6 +37,8 @@ export async function seedEvents(
         lastError: null,
         leaseOwner: status === "in_flight" ? "seed" : null,
         leaseUntil: status === "in_flight" ? at + 60_000 : null,
+        orderingKey: null,
+        sequence: null,
         createdAt: at,
         updatedAt: at,
       }),
@@ -49,6 +51,7 @@ export async function seedEvents(
         createdAt: at,
         payload: Buffer.alloc(input.payloadBytes ?? 200, "x"),
         idempotencyKey: `key-${eventId}`,
+        orderingKey: null,
       },
       deliveries,
       idempotency: {

@@ -22,8 +22,13 @@ export function createSimSender(options: {
   latency: (endpointId: string) => number;
   random: () => number;
   timeoutMs: number;
-  /** Called at each start with the delivery's id; throws to fail the run. */
-  onStart: (deliveryId: string, endpointId: string) => void;
+  /**
+   * Called at each start with the delivery's id (and its `Hookline-Sequence` header, if any);
+   * throws to fail the run.
+   */
+  onStart: (deliveryId: string, endpointId: string, sequence: string | undefined) => void;
+  /** Called as each attempt ends, with whether the endpoint took it (a 2xx). */
+  onEnd?: (deliveryId: string, endpointId: string, delivered: boolean) => void;
 }) {
   const modes = new Map<string, SimMode>();
   const inFlight = new Map<string, number>();
@@ -58,7 +63,7 @@ export function createSimSender(options: {
       inFlight.set(endpointId, (inFlight.get(endpointId) ?? 0) + 1);
       total++;
       attempts++;
-      options.onStart(deliveryId, endpointId);
+      options.onStart(deliveryId, endpointId, request.headers?.["hookline-sequence"]);
       const mode = modes.get(endpointId) ?? { kind: "ok" };
       const delay = mode.kind === "hang" ? options.timeoutMs : options.latency(endpointId);
       return new Promise((resolve) => {
@@ -67,7 +72,9 @@ export function createSimSender(options: {
           inFlight.set(endpointId, inFlight.get(endpointId)! - 1);
           total--;
           // The mode when the answer comes: an endpoint healed meanwhile answers.
-          resolve(outcome(modes.get(endpointId) ?? mode, delay));
+          const result = outcome(modes.get(endpointId) ?? mode, delay);
+          options.onEnd?.(deliveryId, endpointId, result.kind === "delivered");
+          resolve(result);
         }, delay);
       });
     },

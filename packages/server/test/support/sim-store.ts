@@ -17,6 +17,9 @@ export interface SimDelivery {
   attemptCount: number;
   leaseOwner: string | null;
   leaseUntil: number | null;
+  /** Set for a keyed delivery (of a per_key endpoint): its key and place in the key's order. */
+  orderingKey: string | null;
+  sequence: number | null;
 }
 
 export interface SimEndpoint {
@@ -30,11 +33,38 @@ export function createSimStore(options: { now: () => number; latency: () => numb
   const endpoints = new Map<string, SimEndpoint>();
   let seq = 0;
   let claims = 0;
+  /** Deliveries recovered after they failed: they go again after newer ones of their key. */
+  const recovered = new Set<string>();
+  const lastSequence = new Map<string, number>();
   const later = <T>(work: () => T): Promise<T> =>
     new Promise((resolve) => setTimeout(() => resolve(work()), options.latency()));
 
   const isDue = (d: SimDelivery, now: number) =>
     d.status === "pending" && d.nextAttemptAt !== null && d.nextAttemptAt <= now;
+
+  /**
+   * The per-key rule both stores apply in both parts of a claim: a keyed delivery only while
+   * none of its (endpoint, key) is in flight and none of an earlier sequence is pending.
+   */
+  function freeKeys(): (d: SimDelivery) => boolean {
+    // Per (endpoint, key): -1 while one is in flight, else the lowest pending sequence.
+    const head = new Map<string, number>();
+    for (const o of deliveries.values()) {
+      if (o.orderingKey === null) continue;
+      const slot = `${o.endpointId} ${o.orderingKey}`;
+      if (o.status === "in_flight") head.set(slot, -1);
+      else if (o.status === "pending" && head.get(slot) !== -1) {
+        head.set(slot, Math.min(head.get(slot) ?? Number.POSITIVE_INFINITY, o.sequence!));
+      }
+    }
+    return (d) =>
+      d.orderingKey === null || head.get(`${d.endpointId} ${d.orderingKey}`) === d.sequence;
+  }
+  const claimable = (now: number) => {
+    const keyIsFree = freeKeys();
+    return (d: SimDelivery) =>
+      isDue(d, now) && endpoints.get(d.endpointId)?.enabled === true && keyIsFree(d);
+  };
 
   function claimed(d: SimDelivery): ClaimedDelivery {
     const endpoint = endpoints.get(d.endpointId)!;
@@ -50,6 +80,8 @@ export function createSimStore(options: { now: () => number; latency: () => numb
       payload: Buffer.from(d.eventId),
       secrets: ["whsec_c2ltdWxhdGlvbg=="],
       signatureSchemes: "both",
+      orderingKey: d.orderingKey,
+      sequence: d.sequence,
     };
   }
 
@@ -62,7 +94,7 @@ export function createSimStore(options: { now: () => number; latency: () => numb
         // then, when scanning, a run of four times the limit over the due index for the rest.
         const shares = input.shares ?? {};
         const due = [...deliveries.values()]
-          .filter((d) => isDue(d, input.now) && endpoints.get(d.endpointId)?.enabled === true)
+          .filter(claimable(input.now))
           .sort((a, b) => a.nextAttemptAt! - b.nextAttemptAt! || a.seq - b.seq);
         const chosen: SimDelivery[] = [];
         for (const [endpointId, share] of Object.entries(shares)) {
@@ -180,17 +212,32 @@ export function createSimStore(options: { now: () => number; latency: () => numb
   return {
     store: store as Store,
     deliveries,
+    recovered,
     endpoints,
     /** Claims running now (their snapshot is taken when their latency ends). */
     claimsRunning: () => claims,
     addEndpoint(id: string) {
       endpoints.set(id, { id, url: `http://127.0.0.1/${id}`, enabled: true });
     },
-    /** Inserts a delivery, leased to `owner` when claimed at insert. */
-    insert(d: { id: string; eventId: string; endpointId: string }, owner?: string) {
+    /**
+     * Inserts a delivery, leased to `owner` when claimed at insert (never a keyed one, as
+     * ingest); with `orderingKey`, it takes the next place in its (endpoint, key) sequence.
+     */
+    insert(
+      d: { id: string; eventId: string; endpointId: string; orderingKey?: string },
+      owner?: string,
+    ) {
       const now = options.now();
+      let sequence: number | null = null;
+      if (d.orderingKey !== undefined) {
+        const slot = `${d.endpointId} ${d.orderingKey}`;
+        sequence = (lastSequence.get(slot) ?? 0) + 1;
+        lastSequence.set(slot, sequence);
+      }
       const row: SimDelivery = {
         ...d,
+        orderingKey: d.orderingKey ?? null,
+        sequence,
         seq: ++seq,
         status: owner === undefined ? "pending" : "in_flight",
         nextAttemptAt: now,
@@ -212,16 +259,18 @@ export function createSimStore(options: { now: () => number; latency: () => numb
       for (const d of deliveries.values()) {
         if (d.endpointId !== endpointId) continue;
         if (d.status === "skipped" || d.status === "failed") {
+          if (d.status === "failed") recovered.add(d.id);
           d.status = "pending";
           d.nextAttemptAt = options.now();
         }
       }
     },
-    /** Due, unleased deliveries of each enabled endpoint. */
+    /** Claimable deliveries (due, unleased, their key free) of each enabled endpoint. */
     dueByEndpoint(now: number): Map<string, number> {
       const due = new Map<string, number>();
+      const isClaimable = claimable(now);
       for (const d of deliveries.values()) {
-        if (isDue(d, now) && endpoints.get(d.endpointId)!.enabled) {
+        if (isClaimable(d)) {
           due.set(d.endpointId, (due.get(d.endpointId) ?? 0) + 1);
         }
       }

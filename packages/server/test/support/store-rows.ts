@@ -28,6 +28,7 @@ export function endpointRow(at: number, overrides: Partial<EndpointRow> = {}): E
     previousSecret: null,
     previousSecretExpiresAt: null,
     rateLimit: null,
+    ordering: "none",
     health: HEALTHY,
     createdAt: at,
     updatedAt: at,
@@ -39,7 +40,14 @@ export function endpointRow(at: number, overrides: Partial<EndpointRow> = {}): E
 export function eventRows(
   at: number,
   endpointIds: string[],
-  options: { type?: string; key?: string; hash?: string; status?: DeliveryStatus } = {},
+  options: {
+    type?: string;
+    key?: string;
+    hash?: string;
+    status?: DeliveryStatus;
+    /** The event's ordering key, given to every delivery (as to per_key endpoints). */
+    orderingKey?: string;
+  } = {},
 ): NewEventRows {
   const id = newId(IdPrefix.event, at);
   const status = options.status ?? DeliveryStatus.pending;
@@ -51,6 +59,7 @@ export function eventRows(
       createdAt: at,
       payload: Buffer.from(JSON.stringify({ id, object: "event" })),
       idempotencyKey: options.key ?? null,
+      orderingKey: options.orderingKey ?? null,
     },
     deliveries: endpointIds.map(
       (endpointId): DeliveryRow => ({
@@ -66,6 +75,8 @@ export function eventRows(
         lastError: null,
         leaseOwner: null,
         leaseUntil: null,
+        orderingKey: options.orderingKey ?? null,
+        sequence: null,
         createdAt: at,
         updatedAt: at,
       }),

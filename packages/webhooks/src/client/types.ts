@@ -24,6 +24,8 @@ export interface WebhookEndpoint {
   status: "enabled" | "disabled";
   disabled_reason: string | null;
   rate_limit: number | null;
+  /** `per_key`: each ordering key's deliveries go one at a time, in creation order. */
+  ordering: "none" | "per_key";
   health: EndpointHealthSummary;
   /** Only in the answers of create and rotate_secret. */
   secret?: string;
@@ -91,6 +93,9 @@ export interface WebhookDelivery {
   last_attempt_at: number | null;
   last_status_code: number | null;
   last_error: string | null;
+  /** Deliveries of a `per_key` endpoint: the event's ordering key and its place in it (from 1). */
+  ordering_key: string | null;
+  sequence: number | null;
   created: number;
   /** Only when retrieved one by one. */
   attempts?: WebhookAttempt[];
@@ -104,6 +109,7 @@ export interface CreateEndpointParams {
   metadata?: Record<string, string>;
   signature_schemes?: "both" | "stripe" | "standard";
   rate_limit?: number | null;
+  ordering?: "none" | "per_key";
   /** An existing `whsec_` secret, to migrate without re-keying receivers. */
   secret?: string;
 }
@@ -115,12 +121,19 @@ export interface UpdateEndpointParams {
   metadata?: Record<string, string>;
   signature_schemes?: "both" | "stripe" | "standard";
   rate_limit?: number | null;
+  /** Applies to deliveries created from then on. */
+  ordering?: "none" | "per_key";
   disabled?: boolean;
 }
 
 export interface CreateEventParams<TObject = Record<string, unknown>> {
   type: string;
   data: { object: TObject; previous_attributes?: Record<string, unknown> };
+  /**
+   * Events of one key reach `per_key` endpoints in creation order. Default: `data.object.id`;
+   * `null` for none.
+   */
+  ordering_key?: string | null;
 }
 
 /** One event of `events.createMany`: a create's params, with its own idempotency key. */

@@ -2,6 +2,7 @@ import type { Event } from "../event.ts";
 import type { PaymentEvents } from "../events/catalog.ts";
 import type { VerifyScheme } from "../options.ts";
 import type { Inbox } from "./inbox/inbox.ts";
+import type { DeliverySequence } from "./sequence.ts";
 
 /** Maps each event type to the type of its `data.object`. */
 export type EventMap = object;
@@ -10,6 +11,11 @@ export type EventMap = object;
 export interface EventContext {
   /** 1 on the first run of this event, 2 on its first retry, and so on. */
   attempt: number;
+  /**
+   * The delivery's `Hookline-Sequence` when the request carried one (an endpoint with
+   * `ordering: "per_key"`). Ack-first runs retried from the inbox have none.
+   */
+  sequence?: DeliverySequence;
 }
 
 export type EventHandler<TEvent extends Event<string, unknown> = Event> = (

@@ -7,6 +7,7 @@ import type { BackgroundRunner } from "./background.ts";
 import type { Claim } from "./inbox/inbox.ts";
 import type { ResolvedOptions } from "./resolve-options.ts";
 import { runEvent } from "./run-event.ts";
+import { readSequence } from "./sequence.ts";
 
 /**
  * The handler's whole job on one request whose body is already read, in terms no runtime owns:
@@ -87,7 +88,7 @@ export function createReceiver(
         { "retry-after": String(seconds) },
       );
     }
-    const held = { event, token, attempt: claim.attempt };
+    const held = { event, token, attempt: claim.attempt, sequence: readSequence(headers) };
     if (background) {
       background.start(held);
       return received(202);

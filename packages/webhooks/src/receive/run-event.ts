@@ -1,10 +1,13 @@
 import type { Event } from "../event.ts";
 import type { ResolvedOptions } from "./resolve-options.ts";
+import type { DeliverySequence } from "./sequence.ts";
 
 export interface HeldEvent {
   event: Event;
   token: string;
   attempt: number;
+  /** From the request that brought the event, when it carried `Hookline-Sequence`. */
+  sequence?: DeliverySequence | undefined;
 }
 
 /** Errors are already reported to `onError` when this resolves. */
@@ -20,10 +23,10 @@ export async function runEvent(
   options: ResolvedOptions,
   after: { retryAt: (now: number) => number; final: boolean },
 ): Promise<RunOutcome> {
-  const { event, token, attempt } = held;
+  const { event, token, attempt, sequence } = held;
   const handler = options.handlerFor(event.type);
   try {
-    await handler?.(event, { attempt });
+    await handler?.(event, sequence === undefined ? { attempt } : { attempt, sequence });
   } catch (error) {
     options.onError(error, { stage: "handler", event, attempt, final: after.final });
     const now = options.now();

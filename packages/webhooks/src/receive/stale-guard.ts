@@ -12,6 +12,9 @@ export interface StaleGuardOptions {
 /**
  * Wraps handlers so that an event about an object is skipped when a newer event about the same
  * object (same `data.object.id`; newer by `created`, then by sequence) was already applied.
+ * When the delivery carries Hookline's `Hookline-Sequence: <key>:<n>` (an endpoint with
+ * `ordering: "per_key"`), that decides instead: an event is stale once a higher n of its key
+ * was applied, which holds even for events created in the same millisecond.
  * Senders deliver out of order on retries, so without this a late `customer.subscription.updated`
  * can overwrite the state a newer one set. Events of the same version all run. Pass the inbox,
  * which remembers the versions. Write such handlers to set the whole state from
@@ -39,8 +42,13 @@ export function createStaleEventGuard(store: ObjectVersionStore, options: StaleG
     handler: EventHandler<TEvent>,
   ): EventHandler<TEvent> =>
     async (event, context) => {
-      const objectId = objectIdOf(event);
-      const version = versionOf(event, options);
+      // A key's sequence is tracked apart from object versions: n and `created` never compare.
+      const objectId = context.sequence
+        ? `${SEQUENCE_PREFIX}${context.sequence.key}`
+        : objectIdOf(event);
+      const version = context.sequence
+        ? { created: context.sequence.n, sequence: 0 }
+        : versionOf(event, options);
       // Recorded before the run: if the handler then fails, its retry carries the same version
       // and still passes (equal versions run), while older events are skipped meanwhile.
       if (objectId !== undefined && version !== undefined) {
@@ -52,6 +60,9 @@ export function createStaleEventGuard(store: ObjectVersionStore, options: StaleG
       return await handler(event, context);
     };
 }
+
+/** Versions from `Hookline-Sequence` are kept under this prefix, apart from object ids. */
+const SEQUENCE_PREFIX = "hookline-sequence:";
 
 /** The object an event is about; `undefined` when it has no string id (then it always runs). */
 export function objectIdOf(event: Event<string, unknown>): string | undefined {

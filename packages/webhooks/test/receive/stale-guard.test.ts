@@ -4,9 +4,10 @@ import {
   createStaleEventGuard,
   createWebhookHandler,
   type Event,
+  readSequence,
 } from "../../src/index.ts";
 import { versionOf } from "../../src/receive/stale-guard.ts";
-import { makeEvent, SECRET, signedRequest } from "./support/events.ts";
+import { makeEvent, SECRET, signed, signedRequest } from "./support/events.ts";
 
 const NOW = Math.floor(Date.now() / 1000);
 const update = (status: string, created: number, extra: Record<string, unknown> = {}) =>
@@ -82,6 +83,36 @@ describe("the stale-event guard", () => {
     expect(versionOf(event({ sequence: "3" }))).toEqual({ created: 5, sequence: 0 });
     expect(versionOf(event({ created: undefined }))).toBeUndefined();
     expect(versionOf(event({}), { sequence: () => 7 })).toEqual({ created: 5, sequence: 7 });
+  });
+
+  it("orders by Hookline-Sequence when the delivery carries one, whatever the events' created times", async () => {
+    const { handler, state, stale } = subscriptionStore();
+    const sequenced = (event: { id: string }, value: string) => {
+      const { body, headers } = signed(event);
+      return new Request("http://localhost/webhooks", {
+        method: "POST",
+        body,
+        headers: { ...headers, "hookline-sequence": value },
+      });
+    };
+    // Created in the same second, and the older one even later by its clock: the sequence wins.
+    const third = update("canceled", NOW - 5);
+    const second = update("active", NOW);
+    expect((await handler(sequenced(third, "sub_1:3"))).status).toBe(200);
+    expect((await handler(sequenced(second, "sub_1:2"))).status).toBe(200);
+    expect(state.status).toBe("canceled");
+    expect(stale).toEqual([second.id]);
+    await handler(sequenced(update("past_due", NOW - 60), "sub_1:4"));
+    expect(state.status).toBe("past_due");
+  });
+
+  it("reads Hookline-Sequence as <percent-encoded key>:<n>, and nothing else", () => {
+    expect(readSequence({ "hookline-sequence": "cus_1:7" })).toEqual({ key: "cus_1", n: 7 });
+    expect(readSequence({ "hookline-sequence": "a%3Ab%2Fc:12" })).toEqual({ key: "a:b/c", n: 12 });
+    for (const bad of ["cus_1", ":3", "cus_1:0", "cus_1:x", "cus_1:-1", "%E0%A4%A:1"]) {
+      expect(readSequence({ "hookline-sequence": bad })).toBeUndefined();
+    }
+    expect(readSequence({})).toBeUndefined();
   });
 
   it("refuses to be built without a version store", () => {

@@ -87,6 +87,7 @@ export function endpointRoutes(app: FastifyInstance, ctx: AppContext): void {
         previousSecret: null,
         previousSecretExpiresAt: null,
         rateLimit: body.rate_limit ?? null,
+        ordering: body.ordering ?? "none",
         health: HEALTHY,
         createdAt: now,
         updatedAt: now,
@@ -157,6 +158,8 @@ export function endpointRoutes(app: FastifyInstance, ctx: AppContext): void {
     if (body.metadata !== undefined) next.metadata = body.metadata;
     if (body.signature_schemes !== undefined) next.signatureSchemes = body.signature_schemes;
     if (body.rate_limit !== undefined) next.rateLimit = body.rate_limit;
+    // Applies to deliveries created from now on; those created before keep what they have.
+    if (body.ordering !== undefined) next.ordering = body.ordering;
     if (body.disabled === true && endpoint.status === "enabled") {
       next.status = "disabled";
       next.disabledReason = "disabled through the API";

@@ -70,6 +70,7 @@ export function eventBatchRoutes(app: FastifyInstance, ctx: AppContext): void {
           data: event.data,
           requestId: request.id,
           idempotencyKey: own ?? key,
+          orderingKey: event.ordering_key,
           // Without a key of its own, an item keeps the request's under its position.
           keyScope:
             own === undefined && key !== undefined

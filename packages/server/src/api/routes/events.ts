@@ -32,13 +32,13 @@ export function eventRoutes(app: FastifyInstance, ctx: AppContext): void {
     },
     async (request, reply) => {
       const tenant = request.tenantId;
-      const { type, data } = request.body;
+      const { type, data, ordering_key: orderingKey } = request.body;
       const refused = checkEventInput(type, data.object, ctx.config);
       if (refused !== undefined) throw refused;
       const key = idempotencyKey(request.headers);
       const result = await ingestEvent(
         ctx,
-        { tenantId: tenant, type, data, requestId: request.id, idempotencyKey: key },
+        { tenantId: tenant, type, data, requestId: request.id, idempotencyKey: key, orderingKey },
         ctx.clock(),
       );
       if (result.kind === "conflict") throw idempotencyConflict(key!);

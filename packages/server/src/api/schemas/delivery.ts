@@ -36,6 +36,12 @@ export const DeliverySchema = Type.Object(
     last_attempt_at: Type.Union([Type.Integer(), Type.Null()]),
     last_status_code: Type.Union([Type.Integer(), Type.Null()]),
     last_error: Type.Union([Type.String(), Type.Null()]),
+    ordering_key: Type.Union([Type.String(), Type.Null()], {
+      description: "Set on deliveries of a per_key endpoint: the event's ordering key.",
+    }),
+    sequence: Type.Union([Type.Integer(), Type.Null()], {
+      description: "The delivery's place in its key's sequence, from 1 (Hookline-Sequence).",
+    }),
     created: Type.Integer(),
     attempts: Type.Optional(Type.Array(AttemptSchema)),
   },

@@ -22,6 +22,11 @@ const RateLimit = Type.Integer({
   description: "At most this many requests per second to the endpoint; omit or null for no limit.",
 });
 
+const Ordering = Type.Union([Type.Literal("none"), Type.Literal("per_key")], {
+  description:
+    "per_key: deliveries of one ordering key go one at a time, in the order their events were created (docs/ordering.md). Default none.",
+});
+
 export const CreateEndpointBody = Type.Object(
   {
     url: Url,
@@ -30,6 +35,7 @@ export const CreateEndpointBody = Type.Object(
     metadata: Type.Optional(Metadata),
     signature_schemes: Type.Optional(Schemes),
     rate_limit: Type.Optional(Type.Union([RateLimit, Type.Null()])),
+    ordering: Type.Optional(Ordering),
     secret: Type.Optional(
       Type.String({
         minLength: 1,
@@ -51,6 +57,7 @@ export const UpdateEndpointBody = Type.Object(
     metadata: Type.Optional(Metadata),
     signature_schemes: Type.Optional(Schemes),
     rate_limit: Type.Optional(Type.Union([RateLimit, Type.Null()])),
+    ordering: Type.Optional(Ordering),
     disabled: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false },
@@ -119,6 +126,7 @@ export const EndpointSchema = Type.Object(
     status: Type.Union([Type.Literal("enabled"), Type.Literal("disabled")]),
     disabled_reason: Type.Union([Type.String(), Type.Null()]),
     rate_limit: Type.Union([Type.Integer(), Type.Null()]),
+    ordering: Type.Union([Type.Literal("none"), Type.Literal("per_key")]),
     health: HealthSummarySchema,
     secret: Type.Optional(Type.String()),
     previous_secret_expires_at: Type.Union([Type.Integer(), Type.Null()]),

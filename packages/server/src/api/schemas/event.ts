@@ -17,6 +17,12 @@ export const CreateEventBody = Type.Object(
       },
       { additionalProperties: false },
     ),
+    ordering_key: Type.Optional(
+      Type.Union([Type.String({ minLength: 1, maxLength: 200 }), Type.Null()], {
+        description:
+          "Events of one key reach a per_key endpoint in creation order. Default: data.object.id when it is a string; null for none.",
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -82,6 +88,7 @@ export const EventSchema = Type.Object(
       previous_attributes: Type.Optional(Type.Unknown()),
     }),
     livemode: Type.Boolean(),
+    ordering_key: Type.Union([Type.String(), Type.Null()]),
     pending_webhooks: Type.Integer(),
     request: Type.Object({
       id: Type.Union([Type.String(), Type.Null()]),

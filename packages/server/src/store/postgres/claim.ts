@@ -18,6 +18,8 @@ interface ClaimRecord {
   signature_schemes: string;
   next_attempt_at: string | number;
   seq: string | number;
+  ordering_key: string | null;
+  sequence: string | number | null;
 }
 
 // One statement, one round trip. `named`: the endpoints this node knows may have due
@@ -27,31 +29,54 @@ interface ClaimRecord {
 // cannot fill a claim meant for many and leave deliveries waiting in memory longer than the
 // lease). Both lock with SKIP LOCKED: rows another node is claiming right now are passed over,
 // never waited for; candidates not chosen stay locked only until this statement's commit.
+//
+// Ordered keys (docs/ordering.md), in both parts: a keyed row passes only if, in this
+// statement's snapshot, no row of its (endpoint, key) is in flight or pending with an earlier
+// sequence. A snapshot can be stale, so the key's own row decides: `free_keys` locks it SKIP
+// LOCKED and keeps it only while `running` is null, which PostgreSQL re-checks on the row's
+// latest version; the trigger of migration 0005 sets `running` as the chosen row goes in flight.
+const KEY_IS_FREE = `(d.ordering_key IS NULL OR NOT EXISTS (
+      SELECT 1 FROM deliveries o
+      WHERE o.endpoint_id = d.endpoint_id AND o.ordering_key = d.ordering_key
+        AND o.status IN ('pending', 'in_flight')
+        AND (o.status = 'in_flight' OR o.sequence < d.sequence)))`;
 const CLAIM = `
 WITH named AS (
-  SELECT c.seq, c.next_attempt_at FROM jsonb_each_text($8::jsonb) share
+  SELECT c.seq, c.endpoint_id, c.ordering_key, c.next_attempt_at FROM jsonb_each_text($8::jsonb) share
   CROSS JOIN LATERAL (
-    SELECT d.seq, d.next_attempt_at FROM deliveries d
+    SELECT d.seq, d.endpoint_id, d.ordering_key, d.next_attempt_at FROM deliveries d
     WHERE d.endpoint_id = share.key AND d.status = 'pending' AND d.next_attempt_at <= $1
       AND NOT EXISTS (SELECT 1 FROM endpoints p WHERE p.id = share.key AND p.status = 'disabled')
+      AND ${KEY_IS_FREE}
     ORDER BY d.next_attempt_at, d.seq LIMIT share.value::int
     FOR UPDATE OF d SKIP LOCKED
   ) c
 ), candidates AS (
-  SELECT d.seq, d.endpoint_id, d.next_attempt_at FROM deliveries d
+  SELECT d.seq, d.endpoint_id, d.ordering_key, d.next_attempt_at FROM deliveries d
   WHERE $9::boolean AND d.status = 'pending' AND d.next_attempt_at <= $1
     AND NOT (d.endpoint_id = ANY($2::text[]))
     AND NOT EXISTS (SELECT 1 FROM endpoints p WHERE p.id = d.endpoint_id AND p.status = 'disabled')
+    AND ${KEY_IS_FREE}
   ORDER BY d.next_attempt_at LIMIT $3
   FOR UPDATE OF d SKIP LOCKED
 ), scanned AS (
-  SELECT seq, next_attempt_at FROM (
-    SELECT seq, next_attempt_at,
+  SELECT seq, endpoint_id, ordering_key, next_attempt_at FROM (
+    SELECT seq, endpoint_id, ordering_key, next_attempt_at,
            row_number() OVER (PARTITION BY endpoint_id ORDER BY next_attempt_at, seq) AS rank
     FROM candidates
   ) ranked WHERE rank <= $4
+), both_parts AS (
+  SELECT * FROM named UNION ALL SELECT * FROM scanned
+), free_keys AS (
+  SELECT k.endpoint_id, k.ordering_key FROM ordering_keys k
+  WHERE (k.endpoint_id, k.ordering_key) IN (
+      SELECT endpoint_id, ordering_key FROM both_parts WHERE ordering_key IS NOT NULL)
+    AND k.running IS NULL
+  FOR UPDATE SKIP LOCKED
 ), chosen AS (
-  SELECT seq FROM (SELECT * FROM named UNION ALL SELECT * FROM scanned) both_parts
+  SELECT seq FROM both_parts b
+  WHERE b.ordering_key IS NULL OR EXISTS (
+    SELECT 1 FROM free_keys f WHERE f.endpoint_id = b.endpoint_id AND f.ordering_key = b.ordering_key)
   ORDER BY next_attempt_at, seq LIMIT $5
 )
 UPDATE deliveries d SET status = 'in_flight', lease_owner = $6, lease_until = $7, updated_at = $1
@@ -59,7 +84,8 @@ FROM chosen, events e, endpoints p
 WHERE d.seq = chosen.seq AND e.id = d.event_id AND p.id = d.endpoint_id
 RETURNING d.id, d.tenant_id, d.event_id, e.type AS event_type, d.endpoint_id, d.attempt_count,
           p.url, p.rate_limit, e.payload, p.secret, p.previous_secret,
-          p.previous_secret_expires_at, p.signature_schemes, d.next_attempt_at, d.seq`;
+          p.previous_secret_expires_at, p.signature_schemes, d.next_attempt_at, d.seq,
+          d.ordering_key, d.sequence`;
 
 export function claimQuery(pool: pg.Pool) {
   return async (input: {
@@ -113,6 +139,8 @@ export function claimQuery(pool: pg.Pool) {
           input.now,
         ),
         signatureSchemes: r.signature_schemes as SignatureSchemes,
+        orderingKey: r.ordering_key,
+        sequence: r.sequence === null ? null : Number(r.sequence),
       }),
     );
   };

@@ -9,22 +9,26 @@ import type {
   Page,
 } from "../types.ts";
 import { claimKey } from "./idempotency.ts";
+import { allocateSequences } from "./ordering-keys.ts";
 import { paginate } from "./paginate.ts";
 import { notifyDue, transaction } from "./pool.ts";
 import { type EventRecord, toEvent } from "./rows.ts";
 
 // One statement per table for a whole commit batch: a round trip per row would cap a node's
 // ingest at what the network latency allows, not what the database can write.
-const INSERT_EVENTS = `INSERT INTO events (id, tenant_id, type, created_at, payload, idempotency_key)
-  SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bytea[], $6::text[])`;
+const INSERT_EVENTS = `INSERT INTO events (id, tenant_id, type, created_at, payload, idempotency_key,
+    ordering_key)
+  SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bytea[], $6::text[],
+                       $7::text[])`;
 const INSERT_DELIVERIES = `INSERT INTO deliveries (id, tenant_id, event_id, endpoint_id, status,
-    attempt_count, next_attempt_at, lease_owner, lease_until, created_at, updated_at)
+    attempt_count, next_attempt_at, lease_owner, lease_until, created_at, updated_at,
+    ordering_key, sequence)
   SELECT d.id, d.tenant_id, d.event_id, d.endpoint_id, d.status, 0, d.next_attempt_at,
-         d.lease_owner, d.lease_until, d.created_at, d.updated_at
+         d.lease_owner, d.lease_until, d.created_at, d.updated_at, d.ordering_key, d.sequence
   FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[],
-              $7::text[], $8::bigint[], $9::bigint[], $10::bigint[])
+              $7::text[], $8::bigint[], $9::bigint[], $10::bigint[], $11::text[], $12::bigint[])
     AS d (id, tenant_id, event_id, endpoint_id, status, next_attempt_at, lease_owner,
-          lease_until, created_at, updated_at)`;
+          lease_until, created_at, updated_at, ordering_key, sequence)`;
 
 export function eventQueries(pool: pg.Pool) {
   return {
@@ -74,10 +78,12 @@ export function eventQueries(pool: pg.Pool) {
               (e) => e.createdAt,
               (e) => e.payload,
               (e) => e.idempotencyKey,
+              (e) => e.orderingKey,
             ]),
           });
         }
         if (deliveries.length > 0) {
+          await allocateSequences(client, deliveries);
           await client.query({
             name: "deliveries-insert",
             text: INSERT_DELIVERIES,
@@ -92,6 +98,8 @@ export function eventQueries(pool: pg.Pool) {
               (d) => d.leaseUntil,
               (d) => d.createdAt,
               (d) => d.updatedAt,
+              (d) => d.orderingKey,
+              (d) => d.sequence,
             ]),
           });
         }

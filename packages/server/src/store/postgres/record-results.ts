@@ -5,7 +5,7 @@ import { applyOutcome, type LadderEndpoint } from "../apply-outcome.ts";
 import type { AttemptResult, HealthChange } from "../types.ts";
 import { SKIP_PENDING } from "./endpoints.ts";
 import { columns } from "./events.ts";
-import { transaction } from "./pool.ts";
+import { notifyDue, transaction } from "./pool.ts";
 import { type HealthRecord, healthParams, toHealth } from "./rows.ts";
 
 // Endpoint rows are locked in id order, before any delivery row: two nodes recording outcomes
@@ -133,6 +133,15 @@ export function recordResultsQuery(pool: pg.Pool) {
           ],
         });
       }
+      // A keyed delivery that finished frees its key: the next of it may be due now, and a
+      // node with room for it must not wait for its poll (the node that recorded it marks its
+      // own lane; this tells the others).
+      const freed = new Set(
+        results
+          .filter((r) => r.ordered === true && r.status !== "pending")
+          .map((r) => r.endpointId),
+      );
+      if (freed.size > 0) await client.query(notifyDue(freed));
       return changes;
     });
 }

@@ -1,7 +1,7 @@
 import type { AttemptErrorKind } from "../../dispatch/outcome.ts";
 import type { HealthRecord } from "../sqlite/rows.ts";
 import { toHealth } from "../sqlite/rows.ts";
-import type { AttemptRow, EndpointRow, SignatureSchemes } from "../types.ts";
+import type { AttemptRow, EndpointRow, Ordering, SignatureSchemes } from "../types.ts";
 
 // Column ↔ field mapping where PostgreSQL differs from SQLite: JSONB columns arrive parsed.
 // Events and deliveries have the same columns and types in both (bigint reads as a number, see
@@ -30,6 +30,7 @@ export interface EndpointRecord extends HealthRecord {
   previous_secret: string | null;
   previous_secret_expires_at: number | null;
   rate_limit: number | null;
+  ordering: string;
   created_at: number;
   updated_at: number;
 }
@@ -49,6 +50,7 @@ export function toEndpoint(r: EndpointRecord): EndpointRow {
     previousSecret: r.previous_secret,
     previousSecretExpiresAt: r.previous_secret_expires_at,
     rateLimit: r.rate_limit,
+    ordering: r.ordering as Ordering,
     health: toHealth(r),
     createdAt: r.created_at,
     updatedAt: r.updated_at,
@@ -70,6 +72,7 @@ export const ENDPOINT_COLUMNS = [
   "previous_secret",
   "previous_secret_expires_at",
   "rate_limit",
+  "ordering",
   "created_at",
   "updated_at",
 ] as const;
@@ -90,6 +93,7 @@ export function endpointValues(e: EndpointRow): unknown[] {
     e.previousSecret,
     e.previousSecretExpiresAt,
     e.rateLimit,
+    e.ordering,
     e.createdAt,
     e.updatedAt,
   ];

@@ -31,7 +31,22 @@ interface ClaimRecord {
   previous_secret: string | null;
   previous_secret_expires_at: number | null;
   signature_schemes: string;
+  ordering_key: string | null;
+  sequence: number | null;
 }
+
+/**
+ * The per-key rule (docs/ordering.md), for a delivery `d` of the claim: an unkeyed one always
+ * passes; a keyed one only while no delivery of its (endpoint, key) is in flight and none of an
+ * earlier sequence is pending, so at most one of a key runs, the lowest open one (a retried old
+ * one goes before newer ones still waiting). Probes `deliveries_open_key`. Claims are serialized
+ * by SQLite's write lock, so what this reads is what the claim's update sees.
+ */
+export const KEY_IS_FREE = `(d.ordering_key IS NULL OR NOT EXISTS (
+  SELECT 1 FROM deliveries o
+  WHERE o.endpoint_id = d.endpoint_id AND o.ordering_key = d.ordering_key
+    AND o.status IN ('pending', 'in_flight')
+    AND (o.status = 'in_flight' OR o.sequence < d.sequence)))`;
 
 export function deliveryQueries(db: Database.Database) {
   const byId = db.prepare("SELECT * FROM deliveries WHERE tenant_id = ? AND id = ?");
@@ -100,10 +115,13 @@ export function deliveryQueries(db: Database.Database) {
 function claimQuery(db: Database.Database) {
   // `deliveries_pending_endpoint` is (endpoint_id, next_attempt_at) over pending rows, and seq
   // is the rowid the index ends with: this reads exactly the rows it returns, in due order.
+  // Keyed rows held back by the per-key rule are read and passed over (see docs/ordering.md
+  // for what a backlog of held keys costs).
   const ofEndpoint = db.prepare(`
-    SELECT seq, next_attempt_at FROM deliveries
+    SELECT seq, next_attempt_at FROM deliveries d
     WHERE endpoint_id = ? AND status = 'pending' AND next_attempt_at <= ?
       AND NOT EXISTS (SELECT 1 FROM endpoints p WHERE p.id = ? AND p.status = 'disabled')
+      AND ${KEY_IS_FREE}
     ORDER BY next_attempt_at, seq LIMIT ?`);
   // The scan, for endpoints this node knows nothing of: the inner query reads a bounded run of
   // the due index; the window keeps at most `perEndpoint` rows of any one endpoint, so one
@@ -115,10 +133,11 @@ function claimQuery(db: Database.Database) {
       SELECT seq, next_attempt_at,
              ROW_NUMBER() OVER (PARTITION BY endpoint_id ORDER BY next_attempt_at, seq) AS rank
       FROM (
-        SELECT seq, endpoint_id, next_attempt_at FROM deliveries
+        SELECT seq, endpoint_id, next_attempt_at FROM deliveries d
         WHERE status = 'pending' AND next_attempt_at <= ?
-          AND NOT EXISTS (SELECT 1 FROM endpoints p WHERE p.id = deliveries.endpoint_id AND p.status = 'disabled')
+          AND NOT EXISTS (SELECT 1 FROM endpoints p WHERE p.id = d.endpoint_id AND p.status = 'disabled')
           AND endpoint_id NOT IN (SELECT value FROM json_each(?))
+          AND ${KEY_IS_FREE}
         ORDER BY next_attempt_at LIMIT ?
       )
     ) WHERE rank <= ? ORDER BY next_attempt_at, seq LIMIT ?`);
@@ -129,7 +148,7 @@ function claimQuery(db: Database.Database) {
   const details = db.prepare(`
     SELECT d.id, d.tenant_id, d.event_id, e.type AS event_type, d.endpoint_id, d.attempt_count, p.url,
            p.rate_limit, e.payload, p.secret, p.previous_secret, p.previous_secret_expires_at,
-           p.signature_schemes
+           p.signature_schemes, d.ordering_key, d.sequence
     FROM deliveries d
     JOIN events e ON e.id = d.event_id
     JOIN endpoints p ON p.id = d.endpoint_id
@@ -186,6 +205,8 @@ function claimQuery(db: Database.Database) {
           payload: r.payload,
           secrets,
           signatureSchemes: r.signature_schemes as SignatureSchemes,
+          orderingKey: r.ordering_key,
+          sequence: r.sequence,
         };
       });
     },

@@ -8,11 +8,16 @@ import { type EventRecord, toEvent } from "./rows.ts";
 export function eventQueries(db: Database.Database) {
   const keys = idempotency(db);
   const insertEvent = db.prepare(
-    "INSERT INTO events (id, tenant_id, type, created_at, payload, idempotency_key) VALUES (?, ?, ?, ?, ?, ?)",
+    "INSERT INTO events (id, tenant_id, type, created_at, payload, idempotency_key, ordering_key) VALUES (?, ?, ?, ?, ?, ?, ?)",
   );
   const insertDelivery = db.prepare(
-    "INSERT INTO deliveries (id, tenant_id, event_id, endpoint_id, status, attempt_count, next_attempt_at, lease_owner, lease_until, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?)",
+    "INSERT INTO deliveries (id, tenant_id, event_id, endpoint_id, status, attempt_count, next_attempt_at, lease_owner, lease_until, ordering_key, sequence, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?)",
   );
+  // A keyed delivery's place in its (endpoint, key) sequence: the commit order of its event.
+  const nextSequence = db.prepare(`
+    INSERT INTO ordering_keys (endpoint_id, ordering_key, last_sequence) VALUES (?, ?, 1)
+    ON CONFLICT (endpoint_id, ordering_key) DO UPDATE SET last_sequence = last_sequence + 1
+    RETURNING last_sequence`);
   const byId = db.prepare("SELECT * FROM events WHERE tenant_id = ? AND id = ?");
 
   const createOne = (item: NewEventRows): CreateEventResult => {
@@ -29,8 +34,15 @@ export function eventQueries(db: Database.Database) {
       event.createdAt,
       event.payload,
       event.idempotencyKey,
+      event.orderingKey,
     );
     for (const d of deliveries) {
+      if (d.orderingKey !== null) {
+        const allocated = nextSequence.get(d.endpointId, d.orderingKey) as {
+          last_sequence: number;
+        };
+        d.sequence = allocated.last_sequence;
+      }
       insertDelivery.run(
         d.id,
         d.tenantId,
@@ -40,6 +52,8 @@ export function eventQueries(db: Database.Database) {
         d.nextAttemptAt,
         d.leaseOwner,
         d.leaseUntil,
+        d.orderingKey,
+        d.sequence,
         d.createdAt,
         d.updatedAt,
       );

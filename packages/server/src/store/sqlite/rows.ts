@@ -1,7 +1,14 @@
 import type { AttemptErrorKind } from "../../dispatch/outcome.ts";
 import type { DeliveryStatus } from "../../domain/delivery-status.ts";
 import type { EndpointHealth, HealthState } from "../../domain/health-ladder.ts";
-import type { AttemptRow, DeliveryRow, EndpointRow, EventRow, SignatureSchemes } from "../types.ts";
+import type {
+  AttemptRow,
+  DeliveryRow,
+  EndpointRow,
+  EventRow,
+  Ordering,
+  SignatureSchemes,
+} from "../types.ts";
 
 // Column ↔ field mapping, in one place per table.
 
@@ -19,6 +26,7 @@ export interface EndpointRecord {
   previous_secret: string | null;
   previous_secret_expires_at: number | null;
   rate_limit: number | null;
+  ordering: string;
   created_at: number;
   updated_at: number;
 }
@@ -70,6 +78,7 @@ export function toEndpoint(r: EndpointRecord & HealthRecord): EndpointRow {
     previousSecret: r.previous_secret,
     previousSecretExpiresAt: r.previous_secret_expires_at,
     rateLimit: r.rate_limit,
+    ordering: r.ordering as Ordering,
     health: toHealth(r),
     createdAt: r.created_at,
     updatedAt: r.updated_at,
@@ -91,6 +100,7 @@ export function endpointParams(e: EndpointRow): EndpointRecord {
     previous_secret: e.previousSecret,
     previous_secret_expires_at: e.previousSecretExpiresAt,
     rate_limit: e.rateLimit,
+    ordering: e.ordering,
     created_at: e.createdAt,
     updated_at: e.updatedAt,
   };
@@ -103,6 +113,7 @@ export interface EventRecord {
   created_at: number;
   payload: Buffer;
   idempotency_key: string | null;
+  ordering_key: string | null;
 }
 
 export function toEvent(r: EventRecord): EventRow {
@@ -113,6 +124,7 @@ export function toEvent(r: EventRecord): EventRow {
     createdAt: r.created_at,
     payload: r.payload,
     idempotencyKey: r.idempotency_key,
+    orderingKey: r.ordering_key,
   };
 }
 
@@ -129,6 +141,8 @@ export interface DeliveryRecord {
   last_error: string | null;
   lease_owner: string | null;
   lease_until: number | null;
+  ordering_key: string | null;
+  sequence: number | null;
   created_at: number;
   updated_at: number;
 }
@@ -147,6 +161,8 @@ export function toDelivery(r: DeliveryRecord): DeliveryRow {
     lastError: r.last_error,
     leaseOwner: r.lease_owner,
     leaseUntil: r.lease_until,
+    orderingKey: r.ordering_key,
+    sequence: r.sequence,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
   };
