@@ -183,3 +183,23 @@ describe("POST /v1/events/batch", () => {
     expect(await storedEvents()).toEqual([single.body.id, response.body.data[2].id].sort());
   });
 });
+
+describe("POST /v1/events/batch with ordering keys", () => {
+  it("takes an item's ordering_key as a single create does, defaults it to data.object.id, and refuses a bad one alone", async () => {
+    await start();
+    const response = await batch([
+      event(1, { ordering_key: "cus_7" }),
+      event(2),
+      event(3, { ordering_key: null }),
+      event(4, { ordering_key: "" }),
+    ]);
+    expect(response.status).toBe(200);
+    const [given, defaulted, none, bad] = response.body.data;
+    expect(given.ordering_key).toBe("cus_7");
+    expect(defaulted.ordering_key).toBe("in_2");
+    expect(none.ordering_key).toBeNull();
+    expect(bad).toMatchObject({ error: { type: "invalid_request_error" } });
+    expect(bad.error.param).toMatch(/^events\[3\]/);
+    expect(await storedEvents()).toHaveLength(3);
+  });
+});
