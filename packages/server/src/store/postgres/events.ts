@@ -1,4 +1,5 @@
 import type pg from "pg";
+import { eventList } from "../list-query.ts";
 import { cursorError } from "../sqlite/endpoints.ts";
 import type {
   CreateEventResult,
@@ -103,39 +104,7 @@ export function eventQueries(pool: pg.Pool) {
       return rows[0] && toEvent(rows[0]);
     },
     async list(tenantId: string, filters: EventFilters): Promise<Page<EventRow>> {
-      const conditions = ["tenant_id = $1"];
-      const params: unknown[] = [tenantId];
-      const add = (condition: (n: string) => string, value: unknown) => {
-        params.push(value);
-        conditions.push(condition(`$${params.length}`));
-      };
-      if (filters.type !== undefined) {
-        if (filters.type.endsWith(".*")) {
-          const prefix = filters.type.slice(0, -1).replace(/[%_\\]/g, "\\$&");
-          add((n) => `type LIKE ${n} ESCAPE '\\'`, `${prefix}%`);
-        } else {
-          add((n) => `type = ${n}`, filters.type);
-        }
-      }
-      if (filters.createdGte !== undefined) add((n) => `created_at >= ${n}`, filters.createdGte);
-      if (filters.createdLte !== undefined) add((n) => `created_at <= ${n}`, filters.createdLte);
-      if (filters.deliverySuccess === false) {
-        // Some delivery failed for good, or is still being retried after a failed attempt.
-        conditions.push(
-          "EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id = events.id AND (d.status = 'failed' OR (d.status IN ('pending', 'in_flight') AND d.attempt_count > 0)))",
-        );
-      } else if (filters.deliverySuccess === true) {
-        conditions.push(
-          "NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id = events.id AND d.status <> 'succeeded')",
-        );
-      }
-      const page = await paginate<EventRecord>(
-        pool,
-        "events",
-        conditions.join(" AND "),
-        params,
-        filters,
-      );
+      const page = await paginate<EventRecord>(pool, eventList(tenantId, filters), filters);
       if (page === undefined) throw cursorError(filters);
       return { data: page.data.map(toEvent), hasMore: page.hasMore };
     },

@@ -3,6 +3,7 @@ import { sql as initial } from "./migrations/0001-initial.ts";
 import { sql as endpointHealth } from "./migrations/0002-endpoint-health.ts";
 import { sql as tenantsAndKeys } from "./migrations/0003-tenants-and-keys.ts";
 import { sql as claimByEndpoint } from "./migrations/0004-claim-by-endpoint.ts";
+import { sql as historyIndexes } from "./migrations/0007-history-indexes.ts";
 import { transaction } from "./pool.ts";
 
 /** Numbered, forward-only migrations; `schema_migrations` records which are applied. */
@@ -11,6 +12,7 @@ export const MIGRATIONS: readonly string[] = [
   endpointHealth,
   tenantsAndKeys,
   claimByEndpoint,
+  historyIndexes,
 ];
 
 // Any constant both dialects' nodes agree on; "hookline" in ASCII.

@@ -1,4 +1,5 @@
 import type Database from "better-sqlite3";
+import { eventList } from "../list-query.ts";
 import type { CreateEventResult, EventFilters, EventRow, NewEventRows, Page } from "../types.ts";
 import { cursorError } from "./endpoints.ts";
 import { idempotency } from "./idempotency.ts";
@@ -56,36 +57,7 @@ export function eventQueries(db: Database.Database) {
       return row && toEvent(row);
     },
     list(tenantId: string, filters: EventFilters): Page<EventRow> {
-      const conditions = ["tenant_id = ?"];
-      const params: unknown[] = [tenantId];
-      if (filters.type !== undefined) {
-        if (filters.type.endsWith(".*")) {
-          conditions.push("type LIKE ? ESCAPE '\\'");
-          params.push(`${filters.type.slice(0, -1).replace(/[%_\\]/g, "\\$&")}%`);
-        } else {
-          conditions.push("type = ?");
-          params.push(filters.type);
-        }
-      }
-      if (filters.createdGte !== undefined) {
-        conditions.push("created_at >= ?");
-        params.push(filters.createdGte);
-      }
-      if (filters.createdLte !== undefined) {
-        conditions.push("created_at <= ?");
-        params.push(filters.createdLte);
-      }
-      if (filters.deliverySuccess === false) {
-        // Some delivery failed for good, or is still being retried after a failed attempt.
-        conditions.push(
-          "EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id = events.id AND (d.status = 'failed' OR (d.status IN ('pending', 'in_flight') AND d.attempt_count > 0)))",
-        );
-      } else if (filters.deliverySuccess === true) {
-        conditions.push(
-          "NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id = events.id AND d.status <> 'succeeded')",
-        );
-      }
-      const page = paginate<EventRecord>(db, "events", conditions.join(" AND "), params, filters);
+      const page = paginate<EventRecord>(db, eventList(tenantId, filters), filters);
       if (page === undefined) throw cursorError(filters);
       return { data: page.data.map(toEvent), hasMore: page.hasMore };
     },

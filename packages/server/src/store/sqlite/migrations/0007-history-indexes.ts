@@ -1,0 +1,40 @@
+// History that costs nothing: every list of events and deliveries on an index that ends with its
+// order, and the answer to `delivery_success=false` kept on the event. Forward-only.
+//
+// `failing_deliveries` counts an event's deliveries that failed for good or are being retried
+// after a failed attempt. Triggers keep it in the transaction that changes a delivery, whichever
+// statement does (recording outcomes, skipping, cancelling, a manual retry); they write to the
+// event only when a delivery crosses that line, so a first attempt that succeeds costs one
+// WHEN test. Deliveries are deleted only with their event (retention): no delete trigger.
+const failing = (d: string) =>
+  `(${d}.status = 'failed' OR (${d}.status IN ('pending', 'in_flight') AND ${d}.attempt_count > 0))`;
+
+export const sql = `
+ALTER TABLE events ADD COLUMN failing_deliveries INTEGER NOT NULL DEFAULT 0;
+UPDATE events SET failing_deliveries =
+    (SELECT COUNT(*) FROM deliveries d WHERE d.event_id = events.id AND ${failing("d")})
+  WHERE id IN (SELECT d.event_id FROM deliveries d WHERE ${failing("d")});
+
+DROP INDEX events_tenant_type;
+CREATE INDEX events_tenant_created ON events (tenant_id, created_at, seq);
+CREATE INDEX events_tenant_type ON events (tenant_id, type, created_at, seq);
+CREATE INDEX events_failing ON events (tenant_id, created_at, seq) WHERE failing_deliveries > 0;
+
+DROP INDEX deliveries_event;
+CREATE INDEX deliveries_event ON deliveries (event_id, seq);
+CREATE INDEX deliveries_tenant ON deliveries (tenant_id, seq);
+CREATE INDEX deliveries_tenant_status ON deliveries (tenant_id, status, seq);
+
+CREATE INDEX endpoints_tenant_seq ON endpoints (tenant_id, seq);
+
+CREATE TRIGGER deliveries_failing_insert AFTER INSERT ON deliveries WHEN ${failing("NEW")}
+BEGIN
+  UPDATE events SET failing_deliveries = failing_deliveries + 1 WHERE id = NEW.event_id;
+END;
+CREATE TRIGGER deliveries_failing_update AFTER UPDATE OF status, attempt_count ON deliveries
+  WHEN ${failing("OLD")} <> ${failing("NEW")}
+BEGIN
+  UPDATE events SET failing_deliveries = failing_deliveries + (CASE WHEN ${failing("NEW")} THEN 1 ELSE -1 END)
+    WHERE id = NEW.event_id;
+END;
+`;
