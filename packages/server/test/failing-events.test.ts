@@ -130,6 +130,33 @@ describe.each(factories)("delivery_success on the $name store", ({ open }) => {
   }, 120_000);
 });
 
+describe.each(factories)(
+  "an event stored with a failed delivery on the $name store",
+  ({ open }) => {
+    it("is listed by delivery_success=false from its insert on", async () => {
+      const { store, cleanup } = await open();
+      try {
+        const endpoint = endpointRow(T0);
+        await store.createEndpoint(endpoint);
+        const rows = [
+          eventRows(T0, [endpoint.id], { status: "failed" }),
+          eventRows(T0 + 1, [endpoint.id], { status: "succeeded" }),
+          eventRows(T0 + 2, [endpoint.id]),
+        ];
+        await store.createEvents(rows);
+        await expectCountsMatchDeliveries(
+          store,
+          rows.map((r) => r.event.id),
+        );
+        const failing = await store.listEvents(TENANT, { limit: 10, deliverySuccess: false });
+        expect(failing.data.map((e) => e.id)).toEqual([rows[0]!.event.id]);
+      } finally {
+        await cleanup();
+      }
+    });
+  },
+);
+
 describe("delivery_success on PostgreSQL with several recorders", () => {
   it("records failures of deliveries of the same events from two nodes at once without a deadlock", async () => {
     const db = await freshDatabase();

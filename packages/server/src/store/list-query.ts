@@ -60,6 +60,16 @@ export function eventList(tenantId: string, filters: EventFilters): ListQuery {
   return q;
 }
 
+/**
+ * The deliveries an event's insert counts in `failing_deliveries`: they are inserted without an
+ * attempt, so only one inserted `failed` counts (migration 0007 keeps the count from then on).
+ */
+export function failingAtInsert(deliveries: readonly { status: string }[]): number {
+  let n = 0;
+  for (const d of deliveries) if (d.status === "failed") n++;
+  return n;
+}
+
 /** Deliveries newest first, by event, endpoint and status. */
 export function deliveryList(tenantId: string, filters: DeliveryFilters): ListQuery {
   const { q, add } = builder("deliveries", ["seq"]);

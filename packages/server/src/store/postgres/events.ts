@@ -1,5 +1,5 @@
 import type pg from "pg";
-import { eventList } from "../list-query.ts";
+import { eventList, failingAtInsert } from "../list-query.ts";
 import { cursorError } from "../sqlite/endpoints.ts";
 import type {
   CreateEventResult,
@@ -16,8 +16,10 @@ import { type EventRecord, toEvent } from "./rows.ts";
 
 // One statement per table for a whole commit batch: a round trip per row would cap a node's
 // ingest at what the network latency allows, not what the database can write.
-const INSERT_EVENTS = `INSERT INTO events (id, tenant_id, type, created_at, payload, idempotency_key)
-  SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bytea[], $6::text[])`;
+const INSERT_EVENTS = `INSERT INTO events (id, tenant_id, type, created_at, payload, idempotency_key,
+    failing_deliveries)
+  SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bytea[], $6::text[],
+    $7::integer[])`;
 const INSERT_DELIVERIES = `INSERT INTO deliveries (id, tenant_id, event_id, endpoint_id, status,
     attempt_count, next_attempt_at, lease_owner, lease_until, created_at, updated_at)
   SELECT d.id, d.tenant_id, d.event_id, d.endpoint_id, d.status, 0, d.next_attempt_at,
@@ -38,6 +40,7 @@ export function eventQueries(pool: pg.Pool) {
       transaction(pool, async (client) => {
         const results: CreateEventResult[] = [];
         const events: EventRow[] = [];
+        const failingCounts: number[] = [];
         const deliveries: DeliveryRow[] = [];
         for (const { event, deliveries: rows, idempotency: key } of items) {
           if (key !== undefined) {
@@ -52,6 +55,7 @@ export function eventQueries(pool: pg.Pool) {
             }
           }
           events.push(event);
+          failingCounts.push(failingAtInsert(rows));
           deliveries.push(...rows);
           results.push({ kind: "created", event, deliveries: rows.length });
         }
@@ -66,7 +70,7 @@ export function eventQueries(pool: pg.Pool) {
               (e) => e.createdAt,
               (e) => e.payload,
               (e) => e.idempotencyKey,
-            ]),
+            ]).concat([failingCounts]),
           });
         }
         if (deliveries.length > 0) {

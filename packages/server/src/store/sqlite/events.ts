@@ -1,5 +1,5 @@
 import type Database from "better-sqlite3";
-import { eventList } from "../list-query.ts";
+import { eventList, failingAtInsert } from "../list-query.ts";
 import type { CreateEventResult, EventFilters, EventRow, NewEventRows, Page } from "../types.ts";
 import { cursorError } from "./endpoints.ts";
 import { idempotency } from "./idempotency.ts";
@@ -9,7 +9,7 @@ import { type EventRecord, toEvent } from "./rows.ts";
 export function eventQueries(db: Database.Database) {
   const keys = idempotency(db);
   const insertEvent = db.prepare(
-    "INSERT INTO events (id, tenant_id, type, created_at, payload, idempotency_key) VALUES (?, ?, ?, ?, ?, ?)",
+    "INSERT INTO events (id, tenant_id, type, created_at, payload, idempotency_key, failing_deliveries) VALUES (?, ?, ?, ?, ?, ?, ?)",
   );
   const insertDelivery = db.prepare(
     "INSERT INTO deliveries (id, tenant_id, event_id, endpoint_id, status, attempt_count, next_attempt_at, lease_owner, lease_until, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?)",
@@ -30,6 +30,7 @@ export function eventQueries(db: Database.Database) {
       event.createdAt,
       event.payload,
       event.idempotencyKey,
+      failingAtInsert(deliveries),
     );
     for (const d of deliveries) {
       insertDelivery.run(

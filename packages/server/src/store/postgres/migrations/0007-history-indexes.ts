@@ -2,7 +2,8 @@
 // The trigger is row-level with a WHEN, so a delivery that does not cross the failing line
 // never enters PL/pgSQL. Two recorders crossing it for deliveries of the same events would lock
 // those event rows in whatever order their statements reach them: record-results.ts locks them
-// first, in id order (see LOCK_EVENTS).
+// first, in id order (see LOCK_EVENTS). As on SQLite, the event's insert counts the deliveries
+// inserted with it (postgres/events.ts), so no insert trigger.
 const failing = (d: string) =>
   `(${d}.status = 'failed' OR (${d}.status IN ('pending', 'in_flight') AND ${d}.attempt_count > 0))`;
 
@@ -27,13 +28,11 @@ CREATE INDEX endpoints_tenant_seq ON endpoints (tenant_id, seq);
 CREATE FUNCTION deliveries_count_failing() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   UPDATE events SET failing_deliveries = failing_deliveries
-      + (CASE WHEN TG_OP = 'INSERT' THEN 0 WHEN ${failing("OLD")} THEN -1 ELSE 0 END)
+      - (CASE WHEN ${failing("OLD")} THEN 1 ELSE 0 END)
       + (CASE WHEN ${failing("NEW")} THEN 1 ELSE 0 END)
     WHERE id = NEW.event_id;
   RETURN NULL;
 END $$;
-CREATE TRIGGER deliveries_failing_insert AFTER INSERT ON deliveries
-  FOR EACH ROW WHEN ${failing("NEW")} EXECUTE FUNCTION deliveries_count_failing();
 CREATE TRIGGER deliveries_failing_update AFTER UPDATE OF status, attempt_count ON deliveries
   FOR EACH ROW WHEN (${failing("OLD")} IS DISTINCT FROM ${failing("NEW")})
   EXECUTE FUNCTION deliveries_count_failing();
