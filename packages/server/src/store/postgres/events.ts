@@ -1,5 +1,6 @@
 import type pg from "pg";
 import { eventList, failingAtInsert } from "../list-query.ts";
+import { eventDeltas } from "../rollups.ts";
 import { cursorError } from "../sqlite/endpoints.ts";
 import type {
   CreateEventResult,
@@ -12,6 +13,7 @@ import type {
 import { claimKey } from "./idempotency.ts";
 import { paginate } from "./paginate.ts";
 import { notifyDue, transaction } from "./pool.ts";
+import { addRollups } from "./rollups.ts";
 import { type EventRecord, toEvent } from "./rows.ts";
 
 // One statement per table for a whole commit batch: a round trip per row would cap a node's
@@ -73,6 +75,7 @@ export function eventQueries(pool: pg.Pool) {
             ]).concat([failingCounts]),
           });
         }
+        await addRollups(client, eventDeltas(events));
         if (deliveries.length > 0) {
           await client.query({
             name: "deliveries-insert",

@@ -2,10 +2,12 @@ import type pg from "pg";
 import { DeliveryStatus } from "../../domain/delivery-status.ts";
 import type { LadderPolicy } from "../../domain/health-ladder.ts";
 import { applyOutcome, type LadderEndpoint } from "../apply-outcome.ts";
+import { attemptDeltas } from "../rollups.ts";
 import type { AttemptResult, HealthChange } from "../types.ts";
 import { SKIP_PENDING } from "./endpoints.ts";
 import { columns } from "./events.ts";
 import { transaction } from "./pool.ts";
+import { addRollups } from "./rollups.ts";
 import { type HealthRecord, healthParams, toHealth } from "./rows.ts";
 
 // Endpoint rows are locked in id order, before any delivery row: two nodes recording outcomes
@@ -152,6 +154,10 @@ export function recordResultsQuery(pool: pg.Pool) {
           ],
         });
       }
+      await addRollups(
+        client,
+        attemptDeltas(results, (id) => endpoints.get(id)?.tenantId),
+      );
       return changes;
     });
 }

@@ -1,13 +1,16 @@
 import type Database from "better-sqlite3";
 import { eventList, failingAtInsert } from "../list-query.ts";
+import { eventDeltas } from "../rollups.ts";
 import type { CreateEventResult, EventFilters, EventRow, NewEventRows, Page } from "../types.ts";
 import { cursorError } from "./endpoints.ts";
 import { idempotency } from "./idempotency.ts";
 import { paginate } from "./paginate.ts";
+import { rollupQueries } from "./rollups.ts";
 import { type EventRecord, toEvent } from "./rows.ts";
 
 export function eventQueries(db: Database.Database) {
   const keys = idempotency(db);
+  const rollups = rollupQueries(db);
   const insertEvent = db.prepare(
     "INSERT INTO events (id, tenant_id, type, created_at, payload, idempotency_key, failing_deliveries) VALUES (?, ?, ?, ?, ?, ?, ?)",
   );
@@ -48,7 +51,11 @@ export function eventQueries(db: Database.Database) {
     }
     return { kind: "created", event, deliveries: deliveries.length };
   };
-  const create = db.transaction((items: readonly NewEventRows[]) => items.map(createOne));
+  const create = db.transaction((items: readonly NewEventRows[]) => {
+    const results = items.map(createOne);
+    rollups.add(eventDeltas(results.flatMap((r) => (r.kind === "created" ? [r.event] : []))));
+    return results;
+  });
 
   return {
     // Synced afterwards by the store's syncCommits (wal-sync.ts), not by a FULL commit.

@@ -7,6 +7,11 @@
 const failing = (d: string) =>
   `(${d}.status = 'failed' OR (${d}.status IN ('pending', 'in_flight') AND ${d}.attempt_count > 0))`;
 
+// Per-minute rollups for the charts (store/rollups.ts): 51 histogram columns, h0…h50.
+const histogram = Array.from({ length: 51 }, (_, i) => `h${i} integer NOT NULL DEFAULT 0`).join(
+  ",\n  ",
+);
+
 export const sql = `
 ALTER TABLE events ADD COLUMN failing_deliveries integer NOT NULL DEFAULT 0;
 UPDATE events e SET failing_deliveries = f.n
@@ -36,4 +41,22 @@ END $$;
 CREATE TRIGGER deliveries_failing_update AFTER UPDATE OF status, attempt_count ON deliveries
   FOR EACH ROW WHEN (${failing("OLD")} IS DISTINCT FROM ${failing("NEW")})
   EXECUTE FUNCTION deliveries_count_failing();
+
+-- scope: a tenant id (its events and attempts) or an endpoint id (its attempts); minute: the
+-- minute's start, unix ms.
+-- shard: a tenant's rows are written by every ingest and every recorder of the tenant; each
+-- connection writes its own shard (its backend pid, modulo 8) so they do not queue on one row
+-- lock. An endpoint's rows are written under its row lock (record-results.ts): shard 0.
+CREATE TABLE rollups (
+  scope           TEXT NOT NULL,
+  minute          bigint NOT NULL,
+  shard           integer NOT NULL,
+  events          integer NOT NULL DEFAULT 0,
+  attempts_ok     integer NOT NULL DEFAULT 0,
+  attempts_failed integer NOT NULL DEFAULT 0,
+  ${histogram},
+  PRIMARY KEY (scope, minute, shard)
+);
+-- Retention deletes by minute.
+CREATE INDEX rollups_minute ON rollups (minute);
 `;

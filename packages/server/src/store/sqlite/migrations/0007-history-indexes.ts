@@ -13,6 +13,11 @@
 const failing = (d: string) =>
   `(${d}.status = 'failed' OR (${d}.status IN ('pending', 'in_flight') AND ${d}.attempt_count > 0))`;
 
+// Per-minute rollups for the charts (store/rollups.ts): 51 histogram columns, h0…h50.
+const histogram = Array.from({ length: 51 }, (_, i) => `h${i} INTEGER NOT NULL DEFAULT 0`).join(
+  ",\n  ",
+);
+
 export const sql = `
 ALTER TABLE events ADD COLUMN failing_deliveries INTEGER NOT NULL DEFAULT 0;
 UPDATE events SET failing_deliveries =
@@ -37,4 +42,20 @@ BEGIN
   UPDATE events SET failing_deliveries = failing_deliveries + (CASE WHEN ${failing("NEW")} THEN 1 ELSE -1 END)
     WHERE id = NEW.event_id;
 END;
+
+-- scope: a tenant id (its events and attempts) or an endpoint id (its attempts); minute: the
+-- minute's start, unix ms.
+-- shard: always 0 here (one writer at a time).
+CREATE TABLE rollups (
+  scope           TEXT NOT NULL,
+  minute          INTEGER NOT NULL,
+  shard           INTEGER NOT NULL,
+  events          INTEGER NOT NULL DEFAULT 0,
+  attempts_ok     INTEGER NOT NULL DEFAULT 0,
+  attempts_failed INTEGER NOT NULL DEFAULT 0,
+  ${histogram},
+  PRIMARY KEY (scope, minute, shard)
+) WITHOUT ROWID;
+-- Retention deletes by minute.
+CREATE INDEX rollups_minute ON rollups (minute);
 `;
