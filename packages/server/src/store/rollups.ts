@@ -187,14 +187,18 @@ export const readRollupsSql = (p: (n: number) => string) =>
   `SELECT minute, ${ROLLUP_COLUMNS.map((c) => `SUM(${c}) AS ${c}`).join(", ")} FROM rollups
    WHERE scope = ${p(1)} AND minute >= ${p(2)} AND minute < ${p(3)} GROUP BY minute`;
 
-export function toRollupMinute(row: Record<string, number | string>): RollupMinute {
-  const n = (c: string) => Number(row[c]);
+/**
+ * A row of readRollupsSql read as an array (minute, then ROLLUP_COLUMNS): a day's chart is
+ * 1,440 rows of 55 values, and naming each value of each row cost about twice the time.
+ */
+export function toRollupMinute(row: readonly (number | string)[]): RollupMinute {
+  const values = row.map(Number);
   return {
-    minute: n("minute"),
-    events: n("events"),
-    ok: n("attempts_ok"),
-    failed: n("attempts_failed"),
-    histogram: HISTOGRAM_COLUMNS.map(n),
+    minute: values[0]!,
+    events: values[1]!,
+    ok: values[2]!,
+    failed: values[3]!,
+    histogram: values.slice(4),
   };
 }
 

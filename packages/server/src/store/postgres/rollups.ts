@@ -40,10 +40,11 @@ export async function readRollups(
   since: number,
   until: number,
 ): Promise<RollupMinute[]> {
-  const { rows } = await pool.query({
+  const { rows } = await pool.query<(number | string)[]>({
     name: "rollups-read",
     text: READ,
     values: [scope, since, until],
+    rowMode: "array",
   });
   return rows.map(toRollupMinute);
 }

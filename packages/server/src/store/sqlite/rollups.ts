@@ -19,7 +19,7 @@ export function rollupQueries(db: Database.Database) {
     VALUES (?, ?, 0, ${ROLLUP_COLUMNS.map(() => "?").join(", ")})
     ON CONFLICT (scope, minute, shard) DO UPDATE SET
       ${ROLLUP_COLUMNS.map((c) => `${c} = ${c} + excluded.${c}`).join(", ")}`);
-  const read = db.prepare(readRollupsSql(() => "?"));
+  const read = db.prepare(readRollupsSql(() => "?")).raw();
   const prune = db.prepare("DELETE FROM rollups WHERE minute < ?");
   return {
     /** Inside the caller's transaction. */
@@ -27,15 +27,12 @@ export function rollupQueries(db: Database.Database) {
       for (const d of deltas) upsert.run(d.scope, d.minute, ...deltaValues(d));
     },
     read: (scope: string, since: number, until: number): RollupMinute[] =>
-      (read.all(scope, since, until) as Record<string, number>[]).map(toRollupMinute),
+      (read.all(scope, since, until) as number[][]).map(toRollupMinute),
     prune: (before: number) => prune.run(before).changes,
     /** The charts' timeline from rollups (whole minutes), else from the rows (timeline.ts). */
     timeline(query: TimelineQuery, raw: (query: TimelineQuery) => Timeline): Timeline {
       if (!rollupsAnswer(query)) return raw(query);
-      const minutes = read.all(rollupScope(query), query.since, query.until) as Record<
-        string,
-        number
-      >[];
+      const minutes = read.all(rollupScope(query), query.since, query.until) as number[][];
       return timelineFromRollups(query, minutes.map(toRollupMinute));
     },
   };
