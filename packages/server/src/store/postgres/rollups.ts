@@ -10,14 +10,18 @@ import {
 
 // Deltas arrive sorted by scope and minute (store/rollups.ts) and are inserted in that order,
 // so two transactions lock shared rows alike. A tenant's rows go to this connection's shard.
-const UPSERT = `INSERT INTO rollups (scope, minute, shard, ${ROLLUP_COLUMNS.join(", ")})
+const UPSERT = `INSERT INTO rollups (scope, minute, shard, ${ROLLUP_COLUMNS.join(", ")}, latency)
   SELECT r.scope, r.minute, CASE WHEN starts_with(r.scope, 'tn_') THEN pg_backend_pid() % 8 ELSE 0 END,
-    ${ROLLUP_COLUMNS.map((c) => `r.${c}`).join(", ")}
+    ${ROLLUP_COLUMNS.map((c) => `r.${c}`).join(", ")}, r.latency
   FROM jsonb_to_recordset($1::jsonb)
-    AS r (scope text, minute bigint, ${ROLLUP_COLUMNS.map((c) => `${c} integer`).join(", ")})
+    AS r (scope text, minute bigint, ${ROLLUP_COLUMNS.map((c) => `${c} integer`).join(", ")},
+          latency integer[])
   ORDER BY r.scope, r.minute
   ON CONFLICT (scope, minute, shard) DO UPDATE SET
-    ${ROLLUP_COLUMNS.map((c) => `${c} = rollups.${c} + excluded.${c}`).join(", ")}`;
+    ${ROLLUP_COLUMNS.map((c) => `${c} = rollups.${c} + excluded.${c}`).join(", ")},
+    latency = ARRAY(SELECT h.a + h.b
+                    FROM unnest(rollups.latency, excluded.latency) WITH ORDINALITY AS h (a, b, i)
+                    ORDER BY h.i)`;
 const READ = readRollupsSql((n) => `$${n}`);
 
 /** Writes (inside the caller's transaction) and reads per-minute rollups. */
@@ -29,6 +33,7 @@ export async function addRollups(client: pg.PoolClient, deltas: readonly RollupD
       ["scope", d.scope],
       ["minute", d.minute],
       ...ROLLUP_COLUMNS.map((c, i) => [c, values[i]]),
+      ["latency", d.histogram],
     ]);
   });
   await client.query({ name: "rollups-add", text: UPSERT, values: [JSON.stringify(rows)] });
@@ -40,13 +45,13 @@ export async function readRollups(
   since: number,
   until: number,
 ): Promise<RollupMinute[]> {
-  const { rows } = await pool.query<(number | string)[]>({
+  const { rows } = await pool.query<unknown[]>({
     name: "rollups-read",
     text: READ,
     values: [scope, since, until],
     rowMode: "array",
   });
-  return rows.map(toRollupMinute);
+  return rows.map((row) => toRollupMinute(row, (latency: number[]) => latency));
 }
 
 export const PRUNE_ROLLUPS = "DELETE FROM rollups WHERE minute < $1";

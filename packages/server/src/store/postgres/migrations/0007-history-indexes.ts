@@ -7,11 +7,6 @@
 const failing = (d: string) =>
   `(${d}.status = 'failed' OR (${d}.status IN ('pending', 'in_flight') AND ${d}.attempt_count > 0))`;
 
-// Per-minute rollups for the charts (store/rollups.ts): 51 histogram columns, h0…h50.
-const histogram = Array.from({ length: 51 }, (_, i) => `h${i} integer NOT NULL DEFAULT 0`).join(
-  ",\n  ",
-);
-
 export const sql = `
 ALTER TABLE events ADD COLUMN failing_deliveries integer NOT NULL DEFAULT 0;
 UPDATE events e SET failing_deliveries = f.n
@@ -54,7 +49,8 @@ CREATE TABLE rollups (
   events          integer NOT NULL DEFAULT 0,
   attempts_ok     integer NOT NULL DEFAULT 0,
   attempts_failed integer NOT NULL DEFAULT 0,
-  ${histogram},
+  -- The latency histogram (store/rollups.ts): 51 counts.
+  latency         integer[] NOT NULL,
   PRIMARY KEY (scope, minute, shard)
 );
 -- Retention deletes by minute.

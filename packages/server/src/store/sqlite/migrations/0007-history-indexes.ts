@@ -13,11 +13,6 @@
 const failing = (d: string) =>
   `(${d}.status = 'failed' OR (${d}.status IN ('pending', 'in_flight') AND ${d}.attempt_count > 0))`;
 
-// Per-minute rollups for the charts (store/rollups.ts): 51 histogram columns, h0…h50.
-const histogram = Array.from({ length: 51 }, (_, i) => `h${i} INTEGER NOT NULL DEFAULT 0`).join(
-  ",\n  ",
-);
-
 export const sql = `
 ALTER TABLE events ADD COLUMN failing_deliveries INTEGER NOT NULL DEFAULT 0;
 UPDATE events SET failing_deliveries =
@@ -53,7 +48,8 @@ CREATE TABLE rollups (
   events          INTEGER NOT NULL DEFAULT 0,
   attempts_ok     INTEGER NOT NULL DEFAULT 0,
   attempts_failed INTEGER NOT NULL DEFAULT 0,
-  ${histogram},
+  -- The latency histogram (store/rollups.ts): 51 little-endian uint32 counts.
+  latency         BLOB NOT NULL,
   PRIMARY KEY (scope, minute, shard)
 ) WITHOUT ROWID;
 -- Retention deletes by minute.
