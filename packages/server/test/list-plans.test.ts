@@ -12,6 +12,7 @@ import {
 } from "../src/store/list-query.ts";
 import { placeholder as pgPlaceholder } from "../src/store/postgres/paginate.ts";
 import { createPostgresStore } from "../src/store/postgres/postgres-store.ts";
+import { readRollupsSql } from "../src/store/rollups.ts";
 import { placeholder as sqlitePlaceholder } from "../src/store/sqlite/paginate.ts";
 import { createSqliteStore } from "../src/store/sqlite/sqlite-store.ts";
 import type { DeliveryFilters, EventFilters, ListOptions } from "../src/store/types.ts";
@@ -120,11 +121,22 @@ describe("every list of the SQLite store", () => {
         SELECT printf('dlv_%08d', n), ${tenantOf("n")}, printf('evt_%08d', n), printf('we_%05d', n % 6 + 1),
           ${STATUS}, CASE WHEN n % 10 = 1 THEN 0 ELSE 1 END, CASE WHEN n % 10 = 1 THEN ${T0} ELSE NULL END,
           ${T0} + n * 1000, ${T0} + n * 1000 FROM s;
+      WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s WHERE n < ${EVENTS})
+      INSERT INTO rollups (scope, minute, shard, latency)
+        SELECT ${scopeOf("n")}, (n / 30) * 60000, 0, zeroblob(204) FROM s;
     `);
   });
   afterAll(() => {
     raw?.close();
     rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("reads a day of a scope's rollups through the primary key", () => {
+    const plan = raw
+      .prepare(`EXPLAIN QUERY PLAN ${readRollupsSql(sqlitePlaceholder)}`)
+      .all("tn_b", T0, T0 + 86_400_000) as { detail: string }[];
+    const details = plan.map((row) => row.detail);
+    expect(details).toEqual([expect.stringMatching(/^SEARCH rollups USING PRIMARY KEY/)]);
   });
 
   for (const { name, query } of listQueries()) {
@@ -162,11 +174,23 @@ describe("every list of the PostgreSQL store", () => {
           format('we_%s', lpad((n % 6 + 1)::text, 5, '0')), ${STATUS},
           CASE WHEN n % 10 = 1 THEN 0 ELSE 1 END, CASE WHEN n % 10 = 1 THEN ${T0} END, ${T0} + n * 1000, ${T0} + n * 1000
         FROM generate_series(1, ${EVENTS}) n;
+      INSERT INTO rollups (scope, minute, shard, latency)
+        SELECT ${scopeOf("n")}, (n / 30) * 60000, 0, array_fill(0, ARRAY[51]) FROM generate_series(1, ${EVENTS}) n;
       ANALYZE;
     `);
   });
   afterAll(async () => {
     await db?.drop();
+  });
+
+  it("reads a day of a scope's rollups through the primary key", async () => {
+    const { rows } = await db.pool.query<{ "QUERY PLAN": [{ Plan: PgPlan }] }>(
+      `EXPLAIN (FORMAT JSON) ${readRollupsSql(pgPlaceholder)}`,
+      ["tn_b", 60_000 * 100, 60_000 * 1540],
+    );
+    const plan = rows[0]!["QUERY PLAN"][0].Plan;
+    expect(pgProblems(plan), JSON.stringify(plan)).toEqual([]);
+    expect(JSON.stringify(plan)).toContain("rollups_pkey");
   });
 
   for (const { name, query } of listQueries()) {
@@ -182,6 +206,11 @@ describe("every list of the PostgreSQL store", () => {
     });
   }
 });
+
+/** Rollups: a tenant and 29 endpoints, each with a row every minute. */
+function scopeOf(n: string): string {
+  return `(CASE ${n} % 30 WHEN 0 THEN 'tn_b' ELSE 'we_' || (${n} % 30) END)`;
+}
 
 function tenantOf(n: string): string {
   return `(CASE ${n} % 3 ${TENANTS.map((t, i) => `WHEN ${i} THEN '${t}'`).join(" ")} END)`;
