@@ -354,7 +354,7 @@ export interface Store {
    * `after`, oldest first, and deletes those created before `cutoff` whose deliveries are all
    * finished (none `pending` or `in_flight`), with their deliveries, attempts and idempotency
    * key. The first batch of a pass (no `after`) also deletes other idempotency keys created
-   * before `cutoff`. Call again with `after: next` until `next` is undefined.
+   * before `cutoff`, and the charts' rollups of minutes before the cutoff's. Call again with `after: next` until `next` is undefined.
    */
   pruneBefore(
     cutoff: number,
@@ -365,7 +365,11 @@ export interface Store {
   stats(now: number): Promise<StoreStats>;
   /** The schema version applied and the latest this build knows, for /readyz. */
   schemaVersion(): Promise<{ applied: number; latest: number }>;
-  /** Events and attempts per time bucket of [since, until), for the dashboard's charts. */
+  /**
+   * Events and attempts per time bucket of [since, until), for the dashboard's charts: from
+   * per-minute rollups when the buckets are whole minutes from a minute (store/rollups.ts),
+   * else from the rows.
+   */
   timeline(query: TimelineQuery): Promise<Timeline>;
 }
 

@@ -1,4 +1,5 @@
 import type pg from "pg";
+import { deliveryList } from "../list-query.ts";
 import { cursorError } from "../sqlite/endpoints.ts";
 import type { AttemptRow, DeliveryFilters, DeliveryRow, Page } from "../types.ts";
 import { paginate } from "./paginate.ts";
@@ -28,24 +29,7 @@ export function deliveryQueries(pool: pg.Pool) {
   return {
     get,
     async list(tenantId: string, filters: DeliveryFilters): Promise<Page<DeliveryRow>> {
-      const conditions = ["tenant_id = $1"];
-      const params: unknown[] = [tenantId];
-      for (const [column, value] of [
-        ["event_id", filters.eventId],
-        ["endpoint_id", filters.endpointId],
-        ["status", filters.status],
-      ] as const) {
-        if (value === undefined) continue;
-        params.push(value);
-        conditions.push(`${column} = $${params.length}`);
-      }
-      const page = await paginate<DeliveryRecord>(
-        pool,
-        "deliveries",
-        conditions.join(" AND "),
-        params,
-        filters,
-      );
+      const page = await paginate<DeliveryRecord>(pool, deliveryList(tenantId, filters), filters);
       if (page === undefined) throw cursorError(filters);
       return { data: page.data.map(toDelivery), hasMore: page.hasMore };
     },

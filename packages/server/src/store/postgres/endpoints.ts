@@ -1,4 +1,5 @@
 import type pg from "pg";
+import { endpointList } from "../list-query.ts";
 import { cursorError } from "../sqlite/endpoints.ts";
 import type { EndpointRow, IdempotencyRecord, ListOptions, Page } from "../types.ts";
 import { claimKey } from "./idempotency.ts";
@@ -53,13 +54,7 @@ export function endpointQueries(pool: pg.Pool) {
       }),
     get: (tenantId: string, id: string) => get(pool, tenantId, id),
     async list(tenantId: string, options: ListOptions): Promise<Page<EndpointRow>> {
-      const page = await paginate<EndpointRecord>(
-        pool,
-        "endpoints",
-        "tenant_id = $1",
-        [tenantId],
-        options,
-      );
+      const page = await paginate<EndpointRecord>(pool, endpointList(tenantId), options);
       if (page === undefined) throw cursorError(options);
       return { data: page.data.map(toEndpoint), hasMore: page.hasMore };
     },

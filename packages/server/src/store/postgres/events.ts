@@ -1,4 +1,6 @@
 import type pg from "pg";
+import { eventList, failingAtInsert } from "../list-query.ts";
+import { eventDeltas } from "../rollups.ts";
 import { cursorError } from "../sqlite/endpoints.ts";
 import type {
   CreateEventResult,
@@ -12,14 +14,15 @@ import { claimKey } from "./idempotency.ts";
 import { allocateSequences } from "./ordering-keys.ts";
 import { paginate } from "./paginate.ts";
 import { notifyDue, transaction } from "./pool.ts";
+import { addRollups } from "./rollups.ts";
 import { type EventRecord, toEvent } from "./rows.ts";
 
 // One statement per table for a whole commit batch: a round trip per row would cap a node's
 // ingest at what the network latency allows, not what the database can write.
 const INSERT_EVENTS = `INSERT INTO events (id, tenant_id, type, created_at, payload, idempotency_key,
-    ordering_key)
+    ordering_key, failing_deliveries)
   SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bytea[], $6::text[],
-                       $7::text[])`;
+                       $7::text[], $8::integer[])`;
 const INSERT_DELIVERIES = `INSERT INTO deliveries (id, tenant_id, event_id, endpoint_id, status,
     attempt_count, next_attempt_at, lease_owner, lease_until, created_at, updated_at,
     ordering_key, sequence)
@@ -41,6 +44,7 @@ export function eventQueries(pool: pg.Pool) {
       transaction(pool, async (client) => {
         const results: CreateEventResult[] = [];
         const events: EventRow[] = [];
+        const failingCounts: number[] = [];
         const deliveries: DeliveryRow[] = [];
         for (let i = 0; i < items.length; i++) {
           const { event, deliveries: rows, idempotency: key, batch } = items[i]!;
@@ -64,6 +68,7 @@ export function eventQueries(pool: pg.Pool) {
             }
           }
           events.push(event);
+          failingCounts.push(failingAtInsert(rows));
           deliveries.push(...rows);
           results.push({ kind: "created", event, deliveries: rows.length });
         }
@@ -79,9 +84,10 @@ export function eventQueries(pool: pg.Pool) {
               (e) => e.payload,
               (e) => e.idempotencyKey,
               (e) => e.orderingKey,
-            ]),
+            ]).concat([failingCounts]),
           });
         }
+        await addRollups(client, eventDeltas(events));
         if (deliveries.length > 0) {
           await allocateSequences(client, deliveries);
           await client.query({
@@ -120,39 +126,7 @@ export function eventQueries(pool: pg.Pool) {
       return rows[0] && toEvent(rows[0]);
     },
     async list(tenantId: string, filters: EventFilters): Promise<Page<EventRow>> {
-      const conditions = ["tenant_id = $1"];
-      const params: unknown[] = [tenantId];
-      const add = (condition: (n: string) => string, value: unknown) => {
-        params.push(value);
-        conditions.push(condition(`$${params.length}`));
-      };
-      if (filters.type !== undefined) {
-        if (filters.type.endsWith(".*")) {
-          const prefix = filters.type.slice(0, -1).replace(/[%_\\]/g, "\\$&");
-          add((n) => `type LIKE ${n} ESCAPE '\\'`, `${prefix}%`);
-        } else {
-          add((n) => `type = ${n}`, filters.type);
-        }
-      }
-      if (filters.createdGte !== undefined) add((n) => `created_at >= ${n}`, filters.createdGte);
-      if (filters.createdLte !== undefined) add((n) => `created_at <= ${n}`, filters.createdLte);
-      if (filters.deliverySuccess === false) {
-        // Some delivery failed for good, or is still being retried after a failed attempt.
-        conditions.push(
-          "EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id = events.id AND (d.status = 'failed' OR (d.status IN ('pending', 'in_flight') AND d.attempt_count > 0)))",
-        );
-      } else if (filters.deliverySuccess === true) {
-        conditions.push(
-          "NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id = events.id AND d.status <> 'succeeded')",
-        );
-      }
-      const page = await paginate<EventRecord>(
-        pool,
-        "events",
-        conditions.join(" AND "),
-        params,
-        filters,
-      );
+      const page = await paginate<EventRecord>(pool, eventList(tenantId, filters), filters);
       if (page === undefined) throw cursorError(filters);
       return { data: page.data.map(toEvent), hasMore: page.hasMore };
     },

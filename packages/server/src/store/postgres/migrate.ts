@@ -4,6 +4,7 @@ import { sql as endpointHealth } from "./migrations/0002-endpoint-health.ts";
 import { sql as tenantsAndKeys } from "./migrations/0003-tenants-and-keys.ts";
 import { sql as claimByEndpoint } from "./migrations/0004-claim-by-endpoint.ts";
 import { sql as ordering } from "./migrations/0005-ordering.ts";
+import { sql as historyIndexes } from "./migrations/0006-history-indexes.ts";
 import { transaction } from "./pool.ts";
 
 /** Numbered, forward-only migrations; `schema_migrations` records which are applied. */
@@ -13,6 +14,7 @@ export const MIGRATIONS: readonly string[] = [
   tenantsAndKeys,
   claimByEndpoint,
   ordering,
+  historyIndexes,
 ];
 
 // Any constant both dialects' nodes agree on; "hookline" in ASCII.

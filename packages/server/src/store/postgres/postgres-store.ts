@@ -1,3 +1,4 @@
+import { rollupScope, rollupsAnswer, timelineFromRollups } from "../rollups.ts";
 import type { TenantStore } from "../tenant-types.ts";
 import type { Store } from "../types.ts";
 import { activityQuery } from "./activity.ts";
@@ -12,6 +13,7 @@ import { recordResultsQuery } from "./record-results.ts";
 import { requeueQueries } from "./requeue.ts";
 import { resealSecretsQuery } from "./reseal-secrets.ts";
 import { retentionQueries } from "./retention.ts";
+import { readRollups } from "./rollups.ts";
 import { statsQueries } from "./stats.ts";
 import { tenantQueries } from "./tenants.ts";
 import { timelineQuery } from "./timeline.ts";
@@ -100,7 +102,13 @@ export async function createPostgresStore(
     nextDueAt: () => deliveries.nextDue(),
     resealSecrets: (fn) => reseal(fn),
     pruneBefore: (cutoff, options) => retention.prune(cutoff, options),
-    timeline: (query) => timeline(query),
+    timeline: async (query) =>
+      rollupsAnswer(query)
+        ? timelineFromRollups(
+            query,
+            await readRollups(pool, rollupScope(query), query.since, query.until),
+          )
+        : timeline(query),
     ...statsQueries(pool),
 
     onDeliveriesDue: (listener) => due.subscribe(listener),

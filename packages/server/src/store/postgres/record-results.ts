@@ -2,10 +2,12 @@ import type pg from "pg";
 import { DeliveryStatus } from "../../domain/delivery-status.ts";
 import type { LadderPolicy } from "../../domain/health-ladder.ts";
 import { applyOutcome, type LadderEndpoint } from "../apply-outcome.ts";
+import { attemptDeltas } from "../rollups.ts";
 import type { AttemptResult, HealthChange } from "../types.ts";
 import { SKIP_PENDING } from "./endpoints.ts";
 import { columns } from "./events.ts";
 import { notifyDue, transaction } from "./pool.ts";
+import { addRollups } from "./rollups.ts";
 import { type HealthRecord, healthParams, toHealth } from "./rows.ts";
 
 // Endpoint rows are locked in id order, before any delivery row: two nodes recording outcomes
@@ -30,6 +32,17 @@ const FINISH = `UPDATE deliveries d SET status = r.status, attempt_count = r.att
           lease_owner)
   WHERE d.id = r.id AND d.status = 'in_flight'
     AND (r.lease_owner IS NULL OR d.lease_owner = r.lease_owner)`;
+// Event rows whose `failing_deliveries` this batch changes (migration 0006's trigger), locked in
+// id order before the deliveries are written: two batches crossing the line for deliveries of
+// the same events would otherwise lock them in the order their UPDATE reaches them, and could
+// deadlock. A batch of first attempts that succeed locks nothing here. The pending deliveries of
+// an endpoint this batch disables are skipped, which uncounts those that had failed an attempt.
+const LOCK_EVENTS = `SELECT id FROM events WHERE id IN (
+    SELECT event_id FROM deliveries WHERE id = ANY($1::text[])
+    UNION
+    SELECT event_id FROM deliveries
+      WHERE endpoint_id = ANY($2::text[]) AND status = 'pending' AND attempt_count > 0)
+  ORDER BY id FOR NO KEY UPDATE`;
 const WRITE_HEALTH = `UPDATE endpoints SET health = $2, consecutive_failures = $3, failing_since = $4,
   disable_at = $5, last_success_at = $6, last_failure_at = $7 WHERE id = $1`;
 const DISABLE = `UPDATE endpoints SET status = 'disabled', disabled_reason = $1, updated_at = $2
@@ -75,6 +88,14 @@ export function recordResultsQuery(pool: pg.Pool) {
         return row;
       });
 
+      const crossing = finished.filter((f, i) => isFailing(f) !== results[i]!.attemptCount > 1);
+      if (crossing.length > 0 || disabled.length > 0) {
+        await client.query({
+          name: "record-lock-events",
+          text: LOCK_EVENTS,
+          values: [crossing.map((f) => f.id), disabled.map((d) => d.id)],
+        });
+      }
       await client.query({
         name: "record-insert-attempts",
         text: INSERT_ATTEMPTS,
@@ -142,6 +163,23 @@ export function recordResultsQuery(pool: pg.Pool) {
           .map((r) => r.endpointId),
       );
       if (freed.size > 0) await client.query(notifyDue(freed));
+      await addRollups(
+        client,
+        attemptDeltas(results, (id) => endpoints.get(id)?.tenantId),
+      );
       return changes;
     });
+}
+
+/**
+ * Whether a delivery counts in its event's `failing_deliveries` once this outcome is written
+ * (the trigger's test). Before it, the delivery was in flight and counted if an earlier attempt
+ * had been made: `attemptCount > 1`.
+ */
+function isFailing(f: { status: string; attemptCount: number }): boolean {
+  return (
+    f.status === DeliveryStatus.failed ||
+    ((f.status === DeliveryStatus.pending || f.status === DeliveryStatus.inFlight) &&
+      f.attemptCount > 0)
+  );
 }

@@ -1,6 +1,8 @@
 import type pg from "pg";
+import { rollupCutoff } from "../rollups.ts";
 import type { PruneBatch } from "../types.ts";
 import { transaction } from "./pool.ts";
+import { PRUNE_ROLLUPS } from "./rollups.ts";
 
 interface ExaminedEvent {
   seq: number;
@@ -49,6 +51,7 @@ export function retentionQueries(pool: pg.Pool) {
         };
         if (options.after === undefined) {
           result.idempotencyKeys += (await client.query(DELETE_OTHER_KEYS, [cutoff])).rowCount ?? 0;
+          await client.query(PRUNE_ROLLUPS, [rollupCutoff(cutoff)]);
         }
         const examined = (
           await client.query<ExaminedEvent>(EXAMINE, [options.after ?? 0, options.limit])

@@ -1,4 +1,5 @@
 import type pg from "pg";
+import { apiKeyList, seqList } from "../list-query.ts";
 import { cursorError } from "../sqlite/endpoints.ts";
 // API keys have the same columns and types in both dialects: SQLite's mapper serves here too.
 import { type KeyRecord, toKey } from "../sqlite/tenants.ts";
@@ -49,7 +50,7 @@ export function tenantQueries(pool: pg.Pool): TenantStore {
       return rows[0] && toTenant(rows[0]);
     },
     async listTenants(options: ListOptions) {
-      const page = await paginate<TenantRecord>(pool, LIVE_TENANTS, "TRUE", [], options);
+      const page = await paginate<TenantRecord>(pool, seqList(LIVE_TENANTS, "TRUE", []), options);
       if (page === undefined) throw cursorError(options);
       return { data: page.data.map(toTenant), hasMore: page.hasMore };
     },
@@ -93,13 +94,7 @@ export function tenantQueries(pool: pg.Pool): TenantStore {
       ),
     getApiKey: (id) => keyRow("SELECT * FROM api_keys WHERE id = $1", [id]),
     async listApiKeys(tenantId, options) {
-      const page = await paginate<KeyRecord>(
-        pool,
-        "api_keys",
-        tenantId === undefined ? "TRUE" : "tenant_id = $1",
-        tenantId === undefined ? [] : [tenantId],
-        options,
-      );
+      const page = await paginate<KeyRecord>(pool, apiKeyList(tenantId), options);
       if (page === undefined) throw cursorError(options);
       return { data: page.data.map(toKey), hasMore: page.hasMore };
     },

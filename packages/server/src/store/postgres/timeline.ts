@@ -1,5 +1,6 @@
 import type pg from "pg";
-import type { Timeline, TimelineBucket, TimelineQuery } from "../types.ts";
+import { emptyBuckets } from "../rollups.ts";
+import type { Timeline, TimelineQuery } from "../types.ts";
 
 const BOUNDS = "SELECT min(seq) AS lo, max(seq) AS hi FROM events";
 const FIRST_FROM = "SELECT seq, created_at FROM events WHERE seq >= $1 ORDER BY seq LIMIT 1";
@@ -39,14 +40,7 @@ export function timelineQuery(pool: pg.Pool) {
   }
 
   return async (query: TimelineQuery): Promise<Timeline> => {
-    const count = Math.ceil((query.until - query.since) / query.bucketMs);
-    const buckets: TimelineBucket[] = Array.from({ length: count }, (_, i) => ({
-      start: query.since + i * query.bucketMs,
-      events: 0,
-      attemptsOk: 0,
-      attemptsFailed: 0,
-      p95Ms: null,
-    }));
+    const buckets = emptyBuckets(query);
     const params = [query.tenantId, query.since, query.until, query.bucketMs];
     if (query.endpointId === undefined) {
       const from = await firstSeqAt(query.since);

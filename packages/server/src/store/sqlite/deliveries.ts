@@ -1,5 +1,6 @@
 import type Database from "better-sqlite3";
 import { signingSecrets } from "../../domain/signing-secrets.ts";
+import { deliveryList } from "../list-query.ts";
 import type {
   AttemptRow,
   ClaimedDelivery,
@@ -72,24 +73,7 @@ export function deliveryQueries(db: Database.Database) {
       return row && toDelivery(row);
     },
     list(tenantId: string, filters: DeliveryFilters): Page<DeliveryRow> {
-      const conditions = ["tenant_id = ?"];
-      const params: unknown[] = [tenantId];
-      for (const [column, value] of [
-        ["event_id", filters.eventId],
-        ["endpoint_id", filters.endpointId],
-        ["status", filters.status],
-      ] as const) {
-        if (value === undefined) continue;
-        conditions.push(`${column} = ?`);
-        params.push(value);
-      }
-      const page = paginate<DeliveryRecord>(
-        db,
-        "deliveries",
-        conditions.join(" AND "),
-        params,
-        filters,
-      );
+      const page = paginate<DeliveryRecord>(db, deliveryList(tenantId, filters), filters);
       if (page === undefined) throw cursorError(filters);
       return { data: page.data.map(toDelivery), hasMore: page.hasMore };
     },

@@ -1,5 +1,6 @@
 import type Database from "better-sqlite3";
 import { UnknownCursorError } from "../errors.ts";
+import { endpointList } from "../list-query.ts";
 import type { EndpointRow, IdempotencyRecord, ListOptions, Page } from "../types.ts";
 import { idempotency } from "./idempotency.ts";
 import { durably } from "./open.ts";
@@ -66,7 +67,7 @@ export function endpointQueries(db: Database.Database) {
       return row && toEndpoint(row);
     },
     list(tenantId: string, options: ListOptions): Page<EndpointRow> {
-      const page = paginate<StoredEndpoint>(db, "endpoints", "tenant_id = ?", [tenantId], options);
+      const page = paginate<StoredEndpoint>(db, endpointList(tenantId), options);
       if (page === undefined) throw cursorError(options);
       return { data: page.data.map(toEndpoint), hasMore: page.hasMore };
     },

@@ -1,14 +1,18 @@
 import type Database from "better-sqlite3";
+import { eventList, failingAtInsert } from "../list-query.ts";
+import { eventDeltas } from "../rollups.ts";
 import type { CreateEventResult, EventFilters, EventRow, NewEventRows, Page } from "../types.ts";
 import { cursorError } from "./endpoints.ts";
 import { idempotency } from "./idempotency.ts";
 import { paginate } from "./paginate.ts";
+import { rollupQueries } from "./rollups.ts";
 import { type EventRecord, toEvent } from "./rows.ts";
 
 export function eventQueries(db: Database.Database) {
   const keys = idempotency(db);
+  const rollups = rollupQueries(db);
   const insertEvent = db.prepare(
-    "INSERT INTO events (id, tenant_id, type, created_at, payload, idempotency_key, ordering_key) VALUES (?, ?, ?, ?, ?, ?, ?)",
+    "INSERT INTO events (id, tenant_id, type, created_at, payload, idempotency_key, ordering_key, failing_deliveries) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
   );
   const insertDelivery = db.prepare(
     "INSERT INTO deliveries (id, tenant_id, event_id, endpoint_id, status, attempt_count, next_attempt_at, lease_owner, lease_until, ordering_key, sequence, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?)",
@@ -35,6 +39,7 @@ export function eventQueries(db: Database.Database) {
       event.payload,
       event.idempotencyKey,
       event.orderingKey,
+      failingAtInsert(deliveries),
     );
     for (const d of deliveries) {
       if (d.orderingKey !== null) {
@@ -74,6 +79,7 @@ export function eventQueries(db: Database.Database) {
       }
       results.push(createOne(items[i]!));
     }
+    rollups.add(eventDeltas(results.flatMap((r) => (r.kind === "created" ? [r.event] : []))));
     return results;
   });
 
@@ -85,36 +91,7 @@ export function eventQueries(db: Database.Database) {
       return row && toEvent(row);
     },
     list(tenantId: string, filters: EventFilters): Page<EventRow> {
-      const conditions = ["tenant_id = ?"];
-      const params: unknown[] = [tenantId];
-      if (filters.type !== undefined) {
-        if (filters.type.endsWith(".*")) {
-          conditions.push("type LIKE ? ESCAPE '\\'");
-          params.push(`${filters.type.slice(0, -1).replace(/[%_\\]/g, "\\$&")}%`);
-        } else {
-          conditions.push("type = ?");
-          params.push(filters.type);
-        }
-      }
-      if (filters.createdGte !== undefined) {
-        conditions.push("created_at >= ?");
-        params.push(filters.createdGte);
-      }
-      if (filters.createdLte !== undefined) {
-        conditions.push("created_at <= ?");
-        params.push(filters.createdLte);
-      }
-      if (filters.deliverySuccess === false) {
-        // Some delivery failed for good, or is still being retried after a failed attempt.
-        conditions.push(
-          "EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id = events.id AND (d.status = 'failed' OR (d.status IN ('pending', 'in_flight') AND d.attempt_count > 0)))",
-        );
-      } else if (filters.deliverySuccess === true) {
-        conditions.push(
-          "NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id = events.id AND d.status <> 'succeeded')",
-        );
-      }
-      const page = paginate<EventRecord>(db, "events", conditions.join(" AND "), params, filters);
+      const page = paginate<EventRecord>(db, eventList(tenantId, filters), filters);
       if (page === undefined) throw cursorError(filters);
       return { data: page.data.map(toEvent), hasMore: page.hasMore };
     },

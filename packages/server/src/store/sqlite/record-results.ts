@@ -2,7 +2,9 @@ import type Database from "better-sqlite3";
 import { DeliveryStatus } from "../../domain/delivery-status.ts";
 import type { LadderPolicy } from "../../domain/health-ladder.ts";
 import { applyOutcome, type LadderEndpoint } from "../apply-outcome.ts";
+import { attemptDeltas } from "../rollups.ts";
 import type { AttemptResult, HealthChange } from "../types.ts";
+import { rollupQueries } from "./rollups.ts";
 import { type HealthRecord, healthParams, toHealth } from "./rows.ts";
 
 /**
@@ -12,6 +14,7 @@ import { type HealthRecord, healthParams, toHealth } from "./rows.ts";
  * has its pending deliveries turned `skipped`: recorded and recoverable, never attempted.
  */
 export function recordResultsQuery(db: Database.Database) {
+  const rollups = rollupQueries(db);
   const insertAttempt = db.prepare(
     "INSERT INTO attempts (id, delivery_id, endpoint_id, created_at, duration_ms, status_code, response_body, error_kind, error_message, request_headers) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
   );
@@ -89,6 +92,7 @@ export function recordResultsQuery(db: Database.Database) {
       for (const [id, endpoint] of endpoints) {
         if (endpoint?.changed) writeHealth.run({ ...healthParams(endpoint.health), id });
       }
+      rollups.add(attemptDeltas(results, (id) => endpoints.get(id)?.tenantId));
       return changes;
     },
   );

@@ -1,5 +1,7 @@
 import type Database from "better-sqlite3";
+import { rollupCutoff } from "../rollups.ts";
 import type { PruneBatch } from "../types.ts";
+import { rollupQueries } from "./rollups.ts";
 
 interface ExaminedEvent {
   seq: number;
@@ -19,9 +21,11 @@ const EVENT_KEYS = "events.create";
  * assigned at commit, so it follows `created_at` (to the millisecond an ingest batch spans);
  * the walk ends at the first event of the window. An event with a delivery still `pending` or
  * `in_flight` is work to be done and is kept; any other status (succeeded, failed, cancelled,
- * skipped) is finished.
+ * skipped) is finished. The first batch of a pass also deletes the charts' rollups of minutes
+ * before the cutoff's.
  */
 export function retentionQueries(db: Database.Database) {
+  const rollups = rollupQueries(db);
   const examine = db.prepare(`
     SELECT seq, id, tenant_id, idempotency_key, created_at,
       EXISTS (SELECT 1 FROM deliveries d
@@ -62,7 +66,10 @@ export function retentionQueries(db: Database.Database) {
       next: undefined,
     };
     // Once per pass, at its first batch.
-    if (after === undefined) result.idempotencyKeys += deleteOtherKeys.run({ cutoff }).changes;
+    if (after === undefined) {
+      result.idempotencyKeys += deleteOtherKeys.run({ cutoff }).changes;
+      rollups.prune(rollupCutoff(cutoff));
+    }
     const examined = examine.all(after ?? 0, limit) as ExaminedEvent[];
     const prunable: ExaminedEvent[] = [];
     let reachedWindow = false;

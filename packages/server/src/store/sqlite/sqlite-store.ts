@@ -11,6 +11,7 @@ import { recordResultsQuery } from "./record-results.ts";
 import { requeueQueries } from "./requeue.ts";
 import { resealSecretsQuery } from "./reseal-secrets.ts";
 import { retentionQueries } from "./retention.ts";
+import { rollupQueries } from "./rollups.ts";
 import { statsQueries } from "./stats.ts";
 import { tenantQueries } from "./tenants.ts";
 import { timelineQuery } from "./timeline.ts";
@@ -37,6 +38,7 @@ export function createSqliteStore(
   const activity = activityQuery(db);
   const retention = retentionQueries(db);
   const timeline = timelineQuery(db);
+  const rollups = rollupQueries(db);
   const getSetting = db.prepare("SELECT value FROM settings WHERE key = ?");
   const setSetting = db.prepare(
     "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
@@ -85,7 +87,7 @@ export function createSqliteStore(
     nextDueAt: async () => deliveries.nextDue(),
     resealSecrets: async (reseal) => resealSecretsQuery(db).immediate(reseal),
     pruneBefore: async (cutoff, options) => retention.prune(cutoff, options),
-    timeline: async (query) => timeline(query),
+    timeline: async (query) => rollups.timeline(query, timeline),
     ...statsQueries(db),
   };
 }

@@ -1,4 +1,5 @@
 import type Database from "better-sqlite3";
+import { apiKeyList, seqList } from "../list-query.ts";
 import type { ApiKeyRow, TenantRow, TenantStore } from "../tenant-types.ts";
 import type { ListOptions } from "../types.ts";
 import { cursorError } from "./endpoints.ts";
@@ -84,7 +85,7 @@ export function tenantQueries(db: Database.Database): TenantStore {
       return row && toTenant(row);
     },
     listTenants: async (options: ListOptions) => {
-      const page = paginate<TenantRecord>(db, LIVE_TENANTS, "1 = 1", [], options);
+      const page = paginate<TenantRecord>(db, seqList(LIVE_TENANTS, "1 = 1", []), options);
       if (page === undefined) throw cursorError(options);
       return { data: page.data.map(toTenant), hasMore: page.hasMore };
     },
@@ -102,13 +103,7 @@ export function tenantQueries(db: Database.Database): TenantStore {
       return row && toKey(row);
     },
     listApiKeys: async (tenantId, options) => {
-      const page = paginate<KeyRecord>(
-        db,
-        "api_keys",
-        tenantId === undefined ? "1 = 1" : "tenant_id = ?",
-        tenantId === undefined ? [] : [tenantId],
-        options,
-      );
+      const page = paginate<KeyRecord>(db, apiKeyList(tenantId), options);
       if (page === undefined) throw cursorError(options);
       return { data: page.data.map(toKey), hasMore: page.hasMore };
     },

@@ -1,5 +1,6 @@
 import type Database from "better-sqlite3";
-import type { Timeline, TimelineBucket, TimelineQuery } from "../types.ts";
+import { emptyBuckets } from "../rollups.ts";
+import type { Timeline, TimelineQuery } from "../types.ts";
 
 /**
  * Per-bucket counts for the dashboard's charts, each read through an existing index so a chart
@@ -64,14 +65,7 @@ export function timelineQuery(db: Database.Database) {
   }
 
   return (query: TimelineQuery): Timeline => {
-    const count = Math.ceil((query.until - query.since) / query.bucketMs);
-    const buckets: TimelineBucket[] = Array.from({ length: count }, (_, i) => ({
-      start: query.since + i * query.bucketMs,
-      events: 0,
-      attemptsOk: 0,
-      attemptsFailed: 0,
-      p95Ms: null,
-    }));
+    const buckets = emptyBuckets(query);
     const params = {
       tenant: query.tenantId,
       since: query.since,

@@ -1,0 +1,279 @@
+/**
+ * History that costs nothing: every list and chart of the API timed against how many events
+ * the store holds, on SQLite and PostgreSQL, through the store API (no HTTP: the calls' own
+ * cost, not the server's).
+ *
+ *   npm run bench:history                        100,000 events, both stores
+ *   npm run bench:history -- --sizes=100000,1000000 --write   the issue's sizes; rewrites docs
+ *   npm run bench:history -- --stores=sqlite --retention      also retention beside ingest
+ *
+ * Fill: createEvents in batches of 500 (one endpoint, ~800-byte payloads, one delivery each,
+ * created over the last 24 h; 2% of deliveries stored failed), then one attempt per delivery
+ * through recordResults (attempt rows and rollups, as the recorder writes them; the deliveries
+ * are stored in their final state rather than claimed). Each call is timed 15 times after a
+ * warm-up; p50 and p95 in ms. Bytes per event: the database's size over its events. RSS: this
+ * process (on SQLite the database is in it; PostgreSQL's server is another process).
+ */
+import { mkdtempSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { DEFAULT_LADDER } from "../packages/server/src/domain/health-ladder.ts";
+import { createPostgresStore } from "../packages/server/src/store/postgres/postgres-store.ts";
+import { MINUTE } from "../packages/server/src/store/rollups.ts";
+import { createSqliteStore } from "../packages/server/src/store/sqlite/sqlite-store.ts";
+import type { Store } from "../packages/server/src/store/types.ts";
+import {
+  endpointRow,
+  eventRows,
+  outcome,
+  TENANT,
+} from "../packages/server/test/support/store-rows.ts";
+import { createDatabase, postgresServer } from "./postgres-setup.ts";
+import { writeSection } from "./write-docs.ts";
+
+const { values: flags } = parseArgs({
+  options: {
+    sizes: { type: "string", default: "100000" },
+    stores: { type: "string", default: "sqlite,postgres" },
+    retention: { type: "boolean", default: false },
+    write: { type: "boolean", default: false },
+  },
+});
+const SIZES = flags.sizes.split(",").map(Number);
+const BATCH = 500;
+const DAY = 24 * 60 * MINUTE;
+const PAYLOAD = Buffer.alloc(800, "x");
+const ladder = { ...DEFAULT_LADDER, disableAfterMs: Number.MAX_SAFE_INTEGER };
+
+interface Opened {
+  store: Store;
+  bytes(): Promise<number>;
+  close(): Promise<void>;
+}
+
+async function openSqlite(): Promise<Opened> {
+  const dir = mkdtempSync(join(tmpdir(), "hookline-history-"));
+  const file = join(dir, "hookline.db");
+  const store = createSqliteStore(file, { durability: "process" });
+  const size = (f: string) => {
+    try {
+      return statSync(f).size;
+    } catch {
+      return 0;
+    }
+  };
+  return {
+    store,
+    bytes: async () => size(file) + size(`${file}-wal`),
+    async close() {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function openPostgres(serverUrl: string, n: number): Promise<Opened> {
+  const url = await createDatabase(serverUrl, `history_${n}`);
+  const store = await createPostgresStore(url, { poolSize: 4 });
+  const pg = (await import("pg")).default;
+  return {
+    store,
+    async bytes() {
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      const { rows } = await client.query("SELECT pg_database_size(current_database()) AS b");
+      await client.end();
+      return Number(rows[0].b);
+    },
+    close: () => store.close(),
+  };
+}
+
+/** Fills to `target` events; returns events/s of the ingest part and the ids it needs. */
+async function fill(store: Store, from: number, target: number, now: number, endpointId: string) {
+  let ingestMs = 0;
+  const ids: string[] = [];
+  for (let i = from; i < target; i += BATCH) {
+    const rows = Array.from({ length: Math.min(BATCH, target - i) }, (_, j) => {
+      const at = now - DAY + Math.floor(((i + j) / target) * DAY);
+      const r = eventRows(at, [endpointId], {
+        type: (i + j) % 10 === 0 ? "invoice.payment_failed" : "charge.succeeded",
+        status: (i + j) % 50 === 0 ? "failed" : "succeeded",
+      });
+      r.event.payload = PAYLOAD;
+      return r;
+    });
+    const t = performance.now();
+    await store.createEvents(rows);
+    ingestMs += performance.now() - t;
+    const results = rows.map((r) => {
+      const d = r.deliveries[0]!;
+      const o = outcome({ id: d.id, endpointId, attemptCount: 0 }, r.event.createdAt, {
+        ok: d.status === "succeeded",
+      });
+      o.attempt.durationMs = 20 + ((i * 7) % 300);
+      return o;
+    });
+    await store.recordResults(results, now, ladder);
+    ids.push(rows[Math.floor(rows.length / 2)]!.event.id);
+  }
+  return { eventsPerSecond: ((target - from) / ingestMs) * 1000, ids };
+}
+
+async function time(call: () => Promise<unknown>) {
+  await call();
+  const ms: number[] = [];
+  for (let i = 0; i < 15; i++) {
+    const t = performance.now();
+    await call();
+    ms.push(performance.now() - t);
+  }
+  ms.sort((a, b) => a - b);
+  return { p50: ms[7]!, p95: ms[14]! };
+}
+
+function calls(store: Store, now: number, middleId: string, endpointId: string) {
+  return {
+    "events?limit=100": () => store.listEvents(TENANT, { limit: 100 }),
+    "events created[lte]=midpoint": () =>
+      store.listEvents(TENANT, { limit: 100, createdLte: now - DAY / 2 }),
+    "events delivery_success=false": () =>
+      store.listEvents(TENANT, { limit: 100, deliverySuccess: false }),
+    "events starting_after=<middle>": () =>
+      store.listEvents(TENANT, { limit: 100, startingAfter: middleId }),
+    "deliveries status=failed": () =>
+      store.listDeliveries(TENANT, { limit: 100, status: "failed" }),
+    "stats 24h (tenant)": () =>
+      store.timeline({
+        tenantId: TENANT,
+        since: Math.floor(now / MINUTE) * MINUTE + MINUTE - DAY,
+        until: Math.floor(now / MINUTE) * MINUTE + MINUTE,
+        bucketMs: MINUTE,
+      }),
+    "deliveries endpoint=…": () => store.listDeliveries(TENANT, { limit: 100, endpointId }),
+    "endpoint health": () => store.endpointActivity(endpointId, now - DAY, 1000),
+    "events/{id}": () => store.getEvent(TENANT, middleId),
+    "events type=…": () => store.listEvents(TENANT, { limit: 100, type: "invoice.payment_failed" }),
+  };
+}
+
+/** p50/p99 of one-event ingests at a steady rate for `seconds`, with or without retention. */
+async function ingestLatency(store: Store, endpointId: string, seconds: number, prune: boolean) {
+  const ms: number[] = [];
+  let pruned = 0;
+  let running = true;
+  const pruner = (async () => {
+    let after: number | undefined;
+    while (prune && running) {
+      const batch = await store.pruneBefore(Date.now() - 2 * DAY, { limit: 200, after });
+      pruned += batch.events;
+      after = batch.next;
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  })();
+  const end = performance.now() + seconds * 1000;
+  while (performance.now() < end) {
+    const t = performance.now();
+    await store.createEvents([eventRows(Date.now(), [endpointId])]);
+    ms.push(performance.now() - t);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  running = false;
+  await pruner;
+  ms.sort((a, b) => a - b);
+  return {
+    p50: ms[Math.floor(ms.length / 2)]!,
+    p99: ms[Math.floor(ms.length * 0.99)]!,
+    n: ms.length,
+    pruned,
+  };
+}
+
+const f = (x: number) => (x < 10 ? x.toFixed(2) : x.toFixed(0));
+const lines: string[] = [];
+const say = (s: string) => {
+  console.log(s);
+  lines.push(s);
+};
+
+const stores = flags.stores.split(",");
+const server = stores.includes("postgres") ? await postgresServer() : undefined;
+try {
+  say(`Store-level calls, p50 / p95 ms of 15 after a warm-up; one endpoint, ~1 KB events.`);
+  say("");
+  for (const kind of stores) {
+    const opened = kind === "sqlite" ? await openSqlite() : await openPostgres(server!.url, 0);
+    const { store } = opened;
+    const endpoint = endpointRow(Date.now());
+    await store.createEndpoint(endpoint);
+    const now = Date.now();
+    let filled = 0;
+    let ids: string[] = [];
+    const rows: string[][] = [];
+    const header = ["call"];
+    for (const size of SIZES) {
+      const result = await fill(store, filled, size, now, endpoint.id);
+      ids = ids.concat(result.ids);
+      filled = size;
+      header.push(`${size.toLocaleString("en")} events`);
+      const middle = ids[Math.floor(ids.length / 2)]!;
+      const measured = calls(store, now, middle, endpoint.id);
+      let r = 0;
+      for (const [name, call] of Object.entries(measured)) {
+        const { p50, p95 } = await time(call);
+        rows[r] ??= [`\`${name}\``];
+        rows[r]!.push(`${f(p50)} / ${f(p95)}`);
+        r++;
+      }
+      const extras: [string, string][] = [
+        ["ingest (createEvents, 500 a batch), events/s", result.eventsPerSecond.toFixed(0)],
+        ["bytes per event", ((await opened.bytes()) / size).toFixed(0)],
+        ["RSS of this process, MB", (process.memoryUsage().rss / 1e6).toFixed(0)],
+      ];
+      for (const [name, value] of extras) {
+        rows[r] ??= [name];
+        rows[r]!.push(value);
+        r++;
+      }
+    }
+    say(`### ${kind === "sqlite" ? "SQLite" : "PostgreSQL"}`);
+    say("");
+    say(`| ${header.join(" | ")} |`);
+    say(`|${header.map(() => "---").join("|")}|`);
+    for (const row of rows) say(`| ${row.join(" | ")} |`);
+    say("");
+    if (flags.retention) {
+      // Back-date a day of history past the cutoff by filling it at now - 3 days.
+      const old = Math.min(100_000, SIZES.at(-1)!);
+      const aged = await openSqliteOrSame(kind, server?.url);
+      const e = endpointRow(Date.now());
+      await aged.store.createEndpoint(e);
+      await fill(aged.store, 0, old, Date.now() - 2 * DAY, e.id);
+      const before = await aged.bytes();
+      const quiet = await ingestLatency(aged.store, e.id, 10, false);
+      const busy = await ingestLatency(aged.store, e.id, 10, true);
+      const bytesAfter = await aged.bytes();
+      say(
+        `Retention beside steady ingest (${kind}, ${old.toLocaleString("en")} expired events): one-event ingest p50 / p99 ${f(quiet.p50)} / ${f(quiet.p99)} ms alone, ${f(busy.p50)} / ${f(busy.p99)} ms while retention deleted ${busy.pruned.toLocaleString("en")} events in 10 s (batches of 200); database ${(before / 1e6).toFixed(0)} → ${(bytesAfter / 1e6).toFixed(0)} MB.`,
+      );
+      say("");
+      await aged.close();
+    }
+    await opened.close();
+  }
+} finally {
+  await server?.stop();
+}
+
+async function openSqliteOrSame(kind: string, url: string | undefined): Promise<Opened> {
+  return kind === "sqlite" ? openSqlite() : openPostgres(url!, 1);
+}
+
+if (flags.write) {
+  writeSection("docs/benchmarks.md", {
+    name: "history",
+    title: "History: lists and charts against the size of the history",
+    report: `Command: \`npm run bench:history -- --sizes=${flags.sizes} --write\`. Figures on a shared 2-core machine under other load: noisy.\n\n${lines.join("\n")}`,
+  });
+}

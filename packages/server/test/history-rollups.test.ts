@@ -1,0 +1,183 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import Database from "better-sqlite3";
+import fc from "fast-check";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DEFAULT_LADDER } from "../src/domain/health-ladder.ts";
+import { IdPrefix, newId } from "../src/ids.ts";
+import { createPool } from "../src/store/postgres/pool.ts";
+import { createPostgresStore } from "../src/store/postgres/postgres-store.ts";
+import { timelineQuery as postgresRaw } from "../src/store/postgres/timeline.ts";
+import { bucketValue, latencyBucket, MINUTE } from "../src/store/rollups.ts";
+import { createSqliteStore } from "../src/store/sqlite/sqlite-store.ts";
+import { timelineQuery as sqliteRaw } from "../src/store/sqlite/timeline.ts";
+import type { TenantStore } from "../src/store/tenant-types.ts";
+import type { Store, Timeline, TimelineQuery } from "../src/store/types.ts";
+import { type FreshDatabase, freshDatabase } from "./support/postgres.ts";
+import { endpointRow, eventRows, outcome } from "./support/store-rows.ts";
+
+// The charts read per-minute rollups written beside the rows; these tests hold their answers
+// equal to the computation over the rows themselves (each store's timeline.ts) on generated
+// histories. The rollups' p95 is the upper bound of the histogram bucket holding the raw p95.
+
+const T0 = 1_750_000_020_000; // not on a minute: histories straddle minute boundaries
+const WINDOW = 3 * 60 * MINUTE;
+const START = Math.floor(T0 / MINUTE) * MINUTE;
+const LADDER = { ...DEFAULT_LADDER, disableAfterMs: Number.MAX_SAFE_INTEGER };
+
+interface Attempt {
+  endpoint: number;
+  at: number;
+  durationMs: number;
+  ok: boolean;
+}
+const history = fc.record({
+  endpoints: fc.integer({ min: 1, max: 3 }),
+  events: fc.array(fc.integer({ min: 0, max: WINDOW - 1 }), { maxLength: 40 }),
+  attempts: fc.array(
+    fc.record({
+      endpoint: fc.nat(2),
+      at: fc.integer({ min: 0, max: WINDOW - 1 }),
+      durationMs: fc.oneof(fc.integer({ min: 0, max: 40 }), fc.integer({ min: 0, max: 200_000 })),
+      ok: fc.boolean(),
+    }),
+    { maxLength: 60 },
+  ),
+});
+
+/** Writes a history under a new tenant through the store's API; returns its scopes. */
+async function write(
+  store: Store & TenantStore,
+  h: { endpoints: number; events: number[]; attempts: Attempt[] },
+) {
+  const tenantId = newId(IdPrefix.tenant);
+  await store.createTenant({ id: tenantId, name: "t", metadata: {}, createdAt: T0, updatedAt: T0 });
+  const endpoints = Array.from({ length: h.endpoints }, (_, i) =>
+    endpointRow(T0 + i, { tenantId }),
+  );
+  for (const e of endpoints) await store.createEndpoint(e);
+  const ofTenant = (at: number) => {
+    const rows = eventRows(
+      T0 + at,
+      endpoints.map((e) => e.id),
+    );
+    rows.event.tenantId = tenantId;
+    for (const d of rows.deliveries) d.tenantId = tenantId;
+    return rows;
+  };
+  // In creation order: the raw computation finds a window's first event by `seq`.
+  const events = [...h.events].sort((a, b) => a - b).map(ofTenant);
+  const carrier = ofTenant(0); // the deliveries the attempts are of
+  await store.createEvents([carrier, ...events]);
+  const results = h.attempts.map((a) => {
+    const endpoint = endpoints[a.endpoint % endpoints.length]!;
+    const delivery = carrier.deliveries.find((d) => d.endpointId === endpoint.id)!;
+    const r = outcome({ id: delivery.id, endpointId: endpoint.id, attemptCount: 0 }, T0 + a.at, {
+      ok: a.ok,
+    });
+    r.attempt.durationMs = a.durationMs;
+    return r;
+  });
+  // In a few batches, as the recorder commits them.
+  for (let i = 0; i < results.length; i += 16) {
+    await store.recordResults(results.slice(i, i + 16), T0 + WINDOW, LADDER);
+  }
+  return { tenantId, endpointIds: endpoints.map((e) => e.id) };
+}
+
+/** The raw computation's answer, its p95s read through the histogram as the rollups keep them. */
+const quantized = (t: Timeline): Timeline => {
+  const q = (p: number | null) => (p === null ? null : bucketValue(latencyBucket(p)));
+  return {
+    buckets: t.buckets.map((b) => ({ ...b, p95Ms: q(b.p95Ms) })),
+    p95Ms: q(t.p95Ms),
+  };
+};
+
+function queries(scopes: { tenantId: string; endpointIds: string[] }): TimelineQuery[] {
+  const windows = [
+    { since: START, until: START + WINDOW + MINUTE, bucketMs: MINUTE },
+    { since: START + 30 * MINUTE, until: START + 90 * MINUTE, bucketMs: 5 * MINUTE },
+  ];
+  return windows.flatMap((w) => [
+    { tenantId: scopes.tenantId, ...w },
+    ...scopes.endpointIds.map((endpointId) => ({ tenantId: scopes.tenantId, endpointId, ...w })),
+  ]);
+}
+
+const stores = [
+  {
+    name: "SQLite",
+    async open() {
+      const dir = mkdtempSync(join(tmpdir(), "hookline-rollups-"));
+      const file = join(dir, "hookline.db");
+      const store = createSqliteStore(file, { durability: "process" });
+      const raw = new Database(file, { readonly: true });
+      const timeline = sqliteRaw(raw);
+      return {
+        store,
+        raw: async (q: TimelineQuery) => timeline(q),
+        async close() {
+          raw.close();
+          await store.close();
+          rmSync(dir, { recursive: true, force: true });
+        },
+      };
+    },
+  },
+  {
+    name: "PostgreSQL",
+    async open() {
+      const db: FreshDatabase = await freshDatabase();
+      const store = await createPostgresStore(db.url, { poolSize: 4 });
+      const pool = createPool(db.url, { max: 2 }); // bigints as numbers, as the store reads them
+      return {
+        store,
+        raw: postgresRaw(pool),
+        async close() {
+          await pool.end();
+          await store.close();
+          await db.drop();
+        },
+      };
+    },
+  },
+];
+
+describe.each(stores)("the $name store's charts", ({ open }) => {
+  let opened: Awaited<ReturnType<typeof open>>;
+  beforeAll(async () => {
+    opened = await open();
+  });
+  afterAll(() => opened?.close());
+
+  it("answer from rollups what the rows answer, for the tenant and each endpoint, by the minute and by five", async () => {
+    await fc.assert(
+      fc.asyncProperty(history, async (h) => {
+        const scopes = await write(opened.store, h);
+        for (const q of queries(scopes)) {
+          const fromRollups = await opened.store.timeline(q);
+          expect(fromRollups).toEqual(quantized(await opened.raw(q)));
+        }
+      }),
+      { numRuns: Number(process.env.RUNS ?? 25) },
+    );
+  }, 120_000);
+
+  it("forget the minutes before the retention cutoff", async () => {
+    const scopes = await write(opened.store, {
+      endpoints: 1,
+      events: [0, 90 * MINUTE],
+      attempts: [{ endpoint: 0, at: 90 * MINUTE, durationMs: 5, ok: true }],
+    });
+    const cutoff = START + 60 * MINUTE;
+    let batch = await opened.store.pruneBefore(cutoff, { limit: 100 });
+    while (batch.next !== undefined) {
+      batch = await opened.store.pruneBefore(cutoff, { limit: 100, after: batch.next });
+    }
+    const [tenant] = queries(scopes);
+    const counts = (await opened.store.timeline(tenant!)).buckets.filter((b) => b.events > 0);
+    expect(counts.map((b) => (b.start - START) / MINUTE)).toEqual([90]);
+  });
+});
