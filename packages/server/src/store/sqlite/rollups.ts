@@ -17,7 +17,9 @@ import type { Timeline, TimelineQuery } from "../types.ts";
 // function of this connection (only the store writes rollups).
 const pack = (counts: readonly number[]) => {
   const buffer = Buffer.alloc(HISTOGRAM_BUCKETS * 4);
-  counts.forEach((n, i) => buffer.writeUInt32LE(n, i * 4));
+  counts.forEach((n, i) => {
+    buffer.writeUInt32LE(n, i * 4);
+  });
   return buffer;
 };
 const unpack = (buffer: Buffer) =>
