@@ -181,3 +181,82 @@ describe.each(stores)("the $name store's charts", ({ open }) => {
     expect(counts.map((b) => (b.start - START) / MINUTE)).toEqual([90]);
   });
 });
+
+describe("the PostgreSQL store's rollup shards", () => {
+  let db: FreshDatabase;
+  let store: Awaited<ReturnType<typeof createPostgresStore>>;
+  let pool: ReturnType<typeof createPool>;
+  beforeAll(async () => {
+    db = await freshDatabase();
+    store = await createPostgresStore(db.url, { poolSize: 4 });
+    pool = createPool(db.url, { max: 2 });
+  });
+  afterAll(async () => {
+    await pool?.end();
+    await store?.close();
+    await db?.drop();
+  });
+
+  // Connections write a tenant's minute to their own shard; here each of a tenant's rows gets
+  // copies on the next two shards, as if three connections had written the same counts.
+  const shard = async (tenantId: string) => {
+    for (const step of [1, 2]) {
+      await pool.query(
+        `INSERT INTO rollups (scope, minute, shard, events, attempts_ok, attempts_failed, latency)
+         SELECT scope, minute, (shard + ${step}) % 8, events, attempts_ok, attempts_failed, latency
+         FROM rollups WHERE scope = $1 AND shard = (SELECT min(shard) FROM rollups WHERE scope = $1)
+         ON CONFLICT DO NOTHING`,
+        [tenantId],
+      );
+    }
+  };
+  // What every minute of every scope counts, summed over its shards (histograms elementwise).
+  const totals = async () =>
+    (
+      await pool.query(
+        `SELECT scope, minute, sum(events)::integer AS events, sum(attempts_ok)::integer AS ok,
+           sum(attempts_failed)::integer AS failed,
+           (SELECT array_agg(t.n ORDER BY t.i) FROM (
+              SELECT u.i, sum(u.n)::integer AS n FROM rollups s,
+                unnest(s.latency) WITH ORDINALITY AS u (n, i)
+              WHERE s.scope = r.scope AND s.minute = r.minute GROUP BY u.i) t) AS latency
+         FROM rollups r GROUP BY scope, minute ORDER BY scope, minute`,
+      )
+    ).rows;
+  // Every scope's (earlier runs' too: a fold takes every scope's past minutes).
+  const rowsPerMinute = async () =>
+    (
+      await pool.query<{ scope: string; minute: number; rows: number; sharded: number }>(
+        `SELECT scope, minute, count(*)::integer AS rows,
+           (count(*) FILTER (WHERE shard <> 0))::integer AS sharded
+         FROM rollups GROUP BY scope, minute ORDER BY scope, minute`,
+      )
+    ).rows;
+
+  it("folds past minutes' shards into one row each, counting the same, and the charts answer the same", async () => {
+    await fc.assert(
+      fc.asyncProperty(history, fc.integer({ min: 0, max: WINDOW }), async (h, foldAt) => {
+        const scopes = await write(store, h);
+        await shard(scopes.tenantId);
+        const before = START + foldAt;
+        const minutes = await rowsPerMinute();
+        const counted = await totals();
+        const charts = await Promise.all(queries(scopes).map((q) => store.timeline(q)));
+        let folded = 0;
+        for (let n = 7; n === 7; folded += n) n = await store.compactRollups!(before, 7);
+        const past = minutes.filter((r) => r.minute < before);
+        expect(folded).toBe(past.reduce((a, r) => a + r.sharded, 0));
+        const after = await rowsPerMinute();
+        expect(after.filter((r) => r.minute < before)).toEqual(
+          past.map((r) => ({ ...r, rows: 1, sharded: 0 })),
+        );
+        expect(after.filter((r) => r.minute >= before)).toEqual(
+          minutes.filter((r) => r.minute >= before),
+        );
+        expect(await totals()).toEqual(counted);
+        expect(await Promise.all(queries(scopes).map((q) => store.timeline(q)))).toEqual(charts);
+      }),
+      { numRuns: Number(process.env.RUNS ?? 15) },
+    );
+  }, 120_000);
+});

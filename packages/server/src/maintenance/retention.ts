@@ -2,6 +2,12 @@ import type { Logger } from "../dispatch/dispatcher.ts";
 import { StoreUnavailableError } from "../store/errors.ts";
 import type { Store } from "../store/types.ts";
 
+/**
+ * Rollup rows folded per transaction: ~175 µs of PostgreSQL's time each here (loaded machine),
+ * so a batch holds its rows' locks for about 90 ms; the thread only awaits it.
+ */
+const COMPACT_BATCH = 500;
+
 export interface RetentionOptions {
   store: Store;
   /** Events created longer ago than this are pruned once their deliveries are finished. */
@@ -63,6 +69,7 @@ export function createRetention(options: RetentionOptions): Retention {
     // One cutoff per pass: events that age meanwhile wait for the next pass.
     const cutoff = clock() - options.retentionMs;
     const startedAt = Date.now();
+    await compact();
     let after: number | undefined;
     do {
       if (stopping) break;
@@ -99,6 +106,18 @@ export function createRetention(options: RetentionOptions): Retention {
       );
     }
     return totals;
+  }
+
+  // The charts' past minutes, folded to a row each (Store.compactRollups), a batch at a time as
+  // the pruning is, before the pass prunes. Two minutes back: the recorder and ingest write the
+  // minute they are in, so the fold rarely meets a writer.
+  async function compact(): Promise<void> {
+    if (store.compactRollups === undefined) return;
+    while (!stopping) {
+      const folded = await store.compactRollups(clock() - 2 * 60_000, COMPACT_BATCH);
+      if (folded < COMPACT_BATCH) return;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
   }
 
   function runOnce(): Promise<PruneTotals> {

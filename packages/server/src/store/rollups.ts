@@ -21,7 +21,7 @@ export const LATENCY_BOUNDS: readonly number[] = [1, 2, 3, 4, 5, 6, 7, 8, 9]
 /** The histogram's buckets: one per bound, and one past them (stored rows hold this many). */
 export const HISTOGRAM_BUCKETS = LATENCY_BOUNDS.length + 1;
 if (HISTOGRAM_BUCKETS !== 51) throw new Error("rollups: stored histograms have 51 buckets");
-export const emptyHistogram = () => new Array<number>(HISTOGRAM_BUCKETS).fill(0);
+const emptyHistogram = () => new Array<number>(HISTOGRAM_BUCKETS).fill(0);
 
 /** The histogram bucket of a duration. */
 export function latencyBucket(ms: number): number {

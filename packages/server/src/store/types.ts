@@ -361,6 +361,13 @@ export interface Store {
     options: { limit: number; after?: number | undefined },
   ): Promise<PruneBatch>;
 
+  /**
+   * Folds the charts' rollup rows of minutes before `before` that several connections wrote
+   * (shards, store/rollups.ts) into one row per scope and minute, at most `limit` rows a call;
+   * answers how many it folded. Optional: a store that writes one row per minute has none.
+   */
+  compactRollups?(before: number, limit: number): Promise<number>;
+
   /** Queue depth, the oldest due delivery and endpoint states, read when /metrics is scraped. */
   stats(now: number): Promise<StoreStats>;
   /** The schema version applied and the latest this build knows, for /readyz. */

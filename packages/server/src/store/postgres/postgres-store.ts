@@ -13,7 +13,7 @@ import { recordResultsQuery } from "./record-results.ts";
 import { requeueQueries } from "./requeue.ts";
 import { resealSecretsQuery } from "./reseal-secrets.ts";
 import { retentionQueries } from "./retention.ts";
-import { readRollups } from "./rollups.ts";
+import { compactRollups, readRollups } from "./rollups.ts";
 import { statsQueries } from "./stats.ts";
 import { tenantQueries } from "./tenants.ts";
 import { timelineQuery } from "./timeline.ts";
@@ -102,6 +102,7 @@ export async function createPostgresStore(
     nextDueAt: () => deliveries.nextDue(),
     resealSecrets: (fn) => reseal(fn),
     pruneBefore: (cutoff, options) => retention.prune(cutoff, options),
+    compactRollups: (before, limit) => compactRollups(pool, before, limit),
     timeline: async (query) =>
       rollupsAnswer(query)
         ? timelineFromRollups(

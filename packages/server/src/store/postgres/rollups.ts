@@ -1,10 +1,11 @@
 import type pg from "pg";
 import {
   deltaValues,
-  emptyHistogram,
   ROLLUP_COLUMNS,
   type RollupDelta,
   type RollupMinute,
+  readRollupsSql,
+  toRollupMinute,
 } from "../rollups.ts";
 
 // Deltas arrive sorted by scope and minute (store/rollups.ts) and are inserted in that order,
@@ -21,17 +22,7 @@ const UPSERT = `INSERT INTO rollups (scope, minute, shard, ${ROLLUP_COLUMNS.join
     latency = ARRAY(SELECT h.a + h.b
                     FROM unnest(rollups.latency, excluded.latency) WITH ORDINALITY AS h (a, b, i)
                     ORDER BY h.i)`;
-// A day's chart is 1,440 minutes (times the shards written): sending each row's 51-count array
-// and parsing it in JavaScript cost ~30 ms on this machine where the query ran in 0.6 ms. So the
-// server sums the shards and sends only the histogram's non-zero counts, one row each: ~8 ms.
-// Rows with bucket -1 carry a minute's counts; the others one histogram bucket's.
-const WINDOW = "scope = $1 AND minute >= $2 AND minute < $3";
-const READ = `SELECT minute, -1, sum(events), sum(attempts_ok), sum(attempts_failed)
-    FROM rollups WHERE ${WINDOW} GROUP BY minute
-  UNION ALL
-  SELECT minute, (u.i - 1)::integer, sum(u.n), 0, 0
-    FROM rollups, unnest(latency) WITH ORDINALITY AS u (n, i)
-    WHERE ${WINDOW} AND u.n <> 0 GROUP BY minute, u.i`;
+const READ = readRollupsSql((n) => `$${n}`);
 
 /** Writes (inside the caller's transaction) and reads per-minute rollups. */
 export async function addRollups(client: pg.PoolClient, deltas: readonly RollupDelta[]) {
@@ -60,21 +51,45 @@ export async function readRollups(
     values: [scope, since, until],
     rowMode: "array",
   });
-  const minutes = new Map<number, RollupMinute>();
-  for (const [minuteValue, bucket, a, b, c] of rows) {
-    const minute = Number(minuteValue);
-    let m = minutes.get(minute);
-    if (m === undefined) {
-      m = { minute, events: 0, ok: 0, failed: 0, histogram: emptyHistogram() };
-      minutes.set(minute, m);
-    }
-    if (bucket === -1) {
-      m.events = Number(a);
-      m.ok = Number(b);
-      m.failed = Number(c);
-    } else m.histogram[bucket as number] = Number(a);
-  }
-  return [...minutes.values()];
+  return rows.map((row) => toRollupMinute(row, (latency: number[]) => latency));
+}
+
+// Past minutes' shards folded into shard 0 (retention calls this every pass): a day's chart
+// then reads one row a minute instead of up to 8, and the histogram arrays it sends and parses
+// are most of its cost. Rows are locked in the recorder's order (scope, minute), so a late
+// outcome upserting an old minute queues behind the fold instead of deadlocking with it; what
+// lands on a shard after the fold is folded by the next pass.
+const COMPACT = `WITH picked AS (
+    SELECT scope, minute, shard FROM rollups
+    WHERE shard <> 0 AND minute < $1
+    ORDER BY scope, minute, shard LIMIT $2 FOR UPDATE),
+  moved AS (
+    DELETE FROM rollups r USING picked p
+    WHERE r.scope = p.scope AND r.minute = p.minute AND r.shard = p.shard
+    RETURNING r.scope, r.minute, ${ROLLUP_COLUMNS.map((c) => `r.${c}`).join(", ")}, r.latency),
+  counts AS (
+    SELECT scope, minute, ${ROLLUP_COLUMNS.map((c) => `sum(${c}) AS ${c}`).join(", ")}, count(*) AS n
+    FROM moved GROUP BY scope, minute),
+  buckets AS (
+    SELECT scope, minute, u.i, sum(u.n) AS n
+    FROM moved, unnest(latency) WITH ORDINALITY AS u (n, i) GROUP BY scope, minute, u.i),
+  histograms AS (
+    SELECT scope, minute, array_agg(n::integer ORDER BY i) AS latency FROM buckets GROUP BY scope, minute),
+  folded AS (
+    INSERT INTO rollups (scope, minute, shard, ${ROLLUP_COLUMNS.join(", ")}, latency)
+    SELECT c.scope, c.minute, 0, ${ROLLUP_COLUMNS.map((c) => `c.${c}`).join(", ")}, h.latency
+    FROM counts c JOIN histograms h USING (scope, minute)
+    ORDER BY c.scope, c.minute
+    ON CONFLICT (scope, minute, shard) DO UPDATE SET
+      ${ROLLUP_COLUMNS.map((c) => `${c} = rollups.${c} + excluded.${c}`).join(", ")},
+      latency = ARRAY(SELECT x.a + x.b
+                      FROM unnest(rollups.latency, excluded.latency) WITH ORDINALITY AS x (a, b, i)
+                      ORDER BY x.i))
+  SELECT coalesce(sum(n), 0)::integer AS folded FROM counts`;
+
+export async function compactRollups(pool: pg.Pool, before: number, limit: number) {
+  const { rows } = await pool.query<{ folded: number }>(COMPACT, [before, limit]);
+  return rows[0]?.folded ?? 0;
 }
 
 export const PRUNE_ROLLUPS = "DELETE FROM rollups WHERE minute < $1";
