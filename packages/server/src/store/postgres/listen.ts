@@ -3,14 +3,19 @@ import { CONNECTION_TIMEOUT_MS, DUE_CHANNEL } from "./pool.ts";
 import { reconnectDelay } from "./reconnect-delay.ts";
 
 /**
- * One dedicated connection per node LISTENing on the due channel (a pooled connection cannot
+ * One dedicated connection per node LISTENing on the due channel, or on `channel` (the outbox's)
+ * (a pooled connection cannot
  * listen: it goes back to the pool). Opened with the first listener, closed with the last.
  * When the connection drops it reconnects with capped, jittered backoff, and once it listens
  * again tells every listener once: notifications sent while it was down are lost, so a look at
  * the store (the dispatcher claims at once) replaces them.
  */
-export function dueListener(url: string, options: { random?: () => number } = {}) {
+export function dueListener(
+  url: string,
+  options: { random?: () => number; channel?: string } = {},
+) {
   const random = options.random ?? Math.random;
+  const channel = options.channel ?? DUE_CHANNEL;
   const listeners = new Set<(endpointIds?: string[]) => void>();
   let client: pg.Client | undefined;
   let closed = false;
@@ -48,7 +53,7 @@ export function dueListener(url: string, options: { random?: () => number } = {}
     next.on("end", lost);
     try {
       await next.connect();
-      await next.query(`LISTEN ${DUE_CHANNEL}`);
+      await next.query(`LISTEN ${channel}`);
     } catch {
       lost();
       return;

@@ -1,3 +1,4 @@
+import type { OutboxStore } from "../outbox-types.ts";
 import { rollupScope, rollupsAnswer, timelineFromRollups } from "../rollups.ts";
 import type { TenantStore } from "../tenant-types.ts";
 import type { Store } from "../types.ts";
@@ -8,6 +9,7 @@ import { endpointQueries } from "./endpoints.ts";
 import { eventQueries } from "./events.ts";
 import { dueListener } from "./listen.ts";
 import { migrate } from "./migrate.ts";
+import { OUTBOX_CHANNEL, outboxQueries } from "./outbox.ts";
 import { createPool } from "./pool.ts";
 import { recordResultsQuery } from "./record-results.ts";
 import { requeueQueries } from "./requeue.ts";
@@ -25,7 +27,7 @@ import { timelineQuery } from "./timeline.ts";
 export async function createPostgresStore(
   url: string,
   options: { poolSize?: number } = {},
-): Promise<Store & TenantStore> {
+): Promise<Store & TenantStore & OutboxStore> {
   const pool = createPool(url, { max: options.poolSize ?? 10 });
   try {
     await migrate(pool);
@@ -44,15 +46,19 @@ export async function createPostgresStore(
   const timeline = timelineQuery(pool);
   const reseal = resealSecretsQuery(pool);
   const due = dueListener(url);
+  // Its own connection, opened only when a relay subscribes (serve.ts).
+  const outboxRows = dueListener(url, { channel: OUTBOX_CHANNEL });
 
   return {
     ...tenantQueries(pool),
+    ...outboxQueries(pool, (listener) => outboxRows.subscribe(() => listener())),
     async ping() {
       const { rows } = await pool.query<{ ok: number }>("SELECT 1 AS ok");
       return rows[0]?.ok === 1;
     },
     async close() {
       await due.close();
+      await outboxRows.close();
       await pool.end();
     },
 
