@@ -50,7 +50,18 @@ export async function emit(
   event: OutboxEvent,
   options: OutboxOptions = {},
 ): Promise<void> {
-  await emitMany(db, [event], options);
+  check(event, 0);
+  // Scalar parameters, not emitMany's arrays: every driver and ORM binds these the same way.
+  await run(db, {
+    text: `SELECT ${functionName(options)}($1, $2::json, $3, $4, $5)`,
+    values: [
+      event.type,
+      JSON.stringify(event.data),
+      event.idempotencyKey ?? null,
+      event.tenant ?? null,
+      event.orderingKey ?? null,
+    ],
+  });
 }
 
 /**
@@ -68,9 +79,20 @@ export async function emitMany(
   options: OutboxOptions = {},
 ): Promise<void> {
   if (events.length === 0) return;
-  const statement = emitStatement(events, options);
+  await run(db, emitStatement(events, options));
+}
+
+async function run(db: OutboxQuery, statement: { text: string; values: unknown[] }) {
   if (typeof db === "function") await db(statement.text, statement.values);
   else await db.query(statement.text, statement.values);
+}
+
+function functionName(options: OutboxOptions): string {
+  const schema = options.schema;
+  if (schema !== undefined && !/^[a-z_][a-z0-9_$]*$/i.test(schema)) {
+    throw new TypeError(`outbox: invalid schema name '${schema}'`);
+  }
+  return schema === undefined ? "hookline_emit" : `"${schema}".hookline_emit`;
 }
 
 /**
@@ -82,11 +104,7 @@ export function emitStatement(
   options: OutboxOptions = {},
 ): { text: string; values: (string | null)[][] } {
   events.forEach(check);
-  const schema = options.schema;
-  if (schema !== undefined && !/^[a-z_][a-z0-9_$]*$/i.test(schema)) {
-    throw new TypeError(`outbox: invalid schema name '${schema}'`);
-  }
-  const fn = schema === undefined ? "hookline_emit" : `"${schema}".hookline_emit`;
+  const fn = functionName(options);
   return {
     // WITH ORDINALITY … ORDER BY: the rows are written, and so sent, in the order given.
     text: `SELECT ${fn}(e.type, e.data::json, e.idempotency_key, e.tenant, e.ordering_key)
