@@ -239,6 +239,35 @@ describe("the outbox on PostgreSQL", () => {
     );
   });
 
+  it("sets aside, after 3 tries alone, a row that breaks the relay for a reason its checks miss, and sends the rest", async () => {
+    // A NUL in data.object.id passes every check, and becomes the event's ordering key, which
+    // PostgreSQL refuses to store in a text column: the relay's transaction fails.
+    await inTransaction(async (client) => {
+      await emit(client, { type: "order.created", data: { object: { id: "or_before" } } });
+      await emit(client, { type: "order.created", data: { object: { id: "or_\u0000" } } });
+      await emit(client, { type: "order.created", data: { object: { id: "or_after" } } });
+    }, true);
+    await waitFor(
+      () => bodies().some((b) => b.data.object.id === "or_after"),
+      20_000,
+      "the row behind the broken one",
+    );
+    const failures = await waitFor(async () => {
+      const listed = await api("GET", "/v1/outbox_failures");
+      return listed.body.data.length === 1 ? listed.body.data : undefined;
+    }, 20_000);
+    expect(failures[0]).toMatchObject({
+      attempts: 3,
+      error: { type: "api_error", code: "relay_failed" },
+    });
+    expect(await count("SELECT count(*) AS n FROM outbox")).toBe(1);
+    expect(
+      bodies()
+        .map((b) => b.data.object.id)
+        .sort(),
+    ).toEqual(["or_after", "or_before"]);
+  });
+
   it("refuses bad list parameters with the usual error and changes nothing", async () => {
     for (const [query, param] of [
       ["starting_after=evt_1", "starting_after"],
