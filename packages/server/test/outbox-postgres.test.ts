@@ -268,6 +268,61 @@ describe("the outbox on PostgreSQL", () => {
     ).toEqual(["or_after", "or_before"]);
   });
 
+  it("sends a row set aside once it is retried after its cause is fixed, and deletes one for good", async () => {
+    await inTransaction(async (client) => {
+      await emit(client, {
+        type: "order.created",
+        data: { object: { id: "or_1" } },
+        tenant: "tn_late",
+      });
+      await emit(client, { type: "Not a type!", data: { object: { id: "or_2" } } });
+    }, true);
+    const listed = await waitFor(async () => {
+      const answer = await api("GET", "/v1/outbox_failures");
+      return answer.body.data.length === 2 ? answer.body.data : undefined;
+    }, 10_000);
+    const [badType, lateTenant] = listed as { id: string }[];
+
+    // The cause fixed (the tenant created), the row goes back in line.
+    expect(await api("POST", `/v1/tenants`, { id: "tn_late", name: "Late" })).toMatchObject({
+      status: 200,
+    });
+    const retried = await api("POST", `/v1/outbox_failures/${lateTenant!.id}/retry`);
+    expect(retried).toEqual({
+      status: 200,
+      body: { id: lateTenant!.id, object: "outbox_failure", retried: true },
+    });
+    await waitFor(
+      async () =>
+        (await count("SELECT count(*) AS n FROM events WHERE tenant_id = 'tn_late'")) === 1,
+      10_000,
+      "the retried row's event",
+    );
+    const deleted = await api("DELETE", `/v1/outbox_failures/${badType!.id}`);
+    expect(deleted).toEqual({
+      status: 200,
+      body: { id: badType!.id, object: "outbox_failure", deleted: true },
+    });
+    expect(await count("SELECT count(*) AS n FROM outbox")).toBe(0);
+    expect((await api("GET", "/v1/outbox_failures")).body.data).toEqual([]);
+
+    // Gone, and never there: the same 404, and nothing changes.
+    for (const [method, path] of [
+      ["DELETE", `/v1/outbox_failures/${badType!.id}`],
+      ["POST", `/v1/outbox_failures/${lateTenant!.id}/retry`],
+      ["POST", "/v1/outbox_failures/obx_x/retry"],
+      ["POST", "/v1/outbox_failures/evt_1/retry"],
+      ["DELETE", "/v1/outbox_failures/obx_99999999999999999999"],
+    ] as const) {
+      const answer = await api(method, path);
+      expect(answer.status, path).toBe(404);
+      expect(answer.body.error, path).toMatchObject({ code: "resource_missing", param: "id" });
+    }
+    const extra = await api("POST", `/v1/outbox_failures/${lateTenant!.id}/retry`, { now: true });
+    expect(extra.status).toBe(400);
+    expect(await count("SELECT count(*) AS n FROM events WHERE tenant_id = 'tn_late'")).toBe(1);
+  });
+
   it("refuses bad list parameters with the usual error and changes nothing", async () => {
     for (const [query, param] of [
       ["starting_after=evt_1", "starting_after"],
@@ -291,12 +346,18 @@ describe("the outbox on SQLite", () => {
   it("is not there, and its list says why", async () => {
     const server = await startTestServer();
     try {
-      const answer = await server.api("GET", "/v1/outbox_failures");
-      expect(answer.status).toBe(400);
-      expect(answer.body.error).toMatchObject({
-        type: "invalid_request_error",
-        code: "outbox_unavailable",
-      });
+      for (const [method, path] of [
+        ["GET", "/v1/outbox_failures"],
+        ["POST", "/v1/outbox_failures/obx_1/retry"],
+        ["DELETE", "/v1/outbox_failures/obx_1"],
+      ]) {
+        const answer = await server.api(method!, path!);
+        expect(answer.status, path).toBe(400);
+        expect(answer.body.error, path).toMatchObject({
+          type: "invalid_request_error",
+          code: "outbox_unavailable",
+        });
+      }
     } finally {
       await server.stop();
     }

@@ -62,6 +62,13 @@ export interface OutboxStore {
     now: number,
     maxAttempts: number,
   ): Promise<void>;
+  /**
+   * Puts a row set aside back in line (its error and attempts cleared) and wakes the relays.
+   * `false` when no row with this id is set aside.
+   */
+  retryOutboxFailure(id: number): Promise<boolean>;
+  /** Deletes a row set aside; `false` when no row with this id is set aside. */
+  deleteOutboxFailure(id: number): Promise<boolean>;
   /** Rows set aside, newest first (cursor: the row's id). */
   listOutboxFailures(options: ListOptions): Promise<Page<OutboxFailureRow>>;
   /** Calls `listener` when an application committed rows (NOTIFY), or the listener reconnected. */

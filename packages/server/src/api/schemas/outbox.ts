@@ -21,3 +21,14 @@ export const OutboxFailureSchema = Type.Object(
   { $id: "OutboxFailure", additionalProperties: false },
 );
 export const OutboxFailureListSchema = ListOf("OutboxFailureList", OutboxFailureSchema);
+
+/** The answer to a retry or a delete of a row set aside. */
+export const OutboxFailureChangeSchema = Type.Object(
+  {
+    id: Type.String(),
+    object: Type.Literal("outbox_failure"),
+    retried: Type.Optional(Type.Literal(true)),
+    deleted: Type.Optional(Type.Literal(true)),
+  },
+  { $id: "OutboxFailureChange" },
+);

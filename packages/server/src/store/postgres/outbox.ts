@@ -89,6 +89,25 @@ export function outboxQueries(
       await pool.query(COUNT_FAILURE, [id, JSON.stringify(error), now, maxAttempts]);
     },
 
+    retryOutboxFailure: (id) =>
+      transaction(pool, async (client) => {
+        const { rowCount } = await client.query(
+          "UPDATE outbox SET failed_at = NULL, error = NULL, attempts = 0 WHERE id = $1 AND failed_at IS NOT NULL",
+          [id],
+        );
+        // An UPDATE fires no insert trigger: the relays are woken here, at this commit.
+        if (rowCount === 1) await client.query(`SELECT pg_notify('${OUTBOX_CHANNEL}', '')`);
+        return rowCount === 1;
+      }),
+
+    async deleteOutboxFailure(id) {
+      const { rowCount } = await pool.query(
+        "DELETE FROM outbox WHERE id = $1 AND failed_at IS NOT NULL",
+        [id],
+      );
+      return rowCount === 1;
+    },
+
     async listOutboxFailures(options: ListOptions): Promise<Page<OutboxFailureRow>> {
       const after = options.startingAfter;
       const { rows } = await pool.query<OutboxRecord>(
