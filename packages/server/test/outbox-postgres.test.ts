@@ -323,7 +323,7 @@ describe("the outbox on PostgreSQL", () => {
     expect(await count("SELECT count(*) AS n FROM events WHERE tenant_id = 'tn_late'")).toBe(1);
   });
 
-  it("refuses bad list parameters with the usual error and changes nothing", async () => {
+  it("refuses bad list parameters, and any key but the root key, with the usual error", async () => {
     for (const [query, param] of [
       ["starting_after=evt_1", "starting_after"],
       ["starting_after=obx_", "starting_after"],
@@ -339,6 +339,23 @@ describe("the outbox on PostgreSQL", () => {
     }
     const anonymous = await fetch(`${server.url}/v1/outbox_failures`);
     expect(anonymous.status).toBe(401);
+    // A tenant's key acts within its tenant; set-aside rows may name any tenant, or none.
+    expect((await api("POST", "/v1/tenants", { id: "tn_acme", name: "Acme" })).status).toBe(200);
+    const key = await api("POST", "/v1/api_keys", { tenant: "tn_acme" });
+    for (const [method, path] of [
+      ["GET", "/v1/outbox_failures"],
+      ["POST", "/v1/outbox_failures/obx_1/retry"],
+      ["DELETE", "/v1/outbox_failures/obx_1"],
+    ]) {
+      const answer = await fetch(`${server.url}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${key.body.key}` },
+      });
+      expect(answer.status, path).toBe(403);
+      expect(((await answer.json()) as { error: { code: string } }).error.code).toBe(
+        "permission_denied",
+      );
+    }
   });
 });
 
