@@ -78,24 +78,66 @@ try {
   await limit.close();
   receiver.received.clear();
 
-  const url = await createDatabase(server.url, "bench_outbox");
-  const { match } = await spawnChild(
-    children,
-    "packages/server/src/cli.ts",
-    ["serve", "--port", "0", "--database", url, "--allow-network", "127.0.0.0/8"],
-    /Hookline is running at (http:\/\/\S+)/,
-    {
-      HOOKLINE_API_KEY: KEY,
-      HOOKLINE_ENCRYPTION_KEY: randomBytes(32).toString("base64"),
-      HOOKLINE_LOG_LEVEL: "warn",
-    },
+  /** A Hookline node on a fresh database, with one endpoint to the receiver. */
+  const startNode = async (name: string) => {
+    const url = await createDatabase(server.url, name);
+    const { child, match } = await spawnChild(
+      children,
+      "packages/server/src/cli.ts",
+      ["serve", "--port", "0", "--database", url, "--allow-network", "127.0.0.0/8"],
+      /Hookline is running at (http:\/\/\S+)/,
+      {
+        HOOKLINE_API_KEY: KEY,
+        HOOKLINE_ENCRYPTION_KEY: randomBytes(32).toString("base64"),
+        HOOKLINE_LOG_LEVEL: "warn",
+      },
+    );
+    const created = await fetch(`${match[1]}/v1/webhook_endpoints`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${KEY}`, "content-type": "application/json" },
+      body: JSON.stringify({ url: receiver.url, enabled_events: ["*"] }),
+    });
+    receiver.secrets.push(((await created.json()) as { secret: string }).secret);
+    return { url, api: match[1]!, child };
+  };
+
+  // The same events through the API's batch ingest, on a node of their own: what the outbox
+  // adds over it is the relay.
+  log(`batch: ${ROWS} events in POST /v1/events/batch of ${PER_TRANSACTION}, 4 clients`);
+  const batchNode = await startNode("bench_outbox_batch");
+  const batchStart = performance.now();
+  let sent = 0;
+  await Promise.all(
+    Array.from({ length: 4 }, async () => {
+      for (let b = sent++; b < ROWS / PER_TRANSACTION; b = sent++) {
+        const events = Array.from({ length: PER_TRANSACTION }, (_, i) => ({
+          type: "payment_intent.succeeded",
+          data: { object: object(b * PER_TRANSACTION + i) },
+        }));
+        const response = await fetch(`${batchNode.api}/v1/events/batch`, {
+          method: "POST",
+          headers: { authorization: `Bearer ${KEY}`, "content-type": "application/json" },
+          body: JSON.stringify({ events }),
+        });
+        if (response.status !== 200) throw new Error(`batch: ${response.status}`);
+        await response.arrayBuffer();
+      }
+    }),
   );
-  const created = await fetch(`${match[1]}/v1/webhook_endpoints`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${KEY}`, "content-type": "application/json" },
-    body: JSON.stringify({ url: receiver.url, enabled_events: ["*"] }),
-  });
-  receiver.secrets.push(((await created.json()) as { secret: string }).secret);
+  const batchAcceptedMs = performance.now() - batchStart;
+  const untilAll = async (what: string) => {
+    const deadline = performance.now() + 120_000;
+    while (receiver.received.size < ROWS) {
+      if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((ok) => setTimeout(ok, 5));
+    }
+  };
+  await untilAll("every batch event");
+  const batchRate = ROWS / ((Math.max(...receiver.received.values()) - batchStart) / 1000);
+  batchNode.child.kill("SIGTERM");
+  receiver.received.clear();
+
+  const { url } = await startNode("bench_outbox");
   // Enough connections that the paced writer never queues for one (a queue would count as latency).
   const app = new pg.Pool({ connectionString: url, max: 16 });
   const transaction = async (work: (client: pg.PoolClient) => Promise<void>) => {
@@ -206,6 +248,12 @@ try {
       [false, true, true, true],
       [
         ["limit: undici loop, 32 at a time", int(ROWS), int(limitRate), "1.00"],
+        [
+          `API: POST /v1/events/batch of ${PER_TRANSACTION}, 4 clients (all accepted after ${int(batchAcceptedMs)} ms)`,
+          int(ROWS),
+          int(batchRate),
+          (batchRate / limitRate).toFixed(2),
+        ],
         [
           `outbox: ${ROWS / PER_TRANSACTION} transactions of ${PER_TRANSACTION} rows, 4 writers (all committed after ${int(committedMs)} ms, all relayed after ${int(relayedMs)} ms)`,
           int(ROWS),
