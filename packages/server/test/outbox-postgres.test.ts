@@ -7,6 +7,8 @@ import pg from "pg";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { loadConfig } from "../src/config/load-config.ts";
 import { startServer } from "../src/serve.ts";
+import { DUE_CHANNEL } from "../src/store/postgres/pool.ts";
+import { createPostgresStore } from "../src/store/postgres/postgres-store.ts";
 import { type FreshDatabase, freshDatabase } from "./support/postgres.ts";
 import { startReceiver } from "./support/receiver.ts";
 import { API_KEY, startTestServer, waitFor } from "./support/server.ts";
@@ -346,7 +348,7 @@ describe("the outbox on PostgreSQL", () => {
       ["GET", "/v1/outbox_failures"],
       ["POST", "/v1/outbox_failures/obx_1/retry"],
       ["DELETE", "/v1/outbox_failures/obx_1"],
-    ]) {
+    ] as const) {
       const answer = await fetch(`${server.url}${path}`, {
         method,
         headers: { authorization: `Bearer ${key.body.key}` },
@@ -355,6 +357,43 @@ describe("the outbox on PostgreSQL", () => {
       expect(((await answer.json()) as { error: { code: string } }).error.code).toBe(
         "permission_denied",
       );
+    }
+  });
+});
+
+describe("the outbox's wake-up", () => {
+  it("is heard at the application's commit on the node's one LISTEN connection, apart from due deliveries", async () => {
+    const db = await freshDatabase();
+    const store = await createPostgresStore(db.url, { poolSize: 2 });
+    let outbox = 0;
+    let due = 0;
+    store.onOutboxRows(() => outbox++);
+    store.onDeliveriesDue?.(() => due++);
+    const listening = () =>
+      db.pool.query(
+        "SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'LISTEN%'",
+      );
+    try {
+      await waitFor(async () => (await listening()).rowCount === 1, 5000, "the LISTEN connection");
+      const client = await db.pool.connect();
+      try {
+        await client.query("BEGIN");
+        await emit(client, { type: "order.created", data: { object: { id: "or_1" } } });
+        // Time for a notification to arrive, were one sent before the commit: none is.
+        await new Promise((ok) => setTimeout(ok, 100));
+        expect(outbox).toBe(0);
+        await client.query("COMMIT");
+      } finally {
+        client.release();
+      }
+      await waitFor(() => outbox === 1, 5000, "the outbox's notification");
+      await db.pool.query(`SELECT pg_notify('${DUE_CHANNEL}', '')`);
+      await waitFor(() => due === 1, 5000, "the due notification");
+      expect(outbox).toBe(1);
+      expect((await listening()).rowCount).toBe(1);
+    } finally {
+      await store.close();
+      await db.drop();
     }
   });
 });

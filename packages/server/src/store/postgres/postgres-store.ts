@@ -10,7 +10,7 @@ import { eventQueries } from "./events.ts";
 import { dueListener } from "./listen.ts";
 import { migrate } from "./migrate.ts";
 import { OUTBOX_CHANNEL, outboxQueries } from "./outbox.ts";
-import { createPool } from "./pool.ts";
+import { createPool, DUE_CHANNEL } from "./pool.ts";
 import { recordResultsQuery } from "./record-results.ts";
 import { requeueQueries } from "./requeue.ts";
 import { resealSecretsQuery } from "./reseal-secrets.ts";
@@ -45,20 +45,18 @@ export async function createPostgresStore(
   const claim = claimQuery(pool);
   const timeline = timelineQuery(pool);
   const reseal = resealSecretsQuery(pool);
-  const due = dueListener(url);
-  // Its own connection, opened only when a relay subscribes (serve.ts).
-  const outboxRows = dueListener(url, { channel: OUTBOX_CHANNEL });
+  // One connection hears both: deliveries due, and outbox rows committed (serve.ts's relay).
+  const due = dueListener(url, { channels: [DUE_CHANNEL, OUTBOX_CHANNEL] });
 
   return {
     ...tenantQueries(pool),
-    ...outboxQueries(pool, (listener) => outboxRows.subscribe(() => listener())),
+    ...outboxQueries(pool, (listener) => due.subscribe(() => listener(), OUTBOX_CHANNEL)),
     async ping() {
       const { rows } = await pool.query<{ ok: number }>("SELECT 1 AS ok");
       return rows[0]?.ok === 1;
     },
     async close() {
       await due.close();
-      await outboxRows.close();
       await pool.end();
     },
 
