@@ -12,6 +12,11 @@ import { createCommitQueue } from "./ingest/commit-queue.ts";
 import type { DeliveryHandoff } from "./ingest/create-event.ts";
 import { createEndpointCache } from "./ingest/endpoint-cache.ts";
 import { observeCommits } from "./ingest/observe-commits.ts";
+import {
+  createOutboxRelay,
+  type OutboxRelay,
+  type OutboxRelayOptions,
+} from "./ingest/outbox-relay.ts";
 import { createListenHub, type ListenHub } from "./listen/hub.ts";
 import { routeListenSessions } from "./listen/sender.ts";
 import { singleNodeLeaseMs } from "./listen/timeout.ts";
@@ -27,6 +32,7 @@ import { rootKey } from "./root-key.ts";
 import { sealSecrets } from "./secrets/seal-secrets.ts";
 import { createAvailability } from "./store/availability.ts";
 import { guardStore } from "./store/guard.ts";
+import { outboxStoreOf } from "./store/outbox-types.ts";
 import { createPostgresStore } from "./store/postgres/postgres-store.ts";
 import { createSqliteStore } from "./store/sqlite/sqlite-store.ts";
 import { tenantStoreOf } from "./store/tenant-types.ts";
@@ -122,11 +128,8 @@ export async function startServer(
     listen,
   });
   circuitGauge(metrics.registry, () => dispatcher.view());
-  const commits = observeCommits(createCommitQueue(store), [
-    metrics.accepted,
-    logAccepted(log),
-    feed.accepted,
-  ]);
+  const accepted = [metrics.accepted, logAccepted(log), feed.accepted];
+  const commits = observeCommits(createCommitQueue(store), accepted);
   const handoff = config.role === "api" ? apiHandoff(dispatcher) : dispatcher;
   const operational: OperationalEvents = createOperationalEvents({
     store,
@@ -164,6 +167,16 @@ export async function startServer(
   const address = await app.listen({ port: config.port, host: config.host });
   const retention = createRetention({ store, retentionMs: config.retentionMs, clock, log });
   retention.start();
+  const relay = startOutboxRelay({
+    store,
+    commits,
+    endpoints,
+    handoff,
+    accepted,
+    config,
+    clock,
+    log,
+  });
   return {
     app,
     store,
@@ -174,10 +187,35 @@ export async function startServer(
     async close(graceMs = 10_000) {
       await app.close();
       await retention.stop();
+      await relay?.stop();
       await dispatcher.stop(graceMs);
       await store.close();
     },
   };
+}
+
+/**
+ * The outbox relay, on a store that has an outbox (PostgreSQL), on every node: rows are taken
+ * with SKIP LOCKED, so nodes share them. A worker node relays too (it commits events as an API
+ * node would); an API node's events are claimed by the workers its commits NOTIFY.
+ */
+function startOutboxRelay(
+  deps: Omit<OutboxRelayOptions, "outbox" | "checks"> & { config: Config },
+): OutboxRelay | undefined {
+  const outbox = outboxStoreOf(deps.store);
+  if (outbox === undefined) return undefined;
+  const tenants = tenantStoreOf(deps.store);
+  const relay = createOutboxRelay({
+    ...deps,
+    outbox,
+    checks: {
+      strictEventTypes: deps.config.strictEventTypes,
+      maxPayloadBytes: deps.config.maxPayloadBytes,
+      tenantExists: async (id) => (await tenants.getTenant(id)) !== undefined,
+    },
+  });
+  relay.start();
+  return relay;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { Hookline, HooklineApiError } from "@hookline/webhooks/client";
-import type { PortalSession, Stats } from "./types.ts";
+import type { OutboxFailureList, PortalSession, Stats } from "./types.ts";
 
 export type { ListEventsParams } from "@hookline/webhooks/client";
 export { HooklineApiError };
@@ -22,6 +22,7 @@ export function createApi(apiKey: string) {
         apiKey,
       ),
     portalSession: () => getJson<PortalSession>("/v1/portal_session", apiKey),
+    outboxFailures: () => getJson<OutboxFailureList>("/v1/outbox_failures?limit=20", apiKey),
   };
 }
 export type Api = ReturnType<typeof createApi>;

@@ -62,3 +62,18 @@ export interface PortalSession {
   /** Unix seconds. */
   expires_at: number;
 }
+
+/** An outbox row set aside (GET /v1/outbox_failures, root key, PostgreSQL). */
+export interface OutboxFailure {
+  id: string;
+  tenant: string;
+  type: string;
+  failed: number;
+  attempts: number;
+  error: { type: string; code: string; message: string; param?: string };
+}
+
+export interface OutboxFailureList {
+  data: OutboxFailure[];
+  has_more: boolean;
+}

@@ -4,6 +4,7 @@ import { ErrorNote } from "../components/ErrorNote.tsx";
 import { useLiveReload } from "../live/useLive.ts";
 import { useLoad } from "../useLoad.ts";
 import { FailingEndpoints } from "./FailingEndpoints.tsx";
+import { OutboxFailures } from "./OutboxFailures.tsx";
 import { OverviewCharts } from "./OverviewCharts.tsx";
 import { Totals } from "./Totals.tsx";
 import { WindowPicker } from "./WindowPicker.tsx";
@@ -26,6 +27,7 @@ export function Overview() {
       <ErrorNote error={stats.error} />
       {stats.data && <Totals stats={stats.data} />}
       <FailingEndpoints />
+      <OutboxFailures />
       {stats.data && <OverviewCharts stats={stats.data} />}
     </>
   );

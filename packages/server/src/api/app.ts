@@ -31,6 +31,7 @@ import { eventRoutes } from "./routes/events.ts";
 import { eventBatchRoutes } from "./routes/events-batch.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { listenRoutes } from "./routes/listen.ts";
+import { outboxRoutes } from "./routes/outbox.ts";
 import { portalLinkRoutes } from "./routes/portal-links.ts";
 import { statsRoutes } from "./routes/stats.ts";
 import { streamRoutes } from "./routes/stream.ts";
@@ -158,6 +159,7 @@ export function buildApp(
   endpointRoutes(app, ctx);
   eventRoutes(app, ctx);
   eventBatchRoutes(app, ctx);
+  outboxRoutes(app, ctx);
   deliveryRoutes(app, ctx);
   tenantRoutes(app, ctx);
   portalLinkRoutes(app, ctx, portal);

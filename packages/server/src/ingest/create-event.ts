@@ -109,7 +109,12 @@ export async function ingestEvents(
   return { kind: "done", results: settled };
 }
 
-function handOver(deps: IngestDeps, prepared: PreparedEvent, result: CreateEventResult): void {
+/** After the commit: the deliveries leased at insert run, the others are claimed. */
+export function handOver(
+  deps: IngestDeps,
+  prepared: PreparedEvent,
+  result: CreateEventResult,
+): void {
   if (result.kind !== "created") return;
   // Sent while the commit is being synced: the receipt waits for the network, not the disk.
   if (prepared.claimed.length > 0) deps.handoff.adopt(prepared.claimed);

@@ -15,7 +15,7 @@ const WRITES = new Set<PropertyKey>([
 ]);
 
 // Not calls on the database: opening and closing, subscribing to wake-ups.
-const UNWATCHED = new Set<PropertyKey>(["close", "onDeliveriesDue"]);
+const UNWATCHED = new Set<PropertyKey>(["close", "onDeliveriesDue", "onOutboxRows"]);
 
 /**
  * The store as the rest of the process sees it: every call that fails because the database is

@@ -113,7 +113,8 @@ export function eventBatchRoutes(app: FastifyInstance, ctx: AppContext): void {
   );
 }
 
-function checkBatchItem(item: unknown, options: { strictEventTypes: boolean }) {
+/** The checks of one item (the outbox relay makes the same of each row). */
+export function checkBatchItem(item: unknown, options: { strictEventTypes: boolean }) {
   if (typeof item !== "object" || item === null || Array.isArray(item)) {
     return invalidParam(
       "",

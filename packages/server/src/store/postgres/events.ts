@@ -41,82 +41,7 @@ export function eventQueries(pool: pg.Pool) {
      * cannot see yet, and never misses ones it can.
      */
     create: (items: readonly NewEventRows[]) =>
-      transaction(pool, async (client) => {
-        const results: CreateEventResult[] = [];
-        const events: EventRow[] = [];
-        const failingCounts: number[] = [];
-        const deliveries: DeliveryRow[] = [];
-        for (let i = 0; i < items.length; i++) {
-          const { event, deliveries: rows, idempotency: key, batch } = items[i]!;
-          if (batch !== undefined) {
-            const claim = await claimKey(client, batch.idempotency, event.id, event.createdAt);
-            if (claim.kind === "conflict") {
-              for (let n = 0; n < batch.size; n++) results.push({ kind: "conflict", batch: true });
-              i += batch.size - 1;
-              continue;
-            }
-          }
-          if (key !== undefined) {
-            const claim = await claimKey(client, key, event.id, event.createdAt);
-            if (claim.kind === "conflict") {
-              results.push(claim);
-              continue;
-            }
-            if (claim.kind === "replay") {
-              results.push({ kind: "replayed", eventId: claim.resourceId });
-              continue;
-            }
-          }
-          events.push(event);
-          failingCounts.push(failingAtInsert(rows));
-          deliveries.push(...rows);
-          results.push({ kind: "created", event, deliveries: rows.length });
-        }
-        if (events.length > 0) {
-          await client.query({
-            name: "events-insert",
-            text: INSERT_EVENTS,
-            values: columns(events, [
-              (e) => e.id,
-              (e) => e.tenantId,
-              (e) => e.type,
-              (e) => e.createdAt,
-              (e) => e.payload,
-              (e) => e.idempotencyKey,
-              (e) => e.orderingKey,
-            ]).concat([failingCounts]),
-          });
-        }
-        await addRollups(client, eventDeltas(events));
-        if (deliveries.length > 0) {
-          await allocateSequences(client, deliveries);
-          await client.query({
-            name: "deliveries-insert",
-            text: INSERT_DELIVERIES,
-            values: columns(deliveries, [
-              (d) => d.id,
-              (d) => d.tenantId,
-              (d) => d.eventId,
-              (d) => d.endpointId,
-              (d) => d.status,
-              (d) => d.nextAttemptAt,
-              (d) => d.leaseOwner,
-              (d) => d.leaseUntil,
-              (d) => d.createdAt,
-              (d) => d.updatedAt,
-              (d) => d.orderingKey,
-              (d) => d.sequence,
-            ]),
-          });
-        }
-        // The notification names the endpoints left pending, so a node whose lanes are full
-        // marks them instead of running a claim per commit to learn nothing (dispatch/claimer.ts).
-        const pending = new Set(
-          deliveries.filter((d) => d.status === "pending").map((d) => d.endpointId),
-        );
-        if (pending.size > 0) await client.query(notifyDue(pending));
-        return results;
-      }),
+      transaction(pool, (client) => insertEvents(client, items)),
     async get(tenantId: string, id: string): Promise<EventRow | undefined> {
       const { rows } = await pool.query<EventRecord>({
         name: "events-get",
@@ -143,6 +68,91 @@ export function eventQueries(pool: pg.Pool) {
       return counts;
     },
   };
+}
+
+/**
+ * Inserts a commit batch's events with their deliveries, in the caller's transaction: the API's
+ * commit queue and the outbox relay (outbox.ts) share it, so an event is the same whichever
+ * way it came in.
+ */
+export async function insertEvents(
+  client: pg.PoolClient,
+  items: readonly NewEventRows[],
+): Promise<CreateEventResult[]> {
+  const results: CreateEventResult[] = [];
+  const events: EventRow[] = [];
+  const failingCounts: number[] = [];
+  const deliveries: DeliveryRow[] = [];
+  for (let i = 0; i < items.length; i++) {
+    const { event, deliveries: rows, idempotency: key, batch } = items[i]!;
+    if (batch !== undefined) {
+      const claim = await claimKey(client, batch.idempotency, event.id, event.createdAt);
+      if (claim.kind === "conflict") {
+        for (let n = 0; n < batch.size; n++) results.push({ kind: "conflict", batch: true });
+        i += batch.size - 1;
+        continue;
+      }
+    }
+    if (key !== undefined) {
+      const claim = await claimKey(client, key, event.id, event.createdAt);
+      if (claim.kind === "conflict") {
+        results.push(claim);
+        continue;
+      }
+      if (claim.kind === "replay") {
+        results.push({ kind: "replayed", eventId: claim.resourceId });
+        continue;
+      }
+    }
+    events.push(event);
+    failingCounts.push(failingAtInsert(rows));
+    deliveries.push(...rows);
+    results.push({ kind: "created", event, deliveries: rows.length });
+  }
+  if (events.length > 0) {
+    await client.query({
+      name: "events-insert",
+      text: INSERT_EVENTS,
+      values: columns(events, [
+        (e) => e.id,
+        (e) => e.tenantId,
+        (e) => e.type,
+        (e) => e.createdAt,
+        (e) => e.payload,
+        (e) => e.idempotencyKey,
+        (e) => e.orderingKey,
+      ]).concat([failingCounts]),
+    });
+  }
+  await addRollups(client, eventDeltas(events));
+  if (deliveries.length > 0) {
+    await allocateSequences(client, deliveries);
+    await client.query({
+      name: "deliveries-insert",
+      text: INSERT_DELIVERIES,
+      values: columns(deliveries, [
+        (d) => d.id,
+        (d) => d.tenantId,
+        (d) => d.eventId,
+        (d) => d.endpointId,
+        (d) => d.status,
+        (d) => d.nextAttemptAt,
+        (d) => d.leaseOwner,
+        (d) => d.leaseUntil,
+        (d) => d.createdAt,
+        (d) => d.updatedAt,
+        (d) => d.orderingKey,
+        (d) => d.sequence,
+      ]),
+    });
+  }
+  // The notification names the endpoints left pending, so a node whose lanes are full
+  // marks them instead of running a claim per commit to learn nothing (dispatch/claimer.ts).
+  const pending = new Set(
+    deliveries.filter((d) => d.status === "pending").map((d) => d.endpointId),
+  );
+  if (pending.size > 0) await client.query(notifyDue(pending));
+  return results;
 }
 
 /** Rows → one array per column, for `unnest`. */

@@ -3,22 +3,30 @@ import { CONNECTION_TIMEOUT_MS, DUE_CHANNEL } from "./pool.ts";
 import { reconnectDelay } from "./reconnect-delay.ts";
 
 /**
- * One dedicated connection per node LISTENing on the due channel (a pooled connection cannot
- * listen: it goes back to the pool). Opened with the first listener, closed with the last.
+ * One dedicated connection per node LISTENing on the due channel and any other of `channels` (the
+ * outbox's), each listener hearing one of them (a pooled connection cannot listen: it goes back
+ * to the pool). Opened with the first listener, closed with the last.
  * When the connection drops it reconnects with capped, jittered backoff, and once it listens
  * again tells every listener once: notifications sent while it was down are lost, so a look at
  * the store (the dispatcher claims at once) replaces them.
  */
-export function dueListener(url: string, options: { random?: () => number } = {}) {
+export function dueListener(
+  url: string,
+  options: { random?: () => number; channels?: readonly string[] } = {},
+) {
   const random = options.random ?? Math.random;
-  const listeners = new Set<(endpointIds?: string[]) => void>();
+  const channels = options.channels ?? [DUE_CHANNEL];
+  const listeners = new Set<{ channel: string; tell: (endpointIds?: string[]) => void }>();
   let client: pg.Client | undefined;
   let closed = false;
   let failures = 0;
   let timer: NodeJS.Timeout | undefined;
 
-  const tell = (endpointIds?: string[]) => {
-    for (const listener of listeners) listener(endpointIds);
+  /** Tells the listeners of `channel`, or of every channel when it is undefined. */
+  const tell = (channel: string | undefined, endpointIds?: string[]) => {
+    for (const listener of listeners) {
+      if (channel === undefined || listener.channel === channel) listener.tell(endpointIds);
+    }
   };
 
   async function connect(): Promise<void> {
@@ -32,7 +40,7 @@ export function dueListener(url: string, options: { random?: () => number } = {}
     client = next;
     // A payload names the endpoints whose deliveries are due (store/postgres/pool.ts notifyDue).
     next.on("notification", (message) =>
-      tell(message.payload ? message.payload.split(",") : undefined),
+      tell(message.channel, message.payload ? message.payload.split(",") : undefined),
     );
     // Every way a connection ends comes here once: a failed connect, an `error` event (which
     // must have a listener, or it kills the process), the server closing it.
@@ -48,7 +56,7 @@ export function dueListener(url: string, options: { random?: () => number } = {}
     next.on("end", lost);
     try {
       await next.connect();
-      await next.query(`LISTEN ${DUE_CHANNEL}`);
+      await next.query(channels.map((channel) => `LISTEN ${channel}`).join("; "));
     } catch {
       lost();
       return;
@@ -60,15 +68,17 @@ export function dueListener(url: string, options: { random?: () => number } = {}
     }
     const reconnected = failures > 0;
     failures = 0;
-    if (reconnected) tell(undefined);
+    if (reconnected) tell(undefined, undefined);
   }
 
   return {
-    subscribe(listener: (endpointIds?: string[]) => void): () => void {
-      listeners.add(listener);
+    /** Listens on `channel` (the due channel unless named). */
+    subscribe(listener: (endpointIds?: string[]) => void, channel = DUE_CHANNEL): () => void {
+      const entry = { channel, tell: listener };
+      listeners.add(entry);
       if (client === undefined && timer === undefined) void connect();
       return () => {
-        listeners.delete(listener);
+        listeners.delete(entry);
         if (listeners.size === 0) void stop();
       };
     },

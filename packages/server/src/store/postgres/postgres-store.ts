@@ -1,3 +1,4 @@
+import type { OutboxStore } from "../outbox-types.ts";
 import { rollupScope, rollupsAnswer, timelineFromRollups } from "../rollups.ts";
 import type { TenantStore } from "../tenant-types.ts";
 import type { Store } from "../types.ts";
@@ -8,7 +9,8 @@ import { endpointQueries } from "./endpoints.ts";
 import { eventQueries } from "./events.ts";
 import { dueListener } from "./listen.ts";
 import { migrate } from "./migrate.ts";
-import { createPool } from "./pool.ts";
+import { OUTBOX_CHANNEL, outboxQueries } from "./outbox.ts";
+import { createPool, DUE_CHANNEL } from "./pool.ts";
 import { recordResultsQuery } from "./record-results.ts";
 import { requeueQueries } from "./requeue.ts";
 import { resealSecretsQuery } from "./reseal-secrets.ts";
@@ -25,7 +27,7 @@ import { timelineQuery } from "./timeline.ts";
 export async function createPostgresStore(
   url: string,
   options: { poolSize?: number } = {},
-): Promise<Store & TenantStore> {
+): Promise<Store & TenantStore & OutboxStore> {
   const pool = createPool(url, { max: options.poolSize ?? 10 });
   try {
     await migrate(pool);
@@ -43,10 +45,12 @@ export async function createPostgresStore(
   const claim = claimQuery(pool);
   const timeline = timelineQuery(pool);
   const reseal = resealSecretsQuery(pool);
-  const due = dueListener(url);
+  // One connection hears both: deliveries due, and outbox rows committed (serve.ts's relay).
+  const due = dueListener(url, { channels: [DUE_CHANNEL, OUTBOX_CHANNEL] });
 
   return {
     ...tenantQueries(pool),
+    ...outboxQueries(pool, (listener) => due.subscribe(() => listener(), OUTBOX_CHANNEL)),
     async ping() {
       const { rows } = await pool.query<{ ok: number }>("SELECT 1 AS ok");
       return rows[0]?.ok === 1;
