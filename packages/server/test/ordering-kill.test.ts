@@ -248,10 +248,7 @@ async function runPlan(plan: Plan) {
 it(
   "keeps every key's attempts one at a time and its receipts in creation order, through failures, hangs and kill -9 of one of two nodes",
   async () => {
-    await fc.assert(
-      fc.asyncProperty(planArb, runPlan),
-      { numRuns: RUNS, endOnFailure: true },
-    );
+    await fc.assert(fc.asyncProperty(planArb, runPlan), { numRuns: RUNS, endOnFailure: true });
   },
   RUNS * 60_000,
 );
