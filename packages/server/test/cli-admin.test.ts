@@ -168,16 +168,29 @@ describe("hookline login and the admin commands", { timeout: 120_000 }, () => {
     expect(receiver.received.length - before).toBe(3);
   });
 
-  it("creates a per_key endpoint with --ordering, shows it, and refuses an unknown ordering before sending", async () => {
+  it("creates a per_key endpoint with --ordering and --on-exhausted, shows them, and refuses unknown values before sending", async () => {
     const create = await runCli(
       ["endpoints", "create", receiver.url, "--events", "*", "--ordering", "per_key"],
       env,
     );
     expect(create.code).toBe(0);
-    expect(create.stdout).toMatch(/^ordering\s+per_key$/m);
+    expect(create.stdout).toMatch(/^ordering\s+per_key, skip when exhausted$/m);
     const id = /Created (we_\w+)/.exec(create.stdout)![1]!;
+    const hold = await runCli(["endpoints", "update", id, "--on-exhausted", "hold"], env);
+    expect(hold.stdout).toMatch(/^ordering\s+per_key, hold when exhausted$/m);
     const update = await runCli(["endpoints", "update", id, "--ordering", "none", "--json"], env);
-    expect(JSON.parse(update.stdout).ordering).toBe("none");
+    expect(JSON.parse(update.stdout)).toMatchObject({
+      ordering: "none",
+      ordering_on_exhausted: "hold",
+    });
+    const held = await runCli(
+      ["endpoints", "create", receiver.url, "--events", "*", "--on-exhausted", "hold", "--json"],
+      env,
+    );
+    expect(JSON.parse(held.stdout).ordering_on_exhausted).toBe("hold");
+    const notAnAction = await runCli(["endpoints", "update", id, "--on-exhausted", "drop"], env);
+    expect(notAnAction.code).toBe(2);
+    expect(notAnAction.stderr).toMatch(/argument 'drop' is invalid/);
     const wrong = await runCli(
       ["endpoints", "create", receiver.url, "--events", "*", "--ordering", "fifo"],
       env,

@@ -143,6 +143,10 @@ describe("the OpenAPI document", () => {
     expect(create.requestBody.required).toBe(true);
     expect(body.required).toEqual(["url", "enabled_events"]);
     expect(body.additionalProperties).toBe(false);
+    expect(body.properties.ordering_on_exhausted.anyOf).toEqual([
+      { type: "string", const: "skip" },
+      { type: "string", const: "hold" },
+    ]);
     // What the document says is refused, the server refuses, and the reverse.
     const unknown = await server.api("POST", "/v1/webhook_endpoints", {
       url: "https://example.com/hook",

@@ -129,6 +129,51 @@ describe("ordered delivery per key, end to end", () => {
     expect(JSON.parse(watcher.received[0]!.body).type).toBe("hookline.delivery.exhausted");
   }, 20_000);
 
+  it("holds a key behind its exhausted head on a hold endpoint until the delivery is retried, other keys going on", async () => {
+    server = await startTestServer(FAST);
+    let healed = false;
+    const receiver = await startReceiver((r) => {
+      const body = JSON.parse(r.body) as { data: { object: { bad?: boolean } } };
+      return { status: body.data.object.bad === true && !healed ? 500 : 200 };
+    });
+    cleanups.push(receiver.close);
+    const endpoint = await server.api("POST", "/v1/webhook_endpoints", {
+      url: receiver.url,
+      enabled_events: ["invoice.*"],
+      ordering: "per_key",
+      ordering_on_exhausted: "hold",
+    });
+    expect(endpoint.body.ordering_on_exhausted).toBe("hold");
+    const invoice = (id: string, bad = false) =>
+      server.api("POST", "/v1/events", {
+        type: "invoice.updated",
+        data: { object: { id, bad } },
+      });
+    await invoice("in_1", true);
+    await invoice("in_1");
+    const sequences = () => receiver.received.map((r) => r.headers["hookline-sequence"]);
+    const deliveries = async (status: string) =>
+      (await server.api("GET", `/v1/deliveries?endpoint=${endpoint.body.id}&status=${status}`)).body
+        .data as { id: string; ordering_key: string; sequence: number }[];
+    await waitFor(
+      async () => (await deliveries("failed")).length === 1,
+      10_000,
+      "the head to exhaust",
+    );
+    // A later event of another key goes through while in_1 is held.
+    await invoice("in_2");
+    await waitFor(() => sequences().includes("in_2:1"));
+    expect(sequences()).toEqual(["in_1:1", "in_1:1", "in_1:1", "in_2:1"]);
+    expect(await deliveries("pending")).toMatchObject([{ ordering_key: "in_1", sequence: 2 }]);
+
+    healed = true;
+    const [head] = await deliveries("failed");
+    const retried = await server.api("POST", `/v1/deliveries/${head!.id}/retry`);
+    expect(retried.status).toBe(200);
+    await waitFor(() => sequences().includes("in_1:2"));
+    expect(sequences().slice(4)).toEqual(["in_1:1", "in_1:2"]);
+  }, 20_000);
+
   it("takes an explicit ordering_key, or none with null; an unordered endpoint gets no sequence", async () => {
     server = await startTestServer(FAST);
     const receiver = await startReceiver();

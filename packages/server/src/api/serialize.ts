@@ -21,6 +21,7 @@ export function endpointObject(
     disabled_reason: e.disabledReason,
     rate_limit: e.rateLimit,
     ordering: e.ordering,
+    ordering_on_exhausted: e.orderingOnExhausted,
     health: healthSummary(e),
     ...(options.withSecret ? { secret: e.secret } : {}),
     previous_secret_expires_at: secondsOrNull(e.previousSecretExpiresAt),

@@ -20,6 +20,7 @@ interface EndpointFlags extends ConnectionFlags {
   schemes?: "both" | "stripe" | "standard";
   rateLimit?: string;
   ordering?: "none" | "per_key";
+  onExhausted?: "skip" | "hold";
   disable?: boolean;
   enable?: boolean;
   limit?: string;
@@ -31,6 +32,20 @@ const orderingOption = () =>
     "--ordering <ordering>",
     "per_key: each ordering key's events one at a time, in creation order (docs/ordering.md)",
   ).choices(["none", "per_key"]);
+
+const onExhaustedOption = () =>
+  new Option(
+    "--on-exhausted <action>",
+    "per_key: when a key's oldest delivery fails for good, skip it (default) or hold the key until it is retried or recovered",
+  ).choices(["skip", "hold"]);
+
+/** The ordering flags as params, only those given. */
+function orderingParams(flags: EndpointFlags) {
+  return {
+    ...(flags.ordering === undefined ? {} : { ordering: flags.ordering }),
+    ...(flags.onExhausted === undefined ? {} : { ordering_on_exhausted: flags.onExhausted }),
+  };
+}
 
 const eventsOption = () =>
   new Option(
@@ -82,6 +97,7 @@ export function endpointsCommand(program: Command): void {
     )
     .option("--rate-limit <n>", "at most n requests per second")
     .addOption(orderingOption())
+    .addOption(onExhaustedOption())
     .action(
       action(async (url: string, flags: EndpointFlags) => {
         const endpoint = await connect(flags).endpoints.create({
@@ -92,7 +108,7 @@ export function endpointsCommand(program: Command): void {
           ...(flags.rateLimit === undefined
             ? {}
             : { rate_limit: integer("--rate-limit", flags.rateLimit) }),
-          ...(flags.ordering === undefined ? {} : { ordering: flags.ordering }),
+          ...orderingParams(flags),
         });
         show(endpoint, flags, `Created ${endpoint.id}`);
       }),
@@ -108,6 +124,7 @@ export function endpointsCommand(program: Command): void {
     .addOption(new Option("--schemes <scheme>").choices(["both", "stripe", "standard"]))
     .option("--rate-limit <n>", 'requests per second, or "none"')
     .addOption(orderingOption())
+    .addOption(onExhaustedOption())
     .option("--disable", "stop deliveries (they are kept as skipped)")
     .option("--enable", "resume deliveries")
     .action(
@@ -125,12 +142,12 @@ export function endpointsCommand(program: Command): void {
                 rate_limit:
                   flags.rateLimit === "none" ? null : integer("--rate-limit", flags.rateLimit),
               }),
-          ...(flags.ordering === undefined ? {} : { ordering: flags.ordering }),
+          ...orderingParams(flags),
           ...(flags.disable ? { disabled: true } : flags.enable ? { disabled: false } : {}),
         };
         if (Object.keys(params).length === 0) {
           throw new UsageError(
-            "nothing to update: give --endpoint-url, --events, --description, --schemes, --rate-limit, --ordering, --disable or --enable",
+            "nothing to update: give --endpoint-url, --events, --description, --schemes, --rate-limit, --ordering, --on-exhausted, --disable or --enable",
           );
         }
         const endpoint = await connect(flags).endpoints.update(id, params);
@@ -184,7 +201,12 @@ function show(endpoint: WebhookEndpoint, flags: EndpointFlags, headline: string)
     ["status", statusColor(endpoint.status)],
     ["description", endpoint.description],
     ["rate limit", endpoint.rate_limit === null ? "none" : `${endpoint.rate_limit}/s`],
-    ["ordering", endpoint.ordering],
+    [
+      "ordering",
+      endpoint.ordering === "per_key"
+        ? `per_key, ${endpoint.ordering_on_exhausted} when exhausted`
+        : endpoint.ordering,
+    ],
     ...(endpoint.secret === undefined
       ? []
       : [["secret", color.bold(endpoint.secret)] as [string, string]]),

@@ -55,6 +55,7 @@ export async function openSession(
     rateLimit: null,
     // A listen session's lane is serial already: one at a time, oldest first.
     ordering: "none",
+    orderingOnExhausted: "skip",
     health: HEALTHY,
     createdAt: now,
     updatedAt: now,

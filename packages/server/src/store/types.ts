@@ -12,6 +12,11 @@ export type SignatureSchemes = "both" | "stripe" | "standard";
  * (docs/ordering.md). `none`: as they come, in parallel.
  */
 export type Ordering = "none" | "per_key";
+/**
+ * When the oldest delivery of a key fails after its last retry (docs/ordering.md): `skip` it and
+ * go on with the key's next, or `hold` the key until that delivery is retried or recovered.
+ */
+export type OrderingOnExhausted = "skip" | "hold";
 
 export interface EndpointRow {
   id: string;
@@ -30,6 +35,7 @@ export interface EndpointRow {
   /** Requests per second at most; `null`: no limit. */
   rateLimit: number | null;
   ordering: Ordering;
+  orderingOnExhausted: OrderingOnExhausted;
   /** The failure ladder. Written only by the store (attempts, re-enabling), never by updates. */
   health: HealthState;
   createdAt: number;

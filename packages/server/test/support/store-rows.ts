@@ -29,6 +29,7 @@ export function endpointRow(at: number, overrides: Partial<EndpointRow> = {}): E
     previousSecretExpiresAt: null,
     rateLimit: null,
     ordering: "none",
+    orderingOnExhausted: "skip",
     health: HEALTHY,
     createdAt: at,
     updatedAt: at,

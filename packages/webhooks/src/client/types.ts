@@ -26,6 +26,11 @@ export interface WebhookEndpoint {
   rate_limit: number | null;
   /** `per_key`: each ordering key's deliveries go one at a time, in creation order. */
   ordering: "none" | "per_key";
+  /**
+   * When a key's oldest delivery fails after its last retry: `skip` it and go on with the key's
+   * next, or `hold` the key until that delivery is retried or recovered.
+   */
+  ordering_on_exhausted: "skip" | "hold";
   health: EndpointHealthSummary;
   /** Only in the answers of create and rotate_secret. */
   secret?: string;
@@ -110,6 +115,7 @@ export interface CreateEndpointParams {
   signature_schemes?: "both" | "stripe" | "standard";
   rate_limit?: number | null;
   ordering?: "none" | "per_key";
+  ordering_on_exhausted?: "skip" | "hold";
   /** An existing `whsec_` secret, to migrate without re-keying receivers. */
   secret?: string;
 }
@@ -123,6 +129,8 @@ export interface UpdateEndpointParams {
   rate_limit?: number | null;
   /** Applies to deliveries created from then on. */
   ordering?: "none" | "per_key";
+  /** From `hold` to `skip` releases the keys held now. */
+  ordering_on_exhausted?: "skip" | "hold";
   disabled?: boolean;
 }
 

@@ -88,6 +88,7 @@ export function endpointRoutes(app: FastifyInstance, ctx: AppContext): void {
         previousSecretExpiresAt: null,
         rateLimit: body.rate_limit ?? null,
         ordering: body.ordering ?? "none",
+        orderingOnExhausted: body.ordering_on_exhausted ?? "skip",
         health: HEALTHY,
         createdAt: now,
         updatedAt: now,
@@ -160,6 +161,9 @@ export function endpointRoutes(app: FastifyInstance, ctx: AppContext): void {
     if (body.rate_limit !== undefined) next.rateLimit = body.rate_limit;
     // Applies to deliveries created from now on; those created before keep what they have.
     if (body.ordering !== undefined) next.ordering = body.ordering;
+    if (body.ordering_on_exhausted !== undefined) {
+      next.orderingOnExhausted = body.ordering_on_exhausted;
+    }
     if (body.disabled === true && endpoint.status === "enabled") {
       next.status = "disabled";
       next.disabledReason = "disabled through the API";
@@ -170,6 +174,10 @@ export function endpointRoutes(app: FastifyInstance, ctx: AppContext): void {
     const now = ctx.clock();
     const { previousStatus } = await ctx.store.updateEndpoint(next, now);
     ctx.endpoints.invalidate(tenant);
+    // From hold to skip releases the held keys at once: the claim reads the setting.
+    if (endpoint.orderingOnExhausted === "hold" && next.orderingOnExhausted === "skip") {
+      ctx.handoff.wake([next.id]);
+    }
     if (previousStatus !== next.status) {
       const enabled = next.status === "enabled";
       // Re-enabling starts the ladder over (the store reset it) and is worth telling operators.
@@ -194,7 +202,7 @@ export function endpointRoutes(app: FastifyInstance, ctx: AppContext): void {
   };
   const updateSchema = {
     description:
-      "Update a webhook endpoint (url, enabled_events, description, metadata, signature_schemes, disabled).",
+      "Update a webhook endpoint (url, enabled_events, description, metadata, signature_schemes, rate_limit, ordering, ordering_on_exhausted, disabled).",
     params: IdParams,
     body: UpdateEndpointBody,
     response: { 200: EndpointSchema, ...errorResponses },

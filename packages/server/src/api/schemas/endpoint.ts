@@ -27,6 +27,11 @@ const Ordering = Type.Union([Type.Literal("none"), Type.Literal("per_key")], {
     "per_key: deliveries of one ordering key go one at a time, in the order their events were created (docs/ordering.md). Default none.",
 });
 
+const OrderingOnExhausted = Type.Union([Type.Literal("skip"), Type.Literal("hold")], {
+  description:
+    "For keyed deliveries (ordering per_key): when the oldest delivery of a key fails after its last retry, skip it and go on with the key's next (default), or hold the key until that delivery is retried or recovered (docs/ordering.md).",
+});
+
 export const CreateEndpointBody = Type.Object(
   {
     url: Url,
@@ -36,6 +41,7 @@ export const CreateEndpointBody = Type.Object(
     signature_schemes: Type.Optional(Schemes),
     rate_limit: Type.Optional(Type.Union([RateLimit, Type.Null()])),
     ordering: Type.Optional(Ordering),
+    ordering_on_exhausted: Type.Optional(OrderingOnExhausted),
     secret: Type.Optional(
       Type.String({
         minLength: 1,
@@ -58,6 +64,7 @@ export const UpdateEndpointBody = Type.Object(
     signature_schemes: Type.Optional(Schemes),
     rate_limit: Type.Optional(Type.Union([RateLimit, Type.Null()])),
     ordering: Type.Optional(Ordering),
+    ordering_on_exhausted: Type.Optional(OrderingOnExhausted),
     disabled: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false },
@@ -127,6 +134,7 @@ export const EndpointSchema = Type.Object(
     disabled_reason: Type.Union([Type.String(), Type.Null()]),
     rate_limit: Type.Union([Type.Integer(), Type.Null()]),
     ordering: Type.Union([Type.Literal("none"), Type.Literal("per_key")]),
+    ordering_on_exhausted: Type.Union([Type.Literal("skip"), Type.Literal("hold")]),
     health: HealthSummarySchema,
     secret: Type.Optional(Type.String()),
     previous_secret_expires_at: Type.Union([Type.Integer(), Type.Null()]),

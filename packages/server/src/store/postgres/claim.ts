@@ -32,14 +32,20 @@ interface ClaimRecord {
 //
 // Ordered keys (docs/ordering.md), in both parts: a keyed row passes only if, in this
 // statement's snapshot, no row of its (endpoint, key) is in flight or pending with an earlier
-// sequence. A snapshot can be stale, so the key's own row decides: `free_keys` locks it SKIP
+// sequence, and none earlier is held (failed under `ordering_on_exhausted = 'hold'`, see
+// migration 0008). A snapshot can be stale, so the key's own row decides: `free_keys` locks it SKIP
 // LOCKED and keeps it only while `running` is null, which PostgreSQL re-checks on the row's
 // latest version; the trigger of migration 0005 sets `running` as the chosen row goes in flight.
 const KEY_IS_FREE = `(d.ordering_key IS NULL OR NOT EXISTS (
       SELECT 1 FROM deliveries o
       WHERE o.endpoint_id = d.endpoint_id AND o.ordering_key = d.ordering_key
         AND o.status IN ('pending', 'in_flight')
-        AND (o.status = 'in_flight' OR o.sequence < d.sequence)))`;
+        AND (o.status = 'in_flight' OR o.sequence < d.sequence))
+      AND NOT EXISTS (
+      SELECT 1 FROM deliveries h
+      WHERE h.endpoint_id = d.endpoint_id AND h.ordering_key = d.ordering_key
+        AND h.holding AND h.status = 'failed' AND h.sequence < d.sequence
+        AND EXISTS (SELECT 1 FROM endpoints q WHERE q.id = d.endpoint_id AND q.ordering_on_exhausted = 'hold')))`;
 const CLAIM = `
 WITH named AS (
   SELECT c.seq, c.endpoint_id, c.ordering_key, c.next_attempt_at FROM jsonb_each_text($8::jsonb) share

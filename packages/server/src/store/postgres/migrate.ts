@@ -6,6 +6,7 @@ import { sql as claimByEndpoint } from "./migrations/0004-claim-by-endpoint.ts";
 import { sql as ordering } from "./migrations/0005-ordering.ts";
 import { sql as historyIndexes } from "./migrations/0006-history-indexes.ts";
 import { sql as outbox } from "./migrations/0007-outbox.ts";
+import { sql as orderingHold } from "./migrations/0008-ordering-hold.ts";
 import { transaction } from "./pool.ts";
 
 /** Numbered, forward-only migrations; `schema_migrations` records which are applied. */
@@ -17,6 +18,7 @@ export const MIGRATIONS: readonly string[] = [
   ordering,
   historyIndexes,
   outbox,
+  orderingHold,
 ];
 
 // Any constant both dialects' nodes agree on; "hookline" in ASCII.

@@ -22,7 +22,11 @@ const INSERT_ATTEMPTS = `INSERT INTO attempts (id, delivery_id, endpoint_id, cre
     $6::integer[], $7::text[], $8::text[], $9::text[], $10::jsonb[])`;
 // Only a delivery still in flight under the attempt's lease changes: one whose lease ran out and
 // that another node claimed again is not touched (an empty owner matches any in-flight row).
+// A keyed delivery that fails for good on an endpoint that holds its keys holds its key
+// (migration 0008); any other outcome clears the mark. The endpoints are locked above.
 const FINISH = `UPDATE deliveries d SET status = r.status, attempt_count = r.attempt_count,
+    holding = (r.status = 'failed' AND d.ordering_key IS NOT NULL AND EXISTS (
+      SELECT 1 FROM endpoints p WHERE p.id = d.endpoint_id AND p.ordering_on_exhausted = 'hold')),
     next_attempt_at = r.next_attempt_at, lease_owner = NULL, lease_until = NULL,
     last_attempt_at = r.last_attempt_at, last_status_code = r.last_status_code,
     last_error = r.last_error, updated_at = $9

@@ -1,7 +1,13 @@
 import type { AttemptErrorKind } from "../../dispatch/outcome.ts";
 import type { HealthRecord } from "../sqlite/rows.ts";
 import { toHealth } from "../sqlite/rows.ts";
-import type { AttemptRow, EndpointRow, Ordering, SignatureSchemes } from "../types.ts";
+import type {
+  AttemptRow,
+  EndpointRow,
+  Ordering,
+  OrderingOnExhausted,
+  SignatureSchemes,
+} from "../types.ts";
 
 // Column ↔ field mapping where PostgreSQL differs from SQLite: JSONB columns arrive parsed.
 // Events and deliveries have the same columns and types in both (bigint reads as a number, see
@@ -31,6 +37,7 @@ export interface EndpointRecord extends HealthRecord {
   previous_secret_expires_at: number | null;
   rate_limit: number | null;
   ordering: string;
+  ordering_on_exhausted: string;
   created_at: number;
   updated_at: number;
 }
@@ -51,6 +58,7 @@ export function toEndpoint(r: EndpointRecord): EndpointRow {
     previousSecretExpiresAt: r.previous_secret_expires_at,
     rateLimit: r.rate_limit,
     ordering: r.ordering as Ordering,
+    orderingOnExhausted: r.ordering_on_exhausted as OrderingOnExhausted,
     health: toHealth(r),
     createdAt: r.created_at,
     updatedAt: r.updated_at,
@@ -73,6 +81,7 @@ export const ENDPOINT_COLUMNS = [
   "previous_secret_expires_at",
   "rate_limit",
   "ordering",
+  "ordering_on_exhausted",
   "created_at",
   "updated_at",
 ] as const;
@@ -94,6 +103,7 @@ export function endpointValues(e: EndpointRow): unknown[] {
     e.previousSecretExpiresAt,
     e.rateLimit,
     e.ordering,
+    e.orderingOnExhausted,
     e.createdAt,
     e.updatedAt,
   ];

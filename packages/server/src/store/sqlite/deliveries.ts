@@ -40,14 +40,21 @@ interface ClaimRecord {
  * The per-key rule (docs/ordering.md), for a delivery `d` of the claim: an unkeyed one always
  * passes; a keyed one only while no delivery of its (endpoint, key) is in flight and none of an
  * earlier sequence is pending, so at most one of a key runs, the lowest open one (a retried old
- * one goes before newer ones still waiting). Probes `deliveries_open_key`. Claims are serialized
+ * one goes before newer ones still waiting), and none earlier is held: failed after its retries
+ * under `ordering_on_exhausted = 'hold'`, while the endpoint still says so. Probes
+ * `deliveries_open_key` and `deliveries_holding_key`. Claims are serialized
  * by SQLite's write lock, so what this reads is what the claim's update sees.
  */
 export const KEY_IS_FREE = `(d.ordering_key IS NULL OR NOT EXISTS (
   SELECT 1 FROM deliveries o
   WHERE o.endpoint_id = d.endpoint_id AND o.ordering_key = d.ordering_key
     AND o.status IN ('pending', 'in_flight')
-    AND (o.status = 'in_flight' OR o.sequence < d.sequence)))`;
+    AND (o.status = 'in_flight' OR o.sequence < d.sequence))
+  AND NOT EXISTS (
+  SELECT 1 FROM deliveries h
+  WHERE h.endpoint_id = d.endpoint_id AND h.ordering_key = d.ordering_key
+    AND h.holding = 1 AND h.status = 'failed' AND h.sequence < d.sequence
+    AND EXISTS (SELECT 1 FROM endpoints q WHERE q.id = d.endpoint_id AND q.ordering_on_exhausted = 'hold')))`;
 
 export function deliveryQueries(db: Database.Database) {
   const byId = db.prepare("SELECT * FROM deliveries WHERE tenant_id = ? AND id = ?");

@@ -20,8 +20,10 @@ export function recordResultsQuery(db: Database.Database) {
   );
   // Only the lease holder's row changes: a delivery reclaimed from us meanwhile (its lease ran
   // out and another node claimed it) is not touched.
+  // A keyed delivery that fails for good on an endpoint that holds its keys holds its key
+  // (migration 0008); any other outcome clears the mark.
   const finish = db.prepare(
-    "UPDATE deliveries SET status = ?, attempt_count = ?, next_attempt_at = ?, lease_owner = NULL, lease_until = NULL, last_attempt_at = ?, last_status_code = ?, last_error = ?, updated_at = ? WHERE id = ? AND status = 'in_flight' AND (? IS NULL OR lease_owner = ?)",
+    "UPDATE deliveries SET status = @status, holding = (@status = 'failed' AND ordering_key IS NOT NULL AND EXISTS (SELECT 1 FROM endpoints p WHERE p.id = deliveries.endpoint_id AND p.ordering_on_exhausted = 'hold')), attempt_count = @attempt_count, next_attempt_at = @next_attempt_at, lease_owner = NULL, lease_until = NULL, last_attempt_at = @last_attempt_at, last_status_code = @last_status_code, last_error = @last_error, updated_at = @now WHERE id = @id AND status = 'in_flight' AND (@owner IS NULL OR lease_owner = @owner)",
   );
   const endpointState = db.prepare(
     "SELECT tenant_id, status, health, consecutive_failures, failing_since, disable_at, last_success_at, last_failure_at FROM endpoints WHERE id = ?",
@@ -72,18 +74,17 @@ export function recordResultsQuery(db: Database.Database) {
         );
         const { skip, disableReason } = applyOutcome(endpoint, r, ladder, changes);
         const error = a.errorKind === null ? null : `${a.errorKind}: ${a.errorMessage ?? ""}`;
-        finish.run(
-          skip ? DeliveryStatus.skipped : r.status,
-          r.attemptCount,
-          skip ? null : r.nextAttemptAt,
-          a.createdAt,
-          a.statusCode,
-          error,
+        finish.run({
+          status: skip ? DeliveryStatus.skipped : r.status,
+          attempt_count: r.attemptCount,
+          next_attempt_at: skip ? null : r.nextAttemptAt,
+          last_attempt_at: a.createdAt,
+          last_status_code: a.statusCode,
+          last_error: error,
           now,
-          r.deliveryId,
-          r.leaseOwner ?? null,
-          r.leaseOwner ?? null,
-        );
+          id: r.deliveryId,
+          owner: r.leaseOwner ?? null,
+        });
         if (disableReason !== null) {
           disable.run(disableReason, now, r.endpointId);
           skipPending.run(now, r.endpointId);

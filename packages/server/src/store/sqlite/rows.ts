@@ -7,6 +7,7 @@ import type {
   EndpointRow,
   EventRow,
   Ordering,
+  OrderingOnExhausted,
   SignatureSchemes,
 } from "../types.ts";
 
@@ -27,6 +28,7 @@ export interface EndpointRecord {
   previous_secret_expires_at: number | null;
   rate_limit: number | null;
   ordering: string;
+  ordering_on_exhausted: string;
   created_at: number;
   updated_at: number;
 }
@@ -79,6 +81,7 @@ export function toEndpoint(r: EndpointRecord & HealthRecord): EndpointRow {
     previousSecretExpiresAt: r.previous_secret_expires_at,
     rateLimit: r.rate_limit,
     ordering: r.ordering as Ordering,
+    orderingOnExhausted: r.ordering_on_exhausted as OrderingOnExhausted,
     health: toHealth(r),
     createdAt: r.created_at,
     updatedAt: r.updated_at,
@@ -101,6 +104,7 @@ export function endpointParams(e: EndpointRow): EndpointRecord {
     previous_secret_expires_at: e.previousSecretExpiresAt,
     rate_limit: e.rateLimit,
     ordering: e.ordering,
+    ordering_on_exhausted: e.orderingOnExhausted,
     created_at: e.createdAt,
     updated_at: e.updatedAt,
   };
