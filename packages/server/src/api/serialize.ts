@@ -1,3 +1,4 @@
+import { maskHeaders } from "../endpoint-options/custom-headers.ts";
 import { healthSummary } from "../health/report.ts";
 import type { AttemptRow, DeliveryRow, EndpointRow, EventRow } from "../store/types.ts";
 
@@ -7,7 +8,7 @@ const secondsOrNull = (ms: number | null) => (ms === null ? null : seconds(ms));
 
 export function endpointObject(
   e: EndpointRow,
-  options: { withSecret?: boolean; warnings?: string[] } = {},
+  options: { withSecret?: boolean; withHeaderValues?: boolean; warnings?: string[] } = {},
 ) {
   return {
     id: e.id,
@@ -21,6 +22,8 @@ export function endpointObject(
     disabled_reason: e.disabledReason,
     rate_limit: e.rateLimit,
     ordering: e.ordering,
+    headers: options.withHeaderValues ? e.headers : maskHeaders(e.headers),
+    filter: e.filter,
     health: healthSummary(e),
     ...(options.withSecret ? { secret: e.secret } : {}),
     previous_secret_expires_at: secondsOrNull(e.previousSecretExpiresAt),

@@ -153,6 +153,7 @@ export function createLaneRunner(options: LaneRunnerOptions): LaneRunner {
         secrets: delivery.secrets,
         scheme: delivery.signatureSchemes,
         headers: sequenceHeader(delivery),
+        endpointHeaders: delivery.headers,
       })
       .catch((error: unknown): SendOutcome => {
         log.error(

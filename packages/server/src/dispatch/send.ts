@@ -2,6 +2,7 @@ import { isIP } from "node:net";
 import type { Readable } from "node:stream";
 import { sign } from "@hookline/webhooks";
 import { Agent, type Dispatcher, request as undiciRequest } from "undici";
+import { maskHeaders } from "../endpoint-options/custom-headers.ts";
 import { type AddressPolicy, checkAddress, parseNetworks } from "./address-guard.ts";
 import { classifyError, type Failure } from "./classify-error.ts";
 import { guardedLookup, type Resolve } from "./guarded-lookup.ts";
@@ -54,7 +55,12 @@ export function createSender(options: SenderOptions): Sender {
 
   async function send(req: SendRequest): Promise<SendOutcome> {
     const started = now();
-    const requestHeaders = { ...baseHeaders(options.userAgent), ...req.headers };
+    const custom = req.endpointHeaders;
+    // What is recorded; what is sent adds the custom values over their masks (below).
+    const requestHeaders =
+      custom == null
+        ? { ...baseHeaders(options.userAgent), ...req.headers }
+        : { ...baseHeaders(options.userAgent), ...maskHeaders(custom), ...req.headers };
     const record = (status?: number, responseBody?: string): AttemptRecord => ({
       requestHeaders,
       durationMs: Math.max(0, now() - started),
@@ -82,7 +88,7 @@ export function createSender(options: SenderOptions): Sender {
     try {
       const response = await undiciRequest(req.url, {
         method: "POST",
-        headers: requestHeaders,
+        headers: custom == null ? requestHeaders : { ...requestHeaders, ...custom },
         body: req.body,
         dispatcher: agent,
         signal: controller.signal,

@@ -55,6 +55,8 @@ export async function openSession(
     rateLimit: null,
     // A listen session's lane is serial already: one at a time, oldest first.
     ordering: "none",
+    headers: {},
+    filter: null,
     health: HEALTHY,
     createdAt: now,
     updatedAt: now,

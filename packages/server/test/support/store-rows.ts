@@ -29,6 +29,8 @@ export function endpointRow(at: number, overrides: Partial<EndpointRow> = {}): E
     previousSecretExpiresAt: null,
     rateLimit: null,
     ordering: "none",
+    headers: {},
+    filter: null,
     health: HEALTHY,
     createdAt: at,
     updatedAt: at,

@@ -3,12 +3,19 @@ import { type Static, Type } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
 import { subscriptionWarnings } from "../../catalog/warnings.ts";
 import { HEALTHY, HealthTransition } from "../../domain/health-ladder.ts";
+import { mergeCustomHeaders } from "../../endpoint-options/custom-headers.ts";
 import { HEALTH_WINDOW_ATTEMPTS, HEALTH_WINDOW_MS, healthReport } from "../../health/report.ts";
 import { IdPrefix, isId, newId } from "../../ids.ts";
 import { requestHash } from "../../ingest/prepare-event.ts";
 import type { EndpointRow } from "../../store/types.ts";
 import type { AppContext } from "../context.ts";
-import { checkEnabledEvents, checkEndpointUrl, secretGraceMs } from "../endpoint-input.ts";
+import {
+  checkEnabledEvents,
+  checkEndpointUrl,
+  checkFilter,
+  checkHeaders,
+  secretGraceMs,
+} from "../endpoint-input.ts";
 import { ApiError, ErrorType, idempotencyConflict, invalidParam, notFound } from "../errors.ts";
 import { idempotencyKey } from "../idempotency-key.ts";
 import { findOr404 } from "../lookup.ts";
@@ -88,6 +95,8 @@ export function endpointRoutes(app: FastifyInstance, ctx: AppContext): void {
         previousSecretExpiresAt: null,
         rateLimit: body.rate_limit ?? null,
         ordering: body.ordering ?? "none",
+        headers: checkHeaders(body.headers ?? {}),
+        filter: body.filter == null ? null : checkFilter(body.filter),
         health: HEALTHY,
         createdAt: now,
         updatedAt: now,
@@ -108,6 +117,7 @@ export function endpointRoutes(app: FastifyInstance, ctx: AppContext): void {
       ctx.endpoints.invalidate(tenant);
       return endpointObject(result.endpoint, {
         withSecret: true,
+        withHeaderValues: true,
         warnings: subscriptionWarnings(result.endpoint.enabledEvents),
       });
     },
@@ -160,6 +170,12 @@ export function endpointRoutes(app: FastifyInstance, ctx: AppContext): void {
     if (body.rate_limit !== undefined) next.rateLimit = body.rate_limit;
     // Applies to deliveries created from now on; those created before keep what they have.
     if (body.ordering !== undefined) next.ordering = body.ordering;
+    if (body.headers !== undefined) {
+      next.headers = checkHeaders(mergeCustomHeaders(endpoint.headers, body.headers));
+    }
+    if (body.filter !== undefined) {
+      next.filter = body.filter === null ? null : checkFilter(body.filter);
+    }
     if (body.disabled === true && endpoint.status === "enabled") {
       next.status = "disabled";
       next.disabledReason = "disabled through the API";
@@ -194,7 +210,7 @@ export function endpointRoutes(app: FastifyInstance, ctx: AppContext): void {
   };
   const updateSchema = {
     description:
-      "Update a webhook endpoint (url, enabled_events, description, metadata, signature_schemes, disabled).",
+      "Update a webhook endpoint (url, enabled_events, description, metadata, signature_schemes, rate_limit, ordering, headers, filter, disabled).",
     params: IdParams,
     body: UpdateEndpointBody,
     response: { 200: EndpointSchema, ...errorResponses },

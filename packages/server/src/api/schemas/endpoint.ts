@@ -27,6 +27,24 @@ const Ordering = Type.Union([Type.Literal("none"), Type.Literal("per_key")], {
     "per_key: deliveries of one ordering key go one at a time, in the order their events were created (docs/ordering.md). Default none.",
 });
 
+// Names and values are checked by endpoint-options/custom-headers.ts, which names the header.
+const Headers = Type.Record(Type.String(), Type.String(), {
+  description:
+    'Custom headers sent with every delivery, such as {"X-Team": "billing"}: at most 20, 8 KB in all; values are sealed at rest and masked in every answer but the create. Headers the sender sets (Host, Content-Type, Content-Length, Authorization, Stripe-Signature, webhook-*, Hookline-*, hop-by-hop headers) are refused.',
+});
+const HeadersUpdate = Type.Union(
+  [Type.Record(Type.String(), Type.Union([Type.String(), Type.Null()])), Type.Null()],
+  {
+    description:
+      "Merged into the endpoint's custom headers: a string sets a header, null removes it; null for the whole object removes them all.",
+  },
+);
+// Checked by endpoint-options/payload-filter.ts, which names the offending path.
+export const Filter = Type.Record(Type.String(), Type.Unknown(), {
+  description:
+    'A MongoDB-style query over the event (for example {"data.object.amount": {"$gte": 1000}}): only events it matches get a delivery to this endpoint. Operators: $eq $ne $in $nin $gt $gte $lt $lte $exists $not on dotted paths, $and $or around queries.',
+});
+
 export const CreateEndpointBody = Type.Object(
   {
     url: Url,
@@ -36,6 +54,8 @@ export const CreateEndpointBody = Type.Object(
     signature_schemes: Type.Optional(Schemes),
     rate_limit: Type.Optional(Type.Union([RateLimit, Type.Null()])),
     ordering: Type.Optional(Ordering),
+    headers: Type.Optional(Headers),
+    filter: Type.Optional(Type.Union([Filter, Type.Null()])),
     secret: Type.Optional(
       Type.String({
         minLength: 1,
@@ -58,6 +78,8 @@ export const UpdateEndpointBody = Type.Object(
     signature_schemes: Type.Optional(Schemes),
     rate_limit: Type.Optional(Type.Union([RateLimit, Type.Null()])),
     ordering: Type.Optional(Ordering),
+    headers: Type.Optional(HeadersUpdate),
+    filter: Type.Optional(Type.Union([Filter, Type.Null()], { description: "null removes it." })),
     disabled: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false },
@@ -127,6 +149,10 @@ export const EndpointSchema = Type.Object(
     disabled_reason: Type.Union([Type.String(), Type.Null()]),
     rate_limit: Type.Union([Type.Integer(), Type.Null()]),
     ordering: Type.Union([Type.Literal("none"), Type.Literal("per_key")]),
+    headers: Type.Record(Type.String(), Type.String(), {
+      description: "Custom header names; values are shown only in the create's answer.",
+    }),
+    filter: Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()]),
     health: HealthSummarySchema,
     secret: Type.Optional(Type.String()),
     previous_secret_expires_at: Type.Union([Type.Integer(), Type.Null()]),

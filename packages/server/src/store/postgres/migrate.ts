@@ -5,6 +5,7 @@ import { sql as tenantsAndKeys } from "./migrations/0003-tenants-and-keys.ts";
 import { sql as claimByEndpoint } from "./migrations/0004-claim-by-endpoint.ts";
 import { sql as ordering } from "./migrations/0005-ordering.ts";
 import { sql as historyIndexes } from "./migrations/0006-history-indexes.ts";
+import { sql as endpointOptions } from "./migrations/0008-endpoint-options.ts";
 import { transaction } from "./pool.ts";
 
 /** Numbered, forward-only migrations; `schema_migrations` records which are applied. */
@@ -15,6 +16,7 @@ export const MIGRATIONS: readonly string[] = [
   claimByEndpoint,
   ordering,
   historyIndexes,
+  endpointOptions,
 ];
 
 // Any constant both dialects' nodes agree on; "hookline" in ASCII.

@@ -1,6 +1,7 @@
 import type { AttemptErrorKind } from "../../dispatch/outcome.ts";
+import type { PayloadFilter } from "../../endpoint-options/payload-filter.ts";
 import type { HealthRecord } from "../sqlite/rows.ts";
-import { toHealth } from "../sqlite/rows.ts";
+import { storedHeaders, toHealth } from "../sqlite/rows.ts";
 import type { AttemptRow, EndpointRow, Ordering, SignatureSchemes } from "../types.ts";
 
 // Column ↔ field mapping where PostgreSQL differs from SQLite: JSONB columns arrive parsed.
@@ -31,6 +32,8 @@ export interface EndpointRecord extends HealthRecord {
   previous_secret_expires_at: number | null;
   rate_limit: number | null;
   ordering: string;
+  headers: Record<string, string> | null;
+  filter: PayloadFilter | null;
   created_at: number;
   updated_at: number;
 }
@@ -51,6 +54,8 @@ export function toEndpoint(r: EndpointRecord): EndpointRow {
     previousSecretExpiresAt: r.previous_secret_expires_at,
     rateLimit: r.rate_limit,
     ordering: r.ordering as Ordering,
+    headers: r.headers ?? {},
+    filter: r.filter,
     health: toHealth(r),
     createdAt: r.created_at,
     updatedAt: r.updated_at,
@@ -73,6 +78,8 @@ export const ENDPOINT_COLUMNS = [
   "previous_secret_expires_at",
   "rate_limit",
   "ordering",
+  "headers",
+  "filter",
   "created_at",
   "updated_at",
 ] as const;
@@ -94,6 +101,8 @@ export function endpointValues(e: EndpointRow): unknown[] {
     e.previousSecretExpiresAt,
     e.rateLimit,
     e.ordering,
+    storedHeaders(e.headers),
+    e.filter === null ? null : JSON.stringify(e.filter),
     e.createdAt,
     e.updatedAt,
   ];

@@ -5,6 +5,7 @@ import { sql as tenantsAndKeys } from "./migrations/0003-tenants-and-keys.ts";
 import { sql as claimByEndpoint } from "./migrations/0004-claim-by-endpoint.ts";
 import { sql as ordering } from "./migrations/0005-ordering.ts";
 import { sql as historyIndexes } from "./migrations/0006-history-indexes.ts";
+import { sql as endpointOptions } from "./migrations/0008-endpoint-options.ts";
 
 /** Numbered, forward-only migrations; `user_version` records how many are applied. */
 export const MIGRATIONS: readonly string[] = [
@@ -14,6 +15,7 @@ export const MIGRATIONS: readonly string[] = [
   claimByEndpoint,
   ordering,
   historyIndexes,
+  endpointOptions,
 ];
 
 export function migrate(db: Database.Database): void {

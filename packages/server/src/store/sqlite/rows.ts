@@ -1,6 +1,7 @@
 import type { AttemptErrorKind } from "../../dispatch/outcome.ts";
 import type { DeliveryStatus } from "../../domain/delivery-status.ts";
 import type { EndpointHealth, HealthState } from "../../domain/health-ladder.ts";
+import type { PayloadFilter } from "../../endpoint-options/payload-filter.ts";
 import type {
   AttemptRow,
   DeliveryRow,
@@ -27,6 +28,8 @@ export interface EndpointRecord {
   previous_secret_expires_at: number | null;
   rate_limit: number | null;
   ordering: string;
+  headers: string | null;
+  filter: string | null;
   created_at: number;
   updated_at: number;
 }
@@ -79,6 +82,8 @@ export function toEndpoint(r: EndpointRecord & HealthRecord): EndpointRow {
     previousSecretExpiresAt: r.previous_secret_expires_at,
     rateLimit: r.rate_limit,
     ordering: r.ordering as Ordering,
+    headers: r.headers === null ? {} : (JSON.parse(r.headers) as Record<string, string>),
+    filter: r.filter === null ? null : (JSON.parse(r.filter) as PayloadFilter),
     health: toHealth(r),
     createdAt: r.created_at,
     updatedAt: r.updated_at,
@@ -101,9 +106,16 @@ export function endpointParams(e: EndpointRow): EndpointRecord {
     previous_secret_expires_at: e.previousSecretExpiresAt,
     rate_limit: e.rateLimit,
     ordering: e.ordering,
+    headers: storedHeaders(e.headers),
+    filter: e.filter === null ? null : JSON.stringify(e.filter),
     created_at: e.createdAt,
     updated_at: e.updatedAt,
   };
+}
+
+/** Custom headers as a column holds them: NULL for none, so claims of most endpoints parse nothing. */
+export function storedHeaders(headers: Record<string, string>): string | null {
+  return Object.keys(headers).length === 0 ? null : JSON.stringify(headers);
 }
 
 export interface EventRecord {
