@@ -26,6 +26,10 @@ export interface WebhookEndpoint {
   rate_limit: number | null;
   /** `per_key`: each ordering key's deliveries go one at a time, in creation order. */
   ordering: "none" | "per_key";
+  /** Custom header names; values only in the create's answer, masked (`"********"`) after. */
+  headers: Record<string, string>;
+  /** Only events this query matches are delivered; `null`: every subscribed event. */
+  filter: PayloadFilter | null;
   health: EndpointHealthSummary;
   /** Only in the answers of create and rotate_secret. */
   secret?: string;
@@ -33,6 +37,28 @@ export interface WebhookEndpoint {
   created: number;
   livemode: boolean;
   warnings?: string[];
+}
+
+/**
+ * A MongoDB-style query over the event as delivered: `$eq $ne $in $nin $gt $gte $lt $lte
+ * $exists $not` on dotted paths (`"data.object.amount"`), `$and $or` around queries.
+ */
+export type PayloadFilter = Record<string, unknown>;
+
+/** The answer of `POST /v1/webhook_endpoints/{id}/test`: the example event and its one attempt. */
+export interface EndpointTest {
+  object: "webhook_endpoint_test";
+  endpoint: string;
+  /** The endpoint answered 2xx within the delivery timeout. */
+  succeeded: boolean;
+  /** The example event, exactly as sent (not stored). */
+  event: Record<string, unknown>;
+  attempt: WebhookAttempt;
+}
+
+export interface FilterTest {
+  object: "webhook_endpoint_filter_test";
+  matches: boolean;
 }
 
 export interface DeletedWebhookEndpoint {
@@ -110,6 +136,9 @@ export interface CreateEndpointParams {
   signature_schemes?: "both" | "stripe" | "standard";
   rate_limit?: number | null;
   ordering?: "none" | "per_key";
+  /** Sent with every delivery; at most 20, 8 KB in all; sender-owned names are refused. */
+  headers?: Record<string, string>;
+  filter?: PayloadFilter | null;
   /** An existing `whsec_` secret, to migrate without re-keying receivers. */
   secret?: string;
 }
@@ -123,6 +152,10 @@ export interface UpdateEndpointParams {
   rate_limit?: number | null;
   /** Applies to deliveries created from then on. */
   ordering?: "none" | "per_key";
+  /** Merged: a string sets a header, `null` removes it; `null` removes them all. */
+  headers?: Record<string, string | null> | null;
+  /** `null` removes the filter. */
+  filter?: PayloadFilter | null;
   disabled?: boolean;
 }
 
