@@ -512,6 +512,14 @@ describe.each(factories)("the $name store", ({ open }) => {
     expect((await store.getEndpoint(TENANT, endpoint.id))?.secret).toBe(
       `sealed:${endpoint.secret}`,
     );
+    // Custom header values are secrets too.
+    const withHeaders = endpointRow(T0 + 1, { headers: { "X-Key": "sealed:k", "X-Team": "t" } });
+    await store.createEndpoint(withHeaders);
+    expect(await store.resealSecrets?.(reseal)).toBe(1);
+    expect((await store.getEndpoint(TENANT, withHeaders.id))?.headers).toEqual({
+      "X-Key": "sealed:k",
+      "X-Team": "sealed:t",
+    });
   });
 
   it("counts events and attempts per timeline bucket", async () => {

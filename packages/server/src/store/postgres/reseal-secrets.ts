@@ -1,4 +1,5 @@
 import type pg from "pg";
+import { resealHeaders } from "../reseal-headers.ts";
 import { transaction } from "./pool.ts";
 
 /**
@@ -13,17 +14,23 @@ export function resealSecretsQuery(pool: pg.Pool) {
         id: string;
         secret: string;
         previous_secret: string | null;
-      }>("SELECT id, secret, previous_secret FROM endpoints ORDER BY id FOR UPDATE");
+        headers: Record<string, string> | null;
+      }>("SELECT id, secret, previous_secret, headers FROM endpoints ORDER BY id FOR UPDATE");
       let changed = 0;
       for (const row of rows) {
         const secret = reseal(row.secret);
         const previous = row.previous_secret === null ? undefined : reseal(row.previous_secret);
-        if (secret === undefined && previous === undefined) continue;
-        await client.query("UPDATE endpoints SET secret = $1, previous_secret = $2 WHERE id = $3", [
-          secret ?? row.secret,
-          previous ?? row.previous_secret,
-          row.id,
-        ]);
+        const headers = resealHeaders(row.headers, reseal);
+        if (secret === undefined && previous === undefined && headers === undefined) continue;
+        await client.query(
+          "UPDATE endpoints SET secret = $1, previous_secret = $2, headers = $3 WHERE id = $4",
+          [
+            secret ?? row.secret,
+            previous ?? row.previous_secret,
+            headers === undefined ? row.headers : JSON.stringify(headers),
+            row.id,
+          ],
+        );
         changed++;
       }
       return changed;
