@@ -4,10 +4,10 @@
 // (src/ingest/prepare-event-before.ts), the same run on that. Ratios against the first line.
 // Run: nice -n 15 npx tsx --conditions=source bench/endpoint-options-fanout.ts
 import { existsSync } from "node:fs";
-import { HEALTHY } from "../packages/server/src/domain/health-ladder.ts";
 import type { DeliveryHandoff } from "../packages/server/src/ingest/create-event.ts";
 import { prepareEvent } from "../packages/server/src/ingest/prepare-event.ts";
 import type { EndpointRow } from "../packages/server/src/store/types.ts";
+import { endpointRow } from "../packages/server/test/support/store-rows.ts";
 
 const ROUNDS = Number(process.env.ROUNDS ?? 5);
 const EVENTS = Number(process.env.EVENTS ?? 50_000);
@@ -19,28 +19,8 @@ const handoff: DeliveryHandoff = {
   wake: () => {},
   resetEndpoint: () => {},
 };
-const endpoint = (i: number, more: Partial<EndpointRow> = {}): EndpointRow => ({
-  id: `we_${i}`,
-  tenantId: "tn_default",
-  url: `https://example.com/${i}`,
-  description: null,
-  enabledEvents: ["*"],
-  metadata: {},
-  signatureSchemes: "both",
-  status: "enabled",
-  disabledReason: null,
-  secret: "whsec_c2VjcmV0c2VjcmV0c2VjcmV0",
-  previousSecret: null,
-  previousSecretExpiresAt: null,
-  rateLimit: null,
-  ordering: "none",
-  headers: {},
-  filter: null,
-  health: HEALTHY,
-  createdAt: 0,
-  updatedAt: 0,
-  ...more,
-});
+const endpoint = (i: number, more: Partial<EndpointRow> = {}) =>
+  endpointRow(i, { url: `https://example.com/${i}`, metadata: {}, ...more });
 const five = (more: Partial<EndpointRow> = {}) => [0, 1, 2, 3, 4].map((i) => endpoint(i, more));
 const input = (n: number) => ({
   tenantId: "tn_default",
