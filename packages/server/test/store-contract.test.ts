@@ -52,7 +52,8 @@ describe.each(factories)("the $name store", ({ open }) => {
   it("keeps an endpoint's custom headers and payload filter, and hands the headers to the claim", async () => {
     const filter = { "data.object.amount": { $gte: 1000 }, $or: [{ type: "charge.succeeded" }] };
     const plain = endpointRow(T0);
-    const withOptions = endpointRow(T0 + 1, { headers: { "X-Team": "billing" }, filter });
+    const auth = JSON.stringify({ type: "basic", username: "u", password: "p" });
+    const withOptions = endpointRow(T0 + 1, { headers: { "X-Team": "billing" }, filter, auth });
     for (const e of [plain, withOptions]) await store.createEndpoint(e);
     expect(await store.getEndpoint(TENANT, withOptions.id)).toEqual(withOptions);
     expect(await store.getEndpoint(TENANT, plain.id)).toEqual(plain);
@@ -63,6 +64,7 @@ describe.each(factories)("the $name store", ({ open }) => {
     const claimed = await claimAll(store, T0 + 10);
     const byEndpoint = new Map(claimed.map((d) => [d.endpointId, d]));
     expect(byEndpoint.get(withOptions.id)?.headers).toEqual({ "X-Region": "eu" });
+    expect(byEndpoint.get(withOptions.id)?.auth).toBe(auth);
     expect(byEndpoint.get(plain.id)?.headers ?? null).toBeNull();
   });
 
@@ -513,13 +515,17 @@ describe.each(factories)("the $name store", ({ open }) => {
       `sealed:${endpoint.secret}`,
     );
     // Custom header values are secrets too.
-    const withHeaders = endpointRow(T0 + 1, { headers: { "X-Key": "sealed:k", "X-Team": "t" } });
+    const withHeaders = endpointRow(T0 + 1, {
+      headers: { "X-Key": "sealed:k", "X-Team": "t" },
+      auth: "{}",
+    });
     await store.createEndpoint(withHeaders);
     expect(await store.resealSecrets?.(reseal)).toBe(1);
     expect((await store.getEndpoint(TENANT, withHeaders.id))?.headers).toEqual({
       "X-Key": "sealed:k",
       "X-Team": "sealed:t",
     });
+    expect((await store.getEndpoint(TENANT, withHeaders.id))?.auth).toBe("sealed:{}");
   });
 
   it("counts events and attempts per timeline bucket", async () => {

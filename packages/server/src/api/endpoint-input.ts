@@ -1,6 +1,7 @@
 import { parseDuration } from "../config/duration.ts";
 import { isEventPattern } from "../domain/match.ts";
 import { checkCustomHeaders } from "../endpoint-options/custom-headers.ts";
+import { checkEndpointAuth } from "../endpoint-options/endpoint-auth.ts";
 import { checkPayloadFilter, type PayloadFilter } from "../endpoint-options/payload-filter.ts";
 import { invalidParam } from "./errors.ts";
 
@@ -72,6 +73,16 @@ export function checkFilter(filter: unknown, param = "filter"): PayloadFilter {
     throw invalidParam(refused.param, `Invalid filter at ${refused.param}: ${refused.message}`);
   }
   return filter as PayloadFilter;
+}
+
+/** An endpoint's `auth`, as the JSON text the store keeps; refused naming the field. */
+export function checkAuth(
+  auth: { type: string; username?: string; password?: string } | null | undefined,
+): string | null {
+  if (auth == null) return null;
+  const refused = checkEndpointAuth(auth);
+  if (refused !== undefined) throw invalidParam(refused.param, `Invalid auth: ${refused.message}`);
+  return JSON.stringify({ type: auth.type, username: auth.username, password: auth.password });
 }
 
 /** `expires_in` of rotate_secret: seconds or a duration; default 24 h, at most 7 days. */

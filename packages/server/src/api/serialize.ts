@@ -1,4 +1,5 @@
 import { maskHeaders } from "../endpoint-options/custom-headers.ts";
+import { publicAuth } from "../endpoint-options/endpoint-auth.ts";
 import { healthSummary } from "../health/report.ts";
 import type { AttemptRow, DeliveryRow, EndpointRow, EventRow } from "../store/types.ts";
 
@@ -24,6 +25,7 @@ export function endpointObject(
     ordering: e.ordering,
     headers: options.withHeaderValues ? e.headers : maskHeaders(e.headers),
     filter: e.filter,
+    auth: publicAuth(e.auth),
     health: healthSummary(e),
     ...(options.withSecret ? { secret: e.secret } : {}),
     previous_secret_expires_at: secondsOrNull(e.previousSecretExpiresAt),

@@ -154,6 +154,7 @@ export function createLaneRunner(options: LaneRunnerOptions): LaneRunner {
         scheme: delivery.signatureSchemes,
         headers: sequenceHeader(delivery),
         endpointHeaders: delivery.headers,
+        auth: delivery.auth,
       })
       .catch((error: unknown): SendOutcome => {
         log.error(

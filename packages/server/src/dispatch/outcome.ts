@@ -75,6 +75,8 @@ export interface SendRequest {
    * their values may be credentials.
    */
   endpointHeaders?: Readonly<Record<string, string>> | null | undefined;
+  /** The endpoint's `auth` (JSON text): sent as `Authorization`, recorded masked. */
+  auth?: string | null | undefined;
 }
 
 /** What an outcome tells the endpoint's circuit breaker (domain/circuit-breaker.ts). */

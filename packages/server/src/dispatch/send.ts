@@ -3,6 +3,7 @@ import type { Readable } from "node:stream";
 import { sign } from "@hookline/webhooks";
 import { Agent, type Dispatcher, request as undiciRequest } from "undici";
 import { maskHeaders } from "../endpoint-options/custom-headers.ts";
+import { authorizationOf } from "../endpoint-options/endpoint-auth.ts";
 import { type AddressPolicy, checkAddress, parseNetworks } from "./address-guard.ts";
 import { classifyError, type Failure } from "./classify-error.ts";
 import { guardedLookup, type Resolve } from "./guarded-lookup.ts";
@@ -55,10 +56,10 @@ export function createSender(options: SenderOptions): Sender {
 
   async function send(req: SendRequest): Promise<SendOutcome> {
     const started = now();
-    const custom = req.endpointHeaders;
+    const custom = secretHeaders(req);
     // What is recorded; what is sent adds the custom values over their masks (below).
     const requestHeaders =
-      custom == null
+      custom === undefined
         ? { ...baseHeaders(options.userAgent), ...req.headers }
         : { ...baseHeaders(options.userAgent), ...maskHeaders(custom), ...req.headers };
     const record = (status?: number, responseBody?: string): AttemptRecord => ({
@@ -88,7 +89,7 @@ export function createSender(options: SenderOptions): Sender {
     try {
       const response = await undiciRequest(req.url, {
         method: "POST",
-        headers: custom == null ? requestHeaders : { ...requestHeaders, ...custom },
+        headers: custom === undefined ? requestHeaders : { ...requestHeaders, ...custom },
         body: req.body,
         dispatcher: agent,
         signal: controller.signal,
@@ -114,6 +115,12 @@ export function createSender(options: SenderOptions): Sender {
   }
 
   return { send, close: () => agent.close() };
+}
+
+/** The endpoint's custom headers and its Authorization, whose values are never recorded. */
+function secretHeaders(req: SendRequest): Readonly<Record<string, string>> | undefined {
+  if (req.auth == null) return req.endpointHeaders ?? undefined;
+  return { ...req.endpointHeaders, authorization: authorizationOf(req.auth) };
 }
 
 /** The headers every attempt carries besides its signatures. */

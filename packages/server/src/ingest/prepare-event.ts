@@ -155,6 +155,7 @@ function claimedAtInsert(
     secrets: signingSecrets(endpoint, now),
     signatureSchemes: endpoint.signatureSchemes,
     headers: hasAny(endpoint.headers) ? endpoint.headers : null,
+    auth: endpoint.auth,
     orderingKey: null,
     sequence: null,
   };

@@ -57,6 +57,7 @@ export async function openSession(
     ordering: "none",
     headers: {},
     filter: null,
+    auth: null,
     health: HEALTHY,
     createdAt: now,
     updatedAt: now,

@@ -24,17 +24,20 @@ export function sealedStore(store: Store, box: SecretBox): Store {
     secret: box.seal(e.secret),
     previousSecret: e.previousSecret === null ? null : box.seal(e.previousSecret),
     headers: eachValue(e.headers, box.seal),
+    auth: e.auth === null ? null : box.seal(e.auth),
   });
   const open = (e: EndpointRow): EndpointRow => ({
     ...e,
     secret: box.open(e.secret),
     previousSecret: e.previousSecret === null ? null : box.open(e.previousSecret),
     headers: eachValue(e.headers, box.open),
+    auth: e.auth === null ? null : box.open(e.auth),
   });
   const openClaim = (d: ClaimedDelivery): ClaimedDelivery => ({
     ...d,
     secrets: d.secrets.map((s) => box.open(s)),
     ...(d.headers == null ? {} : { headers: eachValue(d.headers, box.open) }),
+    ...(d.auth == null ? {} : { auth: box.open(d.auth) }),
   });
 
   const overrides: Partial<Store> = {

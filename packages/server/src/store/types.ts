@@ -38,6 +38,11 @@ export interface EndpointRow {
   headers: Record<string, string>;
   /** Only events this query matches get a delivery to the endpoint; `null`: every event. */
   filter: PayloadFilter | null;
+  /**
+   * How the sender authenticates to the endpoint, as JSON text (endpoint-options/endpoint-auth.ts);
+   * sealed below the sealed store as a whole. `null`: the signature alone.
+   */
+  auth: string | null;
   /** The failure ladder. Written only by the store (attempts, re-enabling), never by updates. */
   health: HealthState;
   createdAt: number;
@@ -107,6 +112,8 @@ export interface ClaimedDelivery {
   signatureSchemes: SignatureSchemes;
   /** The endpoint's custom headers; `null` for none (the common case reads nothing more). */
   headers?: Record<string, string> | null;
+  /** The endpoint's `auth` (JSON text), when it has one. */
+  auth?: string | null;
   /** For a keyed delivery: `Hookline-Sequence: <key>:<sequence>` (docs/ordering.md). */
   orderingKey: string | null;
   sequence: number | null;

@@ -31,6 +31,7 @@ export function endpointRow(at: number, overrides: Partial<EndpointRow> = {}): E
     ordering: "none",
     headers: {},
     filter: null,
+    auth: null,
     health: HEALTHY,
     createdAt: at,
     updatedAt: at,

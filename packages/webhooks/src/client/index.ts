@@ -14,6 +14,7 @@ export type {
   DeletedTenant,
   DeletedWebhookEndpoint,
   DeliveryStatus,
+  EndpointAuthParams,
   EndpointHealthReport,
   EndpointHealthSummary,
   EndpointRecovery,

@@ -30,6 +30,8 @@ export interface WebhookEndpoint {
   headers: Record<string, string>;
   /** Only events this query matches are delivered; `null`: every subscribed event. */
   filter: PayloadFilter | null;
+  /** Authentication to the endpoint; never its password. */
+  auth: { type: "basic"; username: string } | null;
   health: EndpointHealthSummary;
   /** Only in the answers of create and rotate_secret. */
   secret?: string;
@@ -44,6 +46,13 @@ export interface WebhookEndpoint {
  * $exists $not` on dotted paths (`"data.object.amount"`), `$and $or` around queries.
  */
 export type PayloadFilter = Record<string, unknown>;
+
+/** Basic only for now (OAuth2 client credentials and mTLS are not built yet). */
+export interface EndpointAuthParams {
+  type: "basic";
+  username: string;
+  password: string;
+}
 
 /** The answer of `POST /v1/webhook_endpoints/{id}/test`: the example event and its one attempt. */
 export interface EndpointTest {
@@ -139,6 +148,8 @@ export interface CreateEndpointParams {
   /** Sent with every delivery; at most 20, 8 KB in all; sender-owned names are refused. */
   headers?: Record<string, string>;
   filter?: PayloadFilter | null;
+  /** Sent as `Authorization: Basic …` with every delivery; sealed at rest. */
+  auth?: EndpointAuthParams | null;
   /** An existing `whsec_` secret, to migrate without re-keying receivers. */
   secret?: string;
 }
@@ -156,6 +167,8 @@ export interface UpdateEndpointParams {
   headers?: Record<string, string | null> | null;
   /** `null` removes the filter. */
   filter?: PayloadFilter | null;
+  /** `null` removes it. */
+  auth?: EndpointAuthParams | null;
   disabled?: boolean;
 }
 

@@ -102,6 +102,7 @@ export function endpointToolRoutes(app: FastifyInstance, ctx: AppContext): void 
         secrets: signingSecrets(endpoint, now),
         scheme: endpoint.signatureSchemes,
         endpointHeaders: Object.keys(endpoint.headers).length === 0 ? null : endpoint.headers,
+        auth: endpoint.auth,
       });
       return {
         object: "webhook_endpoint_test" as const,

@@ -10,6 +10,7 @@ import { requestHash } from "../../ingest/prepare-event.ts";
 import type { EndpointRow } from "../../store/types.ts";
 import type { AppContext } from "../context.ts";
 import {
+  checkAuth,
   checkEnabledEvents,
   checkEndpointUrl,
   checkFilter,
@@ -97,6 +98,7 @@ export function endpointRoutes(app: FastifyInstance, ctx: AppContext): void {
         ordering: body.ordering ?? "none",
         headers: checkHeaders(body.headers ?? {}),
         filter: body.filter == null ? null : checkFilter(body.filter),
+        auth: checkAuth(body.auth),
         health: HEALTHY,
         createdAt: now,
         updatedAt: now,
@@ -173,6 +175,7 @@ export function endpointRoutes(app: FastifyInstance, ctx: AppContext): void {
     if (body.headers !== undefined) {
       next.headers = checkHeaders(mergeCustomHeaders(endpoint.headers, body.headers));
     }
+    if (body.auth !== undefined) next.auth = checkAuth(body.auth);
     if (body.filter !== undefined) {
       next.filter = body.filter === null ? null : checkFilter(body.filter);
     }

@@ -45,6 +45,19 @@ export const Filter = Type.Record(Type.String(), Type.Unknown(), {
     'A MongoDB-style query over the event (for example {"data.object.amount": {"$gte": 1000}}): only events it matches get a delivery to this endpoint. Operators: $eq $ne $in $nin $gt $gte $lt $lte $exists $not on dotted paths, $and $or around queries.',
 });
 
+const Auth = Type.Object(
+  {
+    type: Type.String({ description: 'Only "basic" for now.' }),
+    username: Type.Optional(Type.String({ maxLength: 200 })),
+    password: Type.Optional(Type.String({ maxLength: 1000 })),
+  },
+  {
+    additionalProperties: false,
+    description:
+      'Authentication to the endpoint beside the signature: {type: "basic", username, password} sends Authorization: Basic. Sealed at rest; answers show the type and username only.',
+  },
+);
+
 export const CreateEndpointBody = Type.Object(
   {
     url: Url,
@@ -56,6 +69,7 @@ export const CreateEndpointBody = Type.Object(
     ordering: Type.Optional(Ordering),
     headers: Type.Optional(Headers),
     filter: Type.Optional(Type.Union([Filter, Type.Null()])),
+    auth: Type.Optional(Type.Union([Auth, Type.Null()])),
     secret: Type.Optional(
       Type.String({
         minLength: 1,
@@ -80,6 +94,7 @@ export const UpdateEndpointBody = Type.Object(
     ordering: Type.Optional(Ordering),
     headers: Type.Optional(HeadersUpdate),
     filter: Type.Optional(Type.Union([Filter, Type.Null()], { description: "null removes it." })),
+    auth: Type.Optional(Type.Union([Auth, Type.Null()], { description: "null removes it." })),
     disabled: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false },
@@ -153,6 +168,10 @@ export const EndpointSchema = Type.Object(
       description: "Custom header names; values are shown only in the create's answer.",
     }),
     filter: Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()]),
+    auth: Type.Union([
+      Type.Object({ type: Type.Literal("basic"), username: Type.String() }),
+      Type.Null(),
+    ]),
     health: HealthSummarySchema,
     secret: Type.Optional(Type.String()),
     previous_secret_expires_at: Type.Union([Type.Integer(), Type.Null()]),

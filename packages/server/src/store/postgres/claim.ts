@@ -17,6 +17,7 @@ interface ClaimRecord {
   previous_secret_expires_at: number | null;
   signature_schemes: string;
   headers: Record<string, string> | null;
+  auth: string | null;
   next_attempt_at: string | number;
   seq: string | number;
   ordering_key: string | null;
@@ -85,7 +86,7 @@ FROM chosen, events e, endpoints p
 WHERE d.seq = chosen.seq AND e.id = d.event_id AND p.id = d.endpoint_id
 RETURNING d.id, d.tenant_id, d.event_id, e.type AS event_type, d.endpoint_id, d.attempt_count,
           p.url, p.rate_limit, e.payload, p.secret, p.previous_secret,
-          p.previous_secret_expires_at, p.signature_schemes, p.headers, d.next_attempt_at, d.seq,
+          p.previous_secret_expires_at, p.signature_schemes, p.headers, p.auth, d.next_attempt_at, d.seq,
           d.ordering_key, d.sequence`;
 
 export function claimQuery(pool: pg.Pool) {
@@ -141,6 +142,7 @@ export function claimQuery(pool: pg.Pool) {
         ),
         signatureSchemes: r.signature_schemes as SignatureSchemes,
         headers: r.headers,
+        auth: r.auth,
         orderingKey: r.ordering_key,
         sequence: r.sequence === null ? null : Number(r.sequence),
       }),

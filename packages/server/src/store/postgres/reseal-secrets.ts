@@ -15,19 +15,24 @@ export function resealSecretsQuery(pool: pg.Pool) {
         secret: string;
         previous_secret: string | null;
         headers: Record<string, string> | null;
-      }>("SELECT id, secret, previous_secret, headers FROM endpoints ORDER BY id FOR UPDATE");
+        auth: string | null;
+      }>("SELECT id, secret, previous_secret, headers, auth FROM endpoints ORDER BY id FOR UPDATE");
       let changed = 0;
       for (const row of rows) {
         const secret = reseal(row.secret);
         const previous = row.previous_secret === null ? undefined : reseal(row.previous_secret);
         const headers = resealHeaders(row.headers, reseal);
-        if (secret === undefined && previous === undefined && headers === undefined) continue;
+        const auth = row.auth === null ? undefined : reseal(row.auth);
+        if (secret === undefined && previous === undefined && headers === undefined && !auth) {
+          continue;
+        }
         await client.query(
-          "UPDATE endpoints SET secret = $1, previous_secret = $2, headers = $3 WHERE id = $4",
+          "UPDATE endpoints SET secret = $1, previous_secret = $2, headers = $3, auth = $4 WHERE id = $5",
           [
             secret ?? row.secret,
             previous ?? row.previous_secret,
             headers === undefined ? row.headers : JSON.stringify(headers),
+            auth ?? row.auth,
             row.id,
           ],
         );

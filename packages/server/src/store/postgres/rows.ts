@@ -34,6 +34,7 @@ export interface EndpointRecord extends HealthRecord {
   ordering: string;
   headers: Record<string, string> | null;
   filter: PayloadFilter | null;
+  auth: string | null;
   created_at: number;
   updated_at: number;
 }
@@ -56,6 +57,7 @@ export function toEndpoint(r: EndpointRecord): EndpointRow {
     ordering: r.ordering as Ordering,
     headers: r.headers ?? {},
     filter: r.filter,
+    auth: r.auth,
     health: toHealth(r),
     createdAt: r.created_at,
     updatedAt: r.updated_at,
@@ -80,6 +82,7 @@ export const ENDPOINT_COLUMNS = [
   "ordering",
   "headers",
   "filter",
+  "auth",
   "created_at",
   "updated_at",
 ] as const;
@@ -103,6 +106,7 @@ export function endpointValues(e: EndpointRow): unknown[] {
     e.ordering,
     storedHeaders(e.headers),
     e.filter === null ? null : JSON.stringify(e.filter),
+    e.auth,
     e.createdAt,
     e.updatedAt,
   ];

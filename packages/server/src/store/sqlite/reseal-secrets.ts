@@ -7,9 +7,9 @@ import { resealHeaders } from "../reseal-headers.ts";
  * transaction; returns how many endpoints changed.
  */
 export function resealSecretsQuery(db: Database.Database) {
-  const all = db.prepare("SELECT id, secret, previous_secret, headers FROM endpoints");
+  const all = db.prepare("SELECT id, secret, previous_secret, headers, auth FROM endpoints");
   const write = db.prepare(
-    "UPDATE endpoints SET secret = ?, previous_secret = ?, headers = ? WHERE id = ?",
+    "UPDATE endpoints SET secret = ?, previous_secret = ?, headers = ?, auth = ? WHERE id = ?",
   );
   return db.transaction((reseal: (stored: string) => string | undefined): number => {
     let changed = 0;
@@ -18,17 +18,21 @@ export function resealSecretsQuery(db: Database.Database) {
       secret: string;
       previous_secret: string | null;
       headers: string | null;
+      auth: string | null;
     }[]) {
       const secret = reseal(row.secret);
       const previous = row.previous_secret === null ? undefined : reseal(row.previous_secret);
       const stored =
         row.headers === null ? null : (JSON.parse(row.headers) as Record<string, string>);
       const headers = resealHeaders(stored, reseal);
-      if (secret === undefined && previous === undefined && headers === undefined) continue;
+      const auth = row.auth === null ? undefined : reseal(row.auth);
+      if (secret === undefined && previous === undefined && headers === undefined && !auth)
+        continue;
       write.run(
         secret ?? row.secret,
         previous ?? row.previous_secret,
         headers === undefined ? row.headers : JSON.stringify(headers),
+        auth ?? row.auth,
         row.id,
       );
       changed++;

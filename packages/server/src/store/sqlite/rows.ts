@@ -30,6 +30,7 @@ export interface EndpointRecord {
   ordering: string;
   headers: string | null;
   filter: string | null;
+  auth: string | null;
   created_at: number;
   updated_at: number;
 }
@@ -84,6 +85,7 @@ export function toEndpoint(r: EndpointRecord & HealthRecord): EndpointRow {
     ordering: r.ordering as Ordering,
     headers: r.headers === null ? {} : (JSON.parse(r.headers) as Record<string, string>),
     filter: r.filter === null ? null : (JSON.parse(r.filter) as PayloadFilter),
+    auth: r.auth,
     health: toHealth(r),
     createdAt: r.created_at,
     updatedAt: r.updated_at,
@@ -108,6 +110,7 @@ export function endpointParams(e: EndpointRow): EndpointRecord {
     ordering: e.ordering,
     headers: storedHeaders(e.headers),
     filter: e.filter === null ? null : JSON.stringify(e.filter),
+    auth: e.auth,
     created_at: e.createdAt,
     updated_at: e.updatedAt,
   };
