@@ -155,6 +155,7 @@ export async function startServer(
       storeAvailability: availability,
       metrics,
       live,
+      sender,
     },
     { logger: log, listen },
   );

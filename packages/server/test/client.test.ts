@@ -92,6 +92,20 @@ describe("the typed client against a real server and its OpenAPI document", () =
       expect(rotated.secret).not.toBe(endpoint.secret);
       expect((await client.endpoints.health(endpoint.id)).endpoint).toBe(endpoint.id);
       expect((await client.endpoints.recover(endpoint.id, { since: 0 })).requeued).toBe(0);
+      const withHeaders = await client.endpoints.update(endpoint.id, {
+        headers: { "X-Team": "billing" },
+        filter: { "data.object.id": { $ne: "in_never" } },
+      });
+      expect(withHeaders.headers).toEqual({ "X-Team": "********" });
+      const tested = await client.endpoints.test(endpoint.id, { type: "invoice.paid" });
+      expect(tested).toMatchObject({ succeeded: true, event: { type: "invoice.paid" } });
+      await waitFor(() => receiver.received.length === 1);
+      receiver.received.length = 0;
+      const match = await client.endpoints.filterTest({
+        filter: { type: { $in: ["invoice.paid"] } },
+        event: { type: "invoice.paid" },
+      });
+      expect(match.matches).toBe(true);
 
       const event = await client.events.create({
         type: "invoice.paid",

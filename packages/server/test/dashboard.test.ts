@@ -191,6 +191,26 @@ describe("the dashboard", () => {
     await down.close();
   });
 
+  it("sends a test event from the endpoint page and shows the answer", async () => {
+    const receiver = await startReceiver(() => ({ status: 200, body: "test ok" }));
+    const endpoint = (
+      await server.api("POST", "/v1/webhook_endpoints", {
+        url: receiver.url,
+        enabled_events: ["invoice.paid"],
+      })
+    ).body;
+    const page = await signedIn();
+    await page.goto(`${server.url}/endpoints/${endpoint.id}`);
+    await page.getByLabel("Send an example event of type").fill("customer.created");
+    await page.getByRole("button", { name: "Send test event" }).click();
+    await page.locator('[data-test-send="succeeded"]').waitFor();
+    await expect(page.locator("[data-test-send]").textContent()).resolves.toContain("status 200");
+    expect(receiver.received).toHaveLength(1);
+    expect(JSON.parse(receiver.received[0]!.body).type).toBe("customer.created");
+    await page.close();
+    await receiver.close();
+  });
+
   it("draws the overview at desktop and phone widths", async () => {
     const page = await signedIn();
     await page.locator(".chart .uplot").first().waitFor();

@@ -181,6 +181,7 @@ describe("portal links", () => {
       "get /v1/webhook_endpoints/{id}/health": { id: b.endpoint! },
       "post /v1/webhook_endpoints/{id}/recover": { id: b.endpoint!, body: { since: 0 } },
       "post /v1/webhook_endpoints/{id}/rotate_secret": { id: b.endpoint!, body: {} },
+      "post /v1/webhook_endpoints/{id}/test": { id: b.endpoint!, body: {} },
       "get /v1/events/{id}": { id: b.event! },
       "post /v1/events/{id}/retry": { id: b.event!, body: {} },
       "get /v1/deliveries/{id}": { id: b.delivery! },
@@ -259,7 +260,7 @@ describe("portal links", () => {
     const reachable = served.filter((r) => portalMay(...(r.split(" ") as [string, string])));
     expect(reachable).toContain("GET /v1/stream");
     expect(reachable).toContain("GET /v1/portal_session");
-    expect(reachable.length).toBe(19);
+    expect(reachable.length).toBe(21);
   });
 
   it("stops working when it expires, with a message that says so", async () => {

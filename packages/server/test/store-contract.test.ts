@@ -49,6 +49,25 @@ describe.each(factories)("the $name store", ({ open }) => {
     expect(await store.getEndpoint("tn_other", next.id)).toBeUndefined();
   });
 
+  it("keeps an endpoint's custom headers and payload filter, and hands the headers to the claim", async () => {
+    const filter = { "data.object.amount": { $gte: 1000 }, $or: [{ type: "charge.succeeded" }] };
+    const plain = endpointRow(T0);
+    const auth = JSON.stringify({ type: "basic", username: "u", password: "p" });
+    const withOptions = endpointRow(T0 + 1, { headers: { "X-Team": "billing" }, filter, auth });
+    for (const e of [plain, withOptions]) await store.createEndpoint(e);
+    expect(await store.getEndpoint(TENANT, withOptions.id)).toEqual(withOptions);
+    expect(await store.getEndpoint(TENANT, plain.id)).toEqual(plain);
+    const changed = { ...withOptions, headers: { "X-Region": "eu" }, filter: null };
+    await store.updateEndpoint(changed, T0 + 2);
+    expect((await store.tenantEndpoints(TENANT)).find((e) => e.id === changed.id)).toEqual(changed);
+    await store.createEvents([eventRows(T0, [plain.id, withOptions.id])]);
+    const claimed = await claimAll(store, T0 + 10);
+    const byEndpoint = new Map(claimed.map((d) => [d.endpointId, d]));
+    expect(byEndpoint.get(withOptions.id)?.headers).toEqual({ "X-Region": "eu" });
+    expect(byEndpoint.get(withOptions.id)?.auth).toBe(auth);
+    expect(byEndpoint.get(plain.id)?.headers ?? null).toBeNull();
+  });
+
   it("lists endpoints newest first with cursors both ways, and refuses a cursor from another list", async () => {
     const rows = [0, 1, 2, 3, 4].map((i) => endpointRow(T0 + i));
     for (const row of rows) await store.createEndpoint(row);
@@ -495,6 +514,18 @@ describe.each(factories)("the $name store", ({ open }) => {
     expect((await store.getEndpoint(TENANT, endpoint.id))?.secret).toBe(
       `sealed:${endpoint.secret}`,
     );
+    // Custom header values are secrets too.
+    const withHeaders = endpointRow(T0 + 1, {
+      headers: { "X-Key": "sealed:k", "X-Team": "t" },
+      auth: "{}",
+    });
+    await store.createEndpoint(withHeaders);
+    expect(await store.resealSecrets?.(reseal)).toBe(1);
+    expect((await store.getEndpoint(TENANT, withHeaders.id))?.headers).toEqual({
+      "X-Key": "sealed:k",
+      "X-Team": "sealed:t",
+    });
+    expect((await store.getEndpoint(TENANT, withHeaders.id))?.auth).toBe("sealed:{}");
   });
 
   it("counts events and attempts per timeline bucket", async () => {

@@ -96,6 +96,7 @@ describe("tenants and tenant-scoped API keys", () => {
       "get /v1/webhook_endpoints/{id}/health": { id: b.endpoint! },
       "post /v1/webhook_endpoints/{id}/recover": { id: b.endpoint!, body: { since: 0 } },
       "post /v1/webhook_endpoints/{id}/rotate_secret": { id: b.endpoint!, body: {} },
+      "post /v1/webhook_endpoints/{id}/test": { id: b.endpoint!, body: {} },
       "get /v1/events/{id}": { id: b.event! },
       "post /v1/events/{id}/retry": { id: b.event!, body: {} },
       "get /v1/deliveries/{id}": { id: b.delivery! },

@@ -2,6 +2,7 @@ export type { Event } from "@hookline/webhooks";
 export type {
   DeliveryStatus,
   EndpointHealthReport,
+  EndpointTest,
   List,
   WebhookAttempt,
   WebhookDelivery,

@@ -8,6 +8,7 @@ import { EndpointSettings } from "./EndpointSettings.tsx";
 import { LadderPanel } from "./LadderPanel.tsx";
 import { RecoverPanel } from "./RecoverPanel.tsx";
 import { SecretPanel } from "./SecretPanel.tsx";
+import { TestSendPanel } from "./TestSendPanel.tsx";
 
 export function EndpointDetail({ id }: { id: string }) {
   const api = useApi();
@@ -28,6 +29,7 @@ export function EndpointDetail({ id }: { id: string }) {
           <LadderPanel endpoint={e} />
           <SecretPanel endpoint={e} onRotated={endpoint.reload} />
           <RecoverPanel endpoint={e} />
+          <TestSendPanel endpoint={e} />
         </div>
       )}
       <DeliveryList endpointId={id} />

@@ -44,6 +44,12 @@ export function EndpointSettings(props: { endpoint: WebhookEndpoint; onChanged()
         <dd>{e.signature_schemes}</dd>
         <dt>Rate limit</dt>
         <dd>{e.rate_limit === null ? "none" : `${e.rate_limit} per second`}</dd>
+        <dt>Headers</dt>
+        <dd>{Object.keys(e.headers).join(", ") || <span className="muted">—</span>}</dd>
+        <dt>Filter</dt>
+        <dd>{e.filter === null ? "every event" : <code>{JSON.stringify(e.filter)}</code>}</dd>
+        <dt>Auth</dt>
+        <dd>{e.auth === null ? "signature only" : `${e.auth.type} (${e.auth.username})`}</dd>
         <dt>Created</dt>
         <dd>
           <Time at={e.created} />

@@ -25,6 +25,7 @@ import { createApiRateLimit } from "./rate-limit.ts";
 import { apiKeyRoutes } from "./routes/api-keys.ts";
 import { dashboardRoutes, isDashboardPath } from "./routes/dashboard.ts";
 import { deliveryRoutes } from "./routes/deliveries.ts";
+import { endpointToolRoutes } from "./routes/endpoint-tools.ts";
 import { endpointRoutes } from "./routes/endpoints.ts";
 import { eventTypeRoutes } from "./routes/event-types.ts";
 import { eventRoutes } from "./routes/events.ts";
@@ -157,6 +158,7 @@ export function buildApp(
 
   healthRoutes(app, ctx);
   endpointRoutes(app, ctx);
+  endpointToolRoutes(app, ctx);
   eventRoutes(app, ctx);
   eventBatchRoutes(app, ctx);
   outboxRoutes(app, ctx);

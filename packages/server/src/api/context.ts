@@ -1,4 +1,5 @@
 import type { Config } from "../config/config.ts";
+import type { Sender } from "../dispatch/send.ts";
 import type { OperationalEvents } from "../health/operational-events.ts";
 import type { CommitQueue } from "../ingest/commit-queue.ts";
 import type { DeliveryHandoff } from "../ingest/create-event.ts";
@@ -35,6 +36,8 @@ export interface AppContext {
   metrics?: Metrics;
   /** New events and attempt outcomes for GET /v1/stream; without it the stream stays quiet. */
   live?: LiveHub;
+  /** The sender deliveries go through, for an endpoint's test send; without it, a 503. */
+  sender?: Sender;
 }
 
 /** The default tenant; tenant-scoped keys arrive with "Security and tenancy". */

@@ -1,5 +1,8 @@
 import { parseDuration } from "../config/duration.ts";
 import { isEventPattern } from "../domain/match.ts";
+import { checkCustomHeaders } from "../endpoint-options/custom-headers.ts";
+import { checkEndpointAuth } from "../endpoint-options/endpoint-auth.ts";
+import { checkPayloadFilter, type PayloadFilter } from "../endpoint-options/payload-filter.ts";
 import { invalidParam } from "./errors.ts";
 
 const MAX_SECRET_GRACE_MS = 7 * 86_400_000;
@@ -51,6 +54,35 @@ export function checkEnabledEvents(patterns: string[]): string[] {
     }
   });
   return [...new Set(patterns)];
+}
+
+/** An endpoint's whole set of custom headers, refused with the offending header as `param`. */
+export function checkHeaders(headers: Record<string, unknown>): Record<string, string> {
+  const refused = checkCustomHeaders(headers);
+  if (refused !== undefined) {
+    const param = refused.name === undefined ? "headers" : `headers[${refused.name.slice(0, 100)}]`;
+    throw invalidParam(param, `Invalid headers: ${refused.message}`);
+  }
+  return headers as Record<string, string>;
+}
+
+/** A payload filter, refused with the offending path as `param` (`filter.$or[0].type.$regex`). */
+export function checkFilter(filter: unknown, param = "filter"): PayloadFilter {
+  const refused = checkPayloadFilter(filter, param);
+  if (refused !== undefined) {
+    throw invalidParam(refused.param, `Invalid filter at ${refused.param}: ${refused.message}`);
+  }
+  return filter as PayloadFilter;
+}
+
+/** An endpoint's `auth`, as the JSON text the store keeps; refused naming the field. */
+export function checkAuth(
+  auth: { type: string; username?: string; password?: string } | null | undefined,
+): string | null {
+  if (auth == null) return null;
+  const refused = checkEndpointAuth(auth);
+  if (refused !== undefined) throw invalidParam(refused.param, `Invalid auth: ${refused.message}`);
+  return JSON.stringify({ type: auth.type, username: auth.username, password: auth.password });
 }
 
 /** `expires_in` of rotate_secret: seconds or a duration; default 24 h, at most 7 days. */

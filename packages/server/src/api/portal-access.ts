@@ -27,6 +27,8 @@ const ALLOWED = new Set([
   "PATCH /v1/webhook_endpoints/:id",
   "POST /v1/webhook_endpoints/:id/rotate_secret",
   "POST /v1/webhook_endpoints/:id/recover",
+  "POST /v1/webhook_endpoints/:id/test",
+  "POST /v1/webhook_endpoints/filter_test",
   "POST /v1/deliveries/:id/retry",
   "POST /v1/events/:id/retry",
 ]);
@@ -45,6 +47,6 @@ export function checkPortalAccess(method: string, route: string | undefined): vo
     403,
     ErrorType.permission,
     "permission_denied",
-    `A portal link cannot ${method} ${route}: it can read its tenant's endpoints, events and deliveries, add and edit endpoints, rotate secrets, and retry or recover deliveries.`,
+    `A portal link cannot ${method} ${route}: it can read its tenant's endpoints, events and deliveries, add, edit and test endpoints, rotate secrets, and retry or recover deliveries.`,
   );
 }

@@ -1,3 +1,5 @@
+import { maskHeaders } from "../endpoint-options/custom-headers.ts";
+import { publicAuth } from "../endpoint-options/endpoint-auth.ts";
 import { healthSummary } from "../health/report.ts";
 import type { AttemptRow, DeliveryRow, EndpointRow, EventRow } from "../store/types.ts";
 
@@ -7,7 +9,7 @@ const secondsOrNull = (ms: number | null) => (ms === null ? null : seconds(ms));
 
 export function endpointObject(
   e: EndpointRow,
-  options: { withSecret?: boolean; warnings?: string[] } = {},
+  options: { withSecret?: boolean; withHeaderValues?: boolean; warnings?: string[] } = {},
 ) {
   return {
     id: e.id,
@@ -22,6 +24,9 @@ export function endpointObject(
     rate_limit: e.rateLimit,
     ordering: e.ordering,
     ordering_on_exhausted: e.orderingOnExhausted,
+    headers: options.withHeaderValues ? e.headers : maskHeaders(e.headers),
+    filter: e.filter,
+    auth: publicAuth(e.auth),
     health: healthSummary(e),
     ...(options.withSecret ? { secret: e.secret } : {}),
     previous_secret_expires_at: secondsOrNull(e.previousSecretExpiresAt),

@@ -1,6 +1,7 @@
 import type { WebhookEndpoint } from "@hookline/webhooks/client";
 import { type Command, Option } from "commander";
 import { type ConnectionFlags, connect, connectionOptions } from "./connection.ts";
+import { endpointTestCommand } from "./endpoint-test.ts";
 import { action, UsageError, usageExits } from "./failure.ts";
 import {
   color,
@@ -59,7 +60,7 @@ const eventsOption = () =>
       .filter(Boolean),
   ]);
 
-/** `hookline endpoints list|create|update|delete|rotate-secret`. */
+/** `hookline endpoints list|create|update|delete|rotate-secret|test`. */
 export function endpointsCommand(program: Command): void {
   const group = usageExits(program.command("endpoints").description("manage webhook endpoints"));
 
@@ -186,6 +187,8 @@ export function endpointsCommand(program: Command): void {
         show(endpoint, flags, `Rotated the secret of ${endpoint.id}`);
       }),
     );
+
+  endpointTestCommand(group);
 }
 
 function show(endpoint: WebhookEndpoint, flags: EndpointFlags, headline: string): void {
@@ -207,6 +210,8 @@ function show(endpoint: WebhookEndpoint, flags: EndpointFlags, headline: string)
         ? `per_key, ${endpoint.ordering_on_exhausted} when exhausted`
         : endpoint.ordering,
     ],
+    ["headers", Object.keys(endpoint.headers ?? {}).join(", ") || null],
+    ["filter", endpoint.filter == null ? null : JSON.stringify(endpoint.filter)],
     ...(endpoint.secret === undefined
       ? []
       : [["secret", color.bold(endpoint.secret)] as [string, string]]),

@@ -1,8 +1,8 @@
 import { afterAttempt, CircuitState, Observation } from "../domain/circuit-breaker.ts";
 import { decide } from "../domain/decide.ts";
 import { DeliveryStatus } from "../domain/delivery-status.ts";
-import { IdPrefix, newId } from "../ids.ts";
 import type { ClaimedDelivery } from "../store/types.ts";
+import { attemptRow } from "./attempt-row.ts";
 import type { ListenRules } from "./dispatcher.ts";
 import type { GiveBack } from "./give-back.ts";
 import { adjustWindow, demand, type Lane, type LaneLimits, next, queueBound } from "./lane.ts";
@@ -153,6 +153,8 @@ export function createLaneRunner(options: LaneRunnerOptions): LaneRunner {
         secrets: delivery.secrets,
         scheme: delivery.signatureSchemes,
         headers: sequenceHeader(delivery),
+        endpointHeaders: delivery.headers,
+        auth: delivery.auth,
       })
       .catch((error: unknown): SendOutcome => {
         log.error(
@@ -276,17 +278,7 @@ export function createLaneRunner(options: LaneRunnerOptions): LaneRunner {
         disableEndpoint: decision.disableEndpoint,
         ordered: delivery.orderingKey !== null,
         leaseOwner: options.owner,
-        attempt: {
-          id: newId(IdPrefix.attempt),
-          deliveryId: delivery.id,
-          createdAt: startedAt,
-          durationMs: Math.round(outcome.durationMs),
-          statusCode: outcome.status ?? null,
-          responseBody: outcome.responseBody ?? null,
-          errorKind: outcome.kind === "failed" ? outcome.error : null,
-          errorMessage: outcome.kind === "failed" ? outcome.message : null,
-          requestHeaders: outcome.requestHeaders,
-        },
+        attempt: attemptRow(outcome, delivery.id, startedAt),
       },
       ranOut,
     );

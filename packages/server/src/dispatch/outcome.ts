@@ -70,6 +70,13 @@ export interface SendRequest {
   scheme: "stripe" | "standard" | "both";
   /** Headers of the delivery itself (`Hookline-Sequence`), sent besides the base ones. */
   headers?: Record<string, string> | undefined;
+  /**
+   * The endpoint's custom headers. Sent as they are; recorded with the attempt masked, since
+   * their values may be credentials.
+   */
+  endpointHeaders?: Readonly<Record<string, string>> | null | undefined;
+  /** The endpoint's `auth` (JSON text): sent as `Authorization`, recorded masked. */
+  auth?: string | null | undefined;
 }
 
 /** What an outcome tells the endpoint's circuit breaker (domain/circuit-breaker.ts). */

@@ -2,6 +2,8 @@ import { isIP } from "node:net";
 import type { Readable } from "node:stream";
 import { sign } from "@hookline/webhooks";
 import { Agent, type Dispatcher, request as undiciRequest } from "undici";
+import { maskHeaders } from "../endpoint-options/custom-headers.ts";
+import { authorizationOf } from "../endpoint-options/endpoint-auth.ts";
 import { type AddressPolicy, checkAddress, parseNetworks } from "./address-guard.ts";
 import { classifyError, type Failure } from "./classify-error.ts";
 import { guardedLookup, type Resolve } from "./guarded-lookup.ts";
@@ -54,7 +56,12 @@ export function createSender(options: SenderOptions): Sender {
 
   async function send(req: SendRequest): Promise<SendOutcome> {
     const started = now();
-    const requestHeaders = { ...baseHeaders(options.userAgent), ...req.headers };
+    const custom = secretHeaders(req);
+    // What is recorded; what is sent adds the custom values over their masks (below).
+    const requestHeaders =
+      custom === undefined
+        ? { ...baseHeaders(options.userAgent), ...req.headers }
+        : { ...baseHeaders(options.userAgent), ...maskHeaders(custom), ...req.headers };
     const record = (status?: number, responseBody?: string): AttemptRecord => ({
       requestHeaders,
       durationMs: Math.max(0, now() - started),
@@ -82,7 +89,7 @@ export function createSender(options: SenderOptions): Sender {
     try {
       const response = await undiciRequest(req.url, {
         method: "POST",
-        headers: requestHeaders,
+        headers: custom === undefined ? requestHeaders : { ...requestHeaders, ...custom },
         body: req.body,
         dispatcher: agent,
         signal: controller.signal,
@@ -108,6 +115,12 @@ export function createSender(options: SenderOptions): Sender {
   }
 
   return { send, close: () => agent.close() };
+}
+
+/** The endpoint's custom headers and its Authorization, whose values are never recorded. */
+function secretHeaders(req: SendRequest): Readonly<Record<string, string>> | undefined {
+  if (req.auth == null) return req.endpointHeaders ?? undefined;
+  return { ...req.endpointHeaders, authorization: authorizationOf(req.auth) };
 }
 
 /** The headers every attempt carries besides its signatures. */

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { DeliveryStatus } from "../domain/delivery-status.ts";
 import { signingSecrets } from "../domain/signing-secrets.ts";
+import { passesFilter } from "../endpoint-options/payload-filter.ts";
 import { IdPrefix, newId } from "../ids.ts";
 import type {
   ClaimedDelivery,
@@ -21,7 +22,7 @@ export interface PreparedEvent {
 }
 
 /**
- * Builds the event's bytes once and one delivery per endpoint subscribed to its type
+ * Builds the event's bytes once and one delivery per endpoint subscribed to its type whose payload filter (if any) passes it
  * (`endpoints`, enabled or not: EndpointCache.matching): pending for an enabled endpoint, or already leased to this node
  * when it has room (claim at insert), `skipped` for a disabled one (recorded, so recovery can
  * send it later).
@@ -32,24 +33,24 @@ export function prepareEvent(
   input: NewEvent,
   now: number,
 ): PreparedEvent {
-  const enabled = endpoints.filter((e) => e.status === "enabled").length;
   const id = newId(IdPrefix.event);
   const orderingKey = orderingKeyOf(input);
   // Stripe's field order; these bytes are what every attempt sends.
-  const payload = Buffer.from(
-    JSON.stringify({
-      id,
-      object: "event",
-      api_version: null,
-      created: Math.floor(now / 1000),
-      data: input.data,
-      livemode: false,
-      ordering_key: orderingKey,
-      pending_webhooks: enabled,
-      request: { id: input.requestId, idempotency_key: input.idempotencyKey ?? null },
-      type: input.type,
-    }),
-  );
+  const body = {
+    id,
+    object: "event",
+    api_version: null,
+    created: Math.floor(now / 1000),
+    data: input.data,
+    livemode: false,
+    ordering_key: orderingKey,
+    pending_webhooks: 0,
+    request: { id: input.requestId, idempotency_key: input.idempotencyKey ?? null },
+    type: input.type,
+  };
+  const targets = filtered(endpoints, body);
+  body.pending_webhooks = targets.filter((e) => e.status === "enabled").length;
+  const payload = Buffer.from(JSON.stringify(body));
   const event: EventRow = {
     id,
     tenantId: input.tenantId,
@@ -61,7 +62,7 @@ export function prepareEvent(
   };
   const claimed: ClaimedDelivery[] = [];
   const left: string[] = [];
-  const deliveries = endpoints.map((endpoint) => {
+  const deliveries = targets.map((endpoint) => {
     const row = newDelivery(input.tenantId, id, endpoint.id, now);
     if (endpoint.ordering === "per_key") row.orderingKey = event.orderingKey;
     if (endpoint.status === "disabled") {
@@ -98,6 +99,15 @@ export function prepareEvent(
                 }),
         };
   return { rows: { event, deliveries, idempotency }, claimed, left };
+}
+
+/**
+ * The endpoints whose payload filter passes the event (as the receiver will see it). Endpoints
+ * without a filter pass untouched, and a tenant with none gets its list back as it was.
+ */
+function filtered(endpoints: readonly EndpointRow[], event: unknown): readonly EndpointRow[] {
+  if (!endpoints.some((e) => e.filter !== null)) return endpoints;
+  return endpoints.filter((e) => e.filter === null || passesFilter(e.filter, event));
 }
 
 function newDelivery(
@@ -144,9 +154,17 @@ function claimedAtInsert(
     payload: event.payload,
     secrets: signingSecrets(endpoint, now),
     signatureSchemes: endpoint.signatureSchemes,
+    headers: hasAny(endpoint.headers) ? endpoint.headers : null,
+    auth: endpoint.auth,
     orderingKey: null,
     sequence: null,
   };
+}
+
+/** Without allocating a list of keys: this runs for every delivery claimed at insert. */
+function hasAny(headers: Readonly<Record<string, string>>): boolean {
+  for (const _ in headers) return true;
+  return false;
 }
 
 /** The longest ordering key accepted; longer `data.object.id`s leave an event unkeyed. */

@@ -56,6 +56,9 @@ export async function openSession(
     // A listen session's lane is serial already: one at a time, oldest first.
     ordering: "none",
     orderingOnExhausted: "skip",
+    headers: {},
+    filter: null,
+    auth: null,
     health: HEALTHY,
     createdAt: now,
     updatedAt: now,

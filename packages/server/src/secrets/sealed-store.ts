@@ -3,6 +3,16 @@ import type { SecretBox } from "./secret-box.ts";
 
 const isSecretSetting = (key: string) => key.endsWith("_secret");
 
+/** Custom header values are sealed one by one; their names stay readable. */
+function eachValue(
+  headers: Readonly<Record<string, string>>,
+  change: (value: string) => string,
+): Record<string, string> {
+  const changed: Record<string, string> = {};
+  for (const name of Object.keys(headers)) changed[name] = change(headers[name]!);
+  return changed;
+}
+
 /**
  * The store as the rest of the server sees it when secrets are sealed at rest: endpoint secrets
  * are sealed on every write and opened on every read, whatever database is underneath. Only
@@ -13,15 +23,21 @@ export function sealedStore(store: Store, box: SecretBox): Store {
     ...e,
     secret: box.seal(e.secret),
     previousSecret: e.previousSecret === null ? null : box.seal(e.previousSecret),
+    headers: eachValue(e.headers, box.seal),
+    auth: e.auth === null ? null : box.seal(e.auth),
   });
   const open = (e: EndpointRow): EndpointRow => ({
     ...e,
     secret: box.open(e.secret),
     previousSecret: e.previousSecret === null ? null : box.open(e.previousSecret),
+    headers: eachValue(e.headers, box.open),
+    auth: e.auth === null ? null : box.open(e.auth),
   });
   const openClaim = (d: ClaimedDelivery): ClaimedDelivery => ({
     ...d,
     secrets: d.secrets.map((s) => box.open(s)),
+    ...(d.headers == null ? {} : { headers: eachValue(d.headers, box.open) }),
+    ...(d.auth == null ? {} : { auth: box.open(d.auth) }),
   });
 
   const overrides: Partial<Store> = {

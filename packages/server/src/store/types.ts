@@ -1,6 +1,7 @@
 import type { AttemptErrorKind } from "../dispatch/outcome.ts";
 import type { DeliveryStatus } from "../domain/delivery-status.ts";
 import type { HealthState, HealthTransition, LadderPolicy } from "../domain/health-ladder.ts";
+import type { PayloadFilter } from "../endpoint-options/payload-filter.ts";
 
 // The storage seam. SQLite implements it today and PostgreSQL next; nothing outside `store/`
 // touches a database driver. Times are unix milliseconds unless a name says seconds.
@@ -36,6 +37,18 @@ export interface EndpointRow {
   rateLimit: number | null;
   ordering: Ordering;
   orderingOnExhausted: OrderingOnExhausted;
+  /**
+   * Custom headers sent with every delivery; `{}` for none. Plaintext here; the values are
+   * sealed below the sealed store, like `secret`.
+   */
+  headers: Record<string, string>;
+  /** Only events this query matches get a delivery to the endpoint; `null`: every event. */
+  filter: PayloadFilter | null;
+  /**
+   * How the sender authenticates to the endpoint, as JSON text (endpoint-options/endpoint-auth.ts);
+   * sealed below the sealed store as a whole. `null`: the signature alone.
+   */
+  auth: string | null;
   /** The failure ladder. Written only by the store (attempts, re-enabling), never by updates. */
   health: HealthState;
   createdAt: number;
@@ -103,6 +116,10 @@ export interface ClaimedDelivery {
   payload: Buffer;
   secrets: string[];
   signatureSchemes: SignatureSchemes;
+  /** The endpoint's custom headers; `null` for none (the common case reads nothing more). */
+  headers?: Record<string, string> | null;
+  /** The endpoint's `auth` (JSON text), when it has one. */
+  auth?: string | null;
   /** For a keyed delivery: `Hookline-Sequence: <key>:<sequence>` (docs/ordering.md). */
   orderingKey: string | null;
   sequence: number | null;

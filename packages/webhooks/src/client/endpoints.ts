@@ -7,6 +7,9 @@ import type {
   DeletedWebhookEndpoint,
   EndpointHealthReport,
   EndpointRecovery,
+  EndpointTest,
+  FilterTest,
+  PayloadFilter,
   RequestOptions,
   UpdateEndpointParams,
   WebhookEndpoint,
@@ -61,6 +64,26 @@ export function endpointsApi(transport: TransportOptions) {
       call<EndpointRecovery>({
         method: "POST",
         path: `${path(id)}/recover`,
+        body: params,
+        retry: "always",
+      }),
+    /**
+     * Sends one example event of a catalog type (default `payment_intent.succeeded`) to this
+     * endpoint alone, signed as every delivery, and answers with the attempt. Not retried: each
+     * call is a request to the endpoint.
+     */
+    test: (id: string, params: { type?: string } = {}) =>
+      call<EndpointTest>({
+        method: "POST",
+        path: `${path(id)}/test`,
+        body: params,
+        retry: "unprocessed",
+      }),
+    /** Whether `filter` matches `event`, evaluated as at fan-out. */
+    filterTest: (params: { filter: PayloadFilter; event: Record<string, unknown> }) =>
+      call<FilterTest>({
+        method: "POST",
+        path: "v1/webhook_endpoints/filter_test",
         body: params,
         retry: "always",
       }),

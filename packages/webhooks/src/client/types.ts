@@ -31,6 +31,12 @@ export interface WebhookEndpoint {
    * next, or `hold` the key until that delivery is retried or recovered.
    */
   ordering_on_exhausted: "skip" | "hold";
+  /** Custom header names; values only in the create's answer, masked (`"********"`) after. */
+  headers: Record<string, string>;
+  /** Only events this query matches are delivered; `null`: every subscribed event. */
+  filter: PayloadFilter | null;
+  /** Authentication to the endpoint; never its password. */
+  auth: { type: "basic"; username: string } | null;
   health: EndpointHealthSummary;
   /** Only in the answers of create and rotate_secret. */
   secret?: string;
@@ -38,6 +44,35 @@ export interface WebhookEndpoint {
   created: number;
   livemode: boolean;
   warnings?: string[];
+}
+
+/**
+ * A MongoDB-style query over the event as delivered: `$eq $ne $in $nin $gt $gte $lt $lte
+ * $exists $not` on dotted paths (`"data.object.amount"`), `$and $or` around queries.
+ */
+export type PayloadFilter = Record<string, unknown>;
+
+/** Basic only for now (OAuth2 client credentials and mTLS are not built yet). */
+export interface EndpointAuthParams {
+  type: "basic";
+  username: string;
+  password: string;
+}
+
+/** The answer of `POST /v1/webhook_endpoints/{id}/test`: the example event and its one attempt. */
+export interface EndpointTest {
+  object: "webhook_endpoint_test";
+  endpoint: string;
+  /** The endpoint answered 2xx within the delivery timeout. */
+  succeeded: boolean;
+  /** The example event, exactly as sent (not stored). */
+  event: Record<string, unknown>;
+  attempt: WebhookAttempt;
+}
+
+export interface FilterTest {
+  object: "webhook_endpoint_filter_test";
+  matches: boolean;
 }
 
 export interface DeletedWebhookEndpoint {
@@ -116,6 +151,11 @@ export interface CreateEndpointParams {
   rate_limit?: number | null;
   ordering?: "none" | "per_key";
   ordering_on_exhausted?: "skip" | "hold";
+  /** Sent with every delivery; at most 20, 8 KB in all; sender-owned names are refused. */
+  headers?: Record<string, string>;
+  filter?: PayloadFilter | null;
+  /** Sent as `Authorization: Basic …` with every delivery; sealed at rest. */
+  auth?: EndpointAuthParams | null;
   /** An existing `whsec_` secret, to migrate without re-keying receivers. */
   secret?: string;
 }
@@ -131,6 +171,12 @@ export interface UpdateEndpointParams {
   ordering?: "none" | "per_key";
   /** From `hold` to `skip` releases the keys held now. */
   ordering_on_exhausted?: "skip" | "hold";
+  /** Merged: a string sets a header, `null` removes it; `null` removes them all. */
+  headers?: Record<string, string | null> | null;
+  /** `null` removes the filter. */
+  filter?: PayloadFilter | null;
+  /** `null` removes it. */
+  auth?: EndpointAuthParams | null;
   disabled?: boolean;
 }
 

@@ -17,6 +17,8 @@ export function operationId(method: string, url: string): string {
   }
   const [, resource, id, action] = parts;
   if (action !== undefined) return `${resource}.${action}`;
+  // A named action on the collection (`/v1/events/batch`, `/v1/webhook_endpoints/filter_test`).
+  if (id !== undefined && !id.startsWith(":")) return `${resource}.${id}`;
   if (id === undefined) return `${resource}.${method === "POST" ? "create" : "list"}`;
   const byMethod: Record<string, string> = {
     GET: "retrieve",

@@ -3,12 +3,20 @@ import { type Static, Type } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
 import { subscriptionWarnings } from "../../catalog/warnings.ts";
 import { HEALTHY, HealthTransition } from "../../domain/health-ladder.ts";
+import { mergeCustomHeaders } from "../../endpoint-options/custom-headers.ts";
 import { HEALTH_WINDOW_ATTEMPTS, HEALTH_WINDOW_MS, healthReport } from "../../health/report.ts";
 import { IdPrefix, isId, newId } from "../../ids.ts";
 import { requestHash } from "../../ingest/prepare-event.ts";
 import type { EndpointRow } from "../../store/types.ts";
 import type { AppContext } from "../context.ts";
-import { checkEnabledEvents, checkEndpointUrl, secretGraceMs } from "../endpoint-input.ts";
+import {
+  checkAuth,
+  checkEnabledEvents,
+  checkEndpointUrl,
+  checkFilter,
+  checkHeaders,
+  secretGraceMs,
+} from "../endpoint-input.ts";
 import { ApiError, ErrorType, idempotencyConflict, invalidParam, notFound } from "../errors.ts";
 import { idempotencyKey } from "../idempotency-key.ts";
 import { findOr404 } from "../lookup.ts";
@@ -89,6 +97,9 @@ export function endpointRoutes(app: FastifyInstance, ctx: AppContext): void {
         rateLimit: body.rate_limit ?? null,
         ordering: body.ordering ?? "none",
         orderingOnExhausted: body.ordering_on_exhausted ?? "skip",
+        headers: checkHeaders(body.headers ?? {}),
+        filter: body.filter == null ? null : checkFilter(body.filter),
+        auth: checkAuth(body.auth),
         health: HEALTHY,
         createdAt: now,
         updatedAt: now,
@@ -109,6 +120,7 @@ export function endpointRoutes(app: FastifyInstance, ctx: AppContext): void {
       ctx.endpoints.invalidate(tenant);
       return endpointObject(result.endpoint, {
         withSecret: true,
+        withHeaderValues: true,
         warnings: subscriptionWarnings(result.endpoint.enabledEvents),
       });
     },
@@ -164,6 +176,13 @@ export function endpointRoutes(app: FastifyInstance, ctx: AppContext): void {
     if (body.ordering_on_exhausted !== undefined) {
       next.orderingOnExhausted = body.ordering_on_exhausted;
     }
+    if (body.headers !== undefined) {
+      next.headers = checkHeaders(mergeCustomHeaders(endpoint.headers, body.headers));
+    }
+    if (body.auth !== undefined) next.auth = checkAuth(body.auth);
+    if (body.filter !== undefined) {
+      next.filter = body.filter === null ? null : checkFilter(body.filter);
+    }
     if (body.disabled === true && endpoint.status === "enabled") {
       next.status = "disabled";
       next.disabledReason = "disabled through the API";
@@ -202,7 +221,7 @@ export function endpointRoutes(app: FastifyInstance, ctx: AppContext): void {
   };
   const updateSchema = {
     description:
-      "Update a webhook endpoint (url, enabled_events, description, metadata, signature_schemes, rate_limit, ordering, ordering_on_exhausted, disabled).",
+      "Update a webhook endpoint (url, enabled_events, description, metadata, signature_schemes, rate_limit, ordering, ordering_on_exhausted, headers, filter, auth, disabled).",
     params: IdParams,
     body: UpdateEndpointBody,
     response: { 200: EndpointSchema, ...errorResponses },

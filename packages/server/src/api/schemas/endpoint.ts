@@ -32,6 +32,37 @@ const OrderingOnExhausted = Type.Union([Type.Literal("skip"), Type.Literal("hold
     "For keyed deliveries (ordering per_key): when the oldest delivery of a key fails after its last retry, skip it and go on with the key's next (default), or hold the key until that delivery is retried or recovered (docs/ordering.md).",
 });
 
+// Names and values are checked by endpoint-options/custom-headers.ts, which names the header.
+const Headers = Type.Record(Type.String(), Type.String(), {
+  description:
+    'Custom headers sent with every delivery, such as {"X-Team": "billing"}: at most 20, 8 KB in all; values are sealed at rest and masked in every answer but the create. Headers the sender sets (Host, Content-Type, Content-Length, Authorization, Stripe-Signature, webhook-*, Hookline-*, hop-by-hop headers) are refused.',
+});
+const HeadersUpdate = Type.Union(
+  [Type.Record(Type.String(), Type.Union([Type.String(), Type.Null()])), Type.Null()],
+  {
+    description:
+      "Merged into the endpoint's custom headers: a string sets a header, null removes it; null for the whole object removes them all.",
+  },
+);
+// Checked by endpoint-options/payload-filter.ts, which names the offending path.
+export const Filter = Type.Record(Type.String(), Type.Unknown(), {
+  description:
+    'A MongoDB-style query over the event (for example {"data.object.amount": {"$gte": 1000}}): only events it matches get a delivery to this endpoint. Operators: $eq $ne $in $nin $gt $gte $lt $lte $exists $not on dotted paths, $and $or around queries.',
+});
+
+const Auth = Type.Object(
+  {
+    type: Type.String({ description: 'Only "basic" for now.' }),
+    username: Type.Optional(Type.String({ maxLength: 200 })),
+    password: Type.Optional(Type.String({ maxLength: 1000 })),
+  },
+  {
+    additionalProperties: false,
+    description:
+      'Authentication to the endpoint beside the signature: {type: "basic", username, password} sends Authorization: Basic. Sealed at rest; answers show the type and username only.',
+  },
+);
+
 export const CreateEndpointBody = Type.Object(
   {
     url: Url,
@@ -42,6 +73,9 @@ export const CreateEndpointBody = Type.Object(
     rate_limit: Type.Optional(Type.Union([RateLimit, Type.Null()])),
     ordering: Type.Optional(Ordering),
     ordering_on_exhausted: Type.Optional(OrderingOnExhausted),
+    headers: Type.Optional(Headers),
+    filter: Type.Optional(Type.Union([Filter, Type.Null()])),
+    auth: Type.Optional(Type.Union([Auth, Type.Null()])),
     secret: Type.Optional(
       Type.String({
         minLength: 1,
@@ -65,6 +99,9 @@ export const UpdateEndpointBody = Type.Object(
     rate_limit: Type.Optional(Type.Union([RateLimit, Type.Null()])),
     ordering: Type.Optional(Ordering),
     ordering_on_exhausted: Type.Optional(OrderingOnExhausted),
+    headers: Type.Optional(HeadersUpdate),
+    filter: Type.Optional(Type.Union([Filter, Type.Null()], { description: "null removes it." })),
+    auth: Type.Optional(Type.Union([Auth, Type.Null()], { description: "null removes it." })),
     disabled: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false },
@@ -135,6 +172,14 @@ export const EndpointSchema = Type.Object(
     rate_limit: Type.Union([Type.Integer(), Type.Null()]),
     ordering: Type.Union([Type.Literal("none"), Type.Literal("per_key")]),
     ordering_on_exhausted: Type.Union([Type.Literal("skip"), Type.Literal("hold")]),
+    headers: Type.Record(Type.String(), Type.String(), {
+      description: "Custom header names; values are shown only in the create's answer.",
+    }),
+    filter: Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()]),
+    auth: Type.Union([
+      Type.Object({ type: Type.Literal("basic"), username: Type.String() }),
+      Type.Null(),
+    ]),
     health: HealthSummarySchema,
     secret: Type.Optional(Type.String()),
     previous_secret_expires_at: Type.Union([Type.Integer(), Type.Null()]),

@@ -16,6 +16,8 @@ interface ClaimRecord {
   previous_secret: string | null;
   previous_secret_expires_at: number | null;
   signature_schemes: string;
+  headers: Record<string, string> | null;
+  auth: string | null;
   next_attempt_at: string | number;
   seq: string | number;
   ordering_key: string | null;
@@ -90,7 +92,7 @@ FROM chosen, events e, endpoints p
 WHERE d.seq = chosen.seq AND e.id = d.event_id AND p.id = d.endpoint_id
 RETURNING d.id, d.tenant_id, d.event_id, e.type AS event_type, d.endpoint_id, d.attempt_count,
           p.url, p.rate_limit, e.payload, p.secret, p.previous_secret,
-          p.previous_secret_expires_at, p.signature_schemes, d.next_attempt_at, d.seq,
+          p.previous_secret_expires_at, p.signature_schemes, p.headers, p.auth, d.next_attempt_at, d.seq,
           d.ordering_key, d.sequence`;
 
 export function claimQuery(pool: pg.Pool) {
@@ -145,6 +147,8 @@ export function claimQuery(pool: pg.Pool) {
           input.now,
         ),
         signatureSchemes: r.signature_schemes as SignatureSchemes,
+        headers: r.headers,
+        auth: r.auth,
         orderingKey: r.ordering_key,
         sequence: r.sequence === null ? null : Number(r.sequence),
       }),

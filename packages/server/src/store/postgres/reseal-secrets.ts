@@ -1,4 +1,5 @@
 import type pg from "pg";
+import { resealHeaders } from "../reseal-headers.ts";
 import { transaction } from "./pool.ts";
 
 /**
@@ -13,17 +14,28 @@ export function resealSecretsQuery(pool: pg.Pool) {
         id: string;
         secret: string;
         previous_secret: string | null;
-      }>("SELECT id, secret, previous_secret FROM endpoints ORDER BY id FOR UPDATE");
+        headers: Record<string, string> | null;
+        auth: string | null;
+      }>("SELECT id, secret, previous_secret, headers, auth FROM endpoints ORDER BY id FOR UPDATE");
       let changed = 0;
       for (const row of rows) {
         const secret = reseal(row.secret);
         const previous = row.previous_secret === null ? undefined : reseal(row.previous_secret);
-        if (secret === undefined && previous === undefined) continue;
-        await client.query("UPDATE endpoints SET secret = $1, previous_secret = $2 WHERE id = $3", [
-          secret ?? row.secret,
-          previous ?? row.previous_secret,
-          row.id,
-        ]);
+        const headers = resealHeaders(row.headers, reseal);
+        const auth = row.auth === null ? undefined : reseal(row.auth);
+        if (secret === undefined && previous === undefined && headers === undefined && !auth) {
+          continue;
+        }
+        await client.query(
+          "UPDATE endpoints SET secret = $1, previous_secret = $2, headers = $3, auth = $4 WHERE id = $5",
+          [
+            secret ?? row.secret,
+            previous ?? row.previous_secret,
+            headers === undefined ? row.headers : JSON.stringify(headers),
+            auth ?? row.auth,
+            row.id,
+          ],
+        );
         changed++;
       }
       return changed;

@@ -1,6 +1,7 @@
 import type { AttemptErrorKind } from "../../dispatch/outcome.ts";
+import type { PayloadFilter } from "../../endpoint-options/payload-filter.ts";
 import type { HealthRecord } from "../sqlite/rows.ts";
-import { toHealth } from "../sqlite/rows.ts";
+import { storedHeaders, toHealth } from "../sqlite/rows.ts";
 import type {
   AttemptRow,
   EndpointRow,
@@ -38,6 +39,9 @@ export interface EndpointRecord extends HealthRecord {
   rate_limit: number | null;
   ordering: string;
   ordering_on_exhausted: string;
+  headers: Record<string, string> | null;
+  filter: PayloadFilter | null;
+  auth: string | null;
   created_at: number;
   updated_at: number;
 }
@@ -59,6 +63,9 @@ export function toEndpoint(r: EndpointRecord): EndpointRow {
     rateLimit: r.rate_limit,
     ordering: r.ordering as Ordering,
     orderingOnExhausted: r.ordering_on_exhausted as OrderingOnExhausted,
+    headers: r.headers ?? {},
+    filter: r.filter,
+    auth: r.auth,
     health: toHealth(r),
     createdAt: r.created_at,
     updatedAt: r.updated_at,
@@ -82,6 +89,9 @@ export const ENDPOINT_COLUMNS = [
   "rate_limit",
   "ordering",
   "ordering_on_exhausted",
+  "headers",
+  "filter",
+  "auth",
   "created_at",
   "updated_at",
 ] as const;
@@ -104,6 +114,9 @@ export function endpointValues(e: EndpointRow): unknown[] {
     e.rateLimit,
     e.ordering,
     e.orderingOnExhausted,
+    storedHeaders(e.headers),
+    e.filter === null ? null : JSON.stringify(e.filter),
+    e.auth,
     e.createdAt,
     e.updatedAt,
   ];

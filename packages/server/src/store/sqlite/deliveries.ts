@@ -32,6 +32,8 @@ interface ClaimRecord {
   previous_secret: string | null;
   previous_secret_expires_at: number | null;
   signature_schemes: string;
+  headers: string | null;
+  auth: string | null;
   ordering_key: string | null;
   sequence: number | null;
 }
@@ -139,7 +141,7 @@ function claimQuery(db: Database.Database) {
   const details = db.prepare(`
     SELECT d.id, d.tenant_id, d.event_id, e.type AS event_type, d.endpoint_id, d.attempt_count, p.url,
            p.rate_limit, e.payload, p.secret, p.previous_secret, p.previous_secret_expires_at,
-           p.signature_schemes, d.ordering_key, d.sequence
+           p.signature_schemes, p.headers, p.auth, d.ordering_key, d.sequence
     FROM deliveries d
     JOIN events e ON e.id = d.event_id
     JOIN endpoints p ON p.id = d.endpoint_id
@@ -196,6 +198,8 @@ function claimQuery(db: Database.Database) {
           payload: r.payload,
           secrets,
           signatureSchemes: r.signature_schemes as SignatureSchemes,
+          headers: r.headers === null ? null : (JSON.parse(r.headers) as Record<string, string>),
+          auth: r.auth,
           orderingKey: r.ordering_key,
           sequence: r.sequence,
         };

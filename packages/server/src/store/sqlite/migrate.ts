@@ -7,6 +7,7 @@ import { sql as ordering } from "./migrations/0005-ordering.ts";
 import { sql as historyIndexes } from "./migrations/0006-history-indexes.ts";
 import { sql as outbox } from "./migrations/0007-outbox.ts";
 import { sql as orderingHold } from "./migrations/0008-ordering-hold.ts";
+import { sql as endpointOptions } from "./migrations/0009-endpoint-options.ts";
 
 /** Numbered, forward-only migrations; `user_version` records how many are applied. */
 export const MIGRATIONS: readonly string[] = [
@@ -18,6 +19,7 @@ export const MIGRATIONS: readonly string[] = [
   historyIndexes,
   outbox,
   orderingHold,
+  endpointOptions,
 ];
 
 export function migrate(db: Database.Database): void {

@@ -1,24 +1,40 @@
 import type Database from "better-sqlite3";
+import { resealHeaders } from "../reseal-headers.ts";
 
 /**
- * Rewrites every endpoint secret not sealed under the current key: plaintext from a database
+ * Rewrites every endpoint secret (and custom header value) not sealed under the current key: plaintext from a database
  * older than sealing, or a ciphertext under a rotated-out key. Runs at start, in one
  * transaction; returns how many endpoints changed.
  */
 export function resealSecretsQuery(db: Database.Database) {
-  const all = db.prepare("SELECT id, secret, previous_secret FROM endpoints");
-  const write = db.prepare("UPDATE endpoints SET secret = ?, previous_secret = ? WHERE id = ?");
+  const all = db.prepare("SELECT id, secret, previous_secret, headers, auth FROM endpoints");
+  const write = db.prepare(
+    "UPDATE endpoints SET secret = ?, previous_secret = ?, headers = ?, auth = ? WHERE id = ?",
+  );
   return db.transaction((reseal: (stored: string) => string | undefined): number => {
     let changed = 0;
     for (const row of all.all() as {
       id: string;
       secret: string;
       previous_secret: string | null;
+      headers: string | null;
+      auth: string | null;
     }[]) {
       const secret = reseal(row.secret);
       const previous = row.previous_secret === null ? undefined : reseal(row.previous_secret);
-      if (secret === undefined && previous === undefined) continue;
-      write.run(secret ?? row.secret, previous ?? row.previous_secret, row.id);
+      const stored =
+        row.headers === null ? null : (JSON.parse(row.headers) as Record<string, string>);
+      const headers = resealHeaders(stored, reseal);
+      const auth = row.auth === null ? undefined : reseal(row.auth);
+      if (secret === undefined && previous === undefined && headers === undefined && !auth)
+        continue;
+      write.run(
+        secret ?? row.secret,
+        previous ?? row.previous_secret,
+        headers === undefined ? row.headers : JSON.stringify(headers),
+        auth ?? row.auth,
+        row.id,
+      );
       changed++;
     }
     return changed;

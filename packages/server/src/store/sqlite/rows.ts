@@ -1,6 +1,7 @@
 import type { AttemptErrorKind } from "../../dispatch/outcome.ts";
 import type { DeliveryStatus } from "../../domain/delivery-status.ts";
 import type { EndpointHealth, HealthState } from "../../domain/health-ladder.ts";
+import type { PayloadFilter } from "../../endpoint-options/payload-filter.ts";
 import type {
   AttemptRow,
   DeliveryRow,
@@ -29,6 +30,9 @@ export interface EndpointRecord {
   rate_limit: number | null;
   ordering: string;
   ordering_on_exhausted: string;
+  headers: string | null;
+  filter: string | null;
+  auth: string | null;
   created_at: number;
   updated_at: number;
 }
@@ -82,6 +86,9 @@ export function toEndpoint(r: EndpointRecord & HealthRecord): EndpointRow {
     rateLimit: r.rate_limit,
     ordering: r.ordering as Ordering,
     orderingOnExhausted: r.ordering_on_exhausted as OrderingOnExhausted,
+    headers: r.headers === null ? {} : (JSON.parse(r.headers) as Record<string, string>),
+    filter: r.filter === null ? null : (JSON.parse(r.filter) as PayloadFilter),
+    auth: r.auth,
     health: toHealth(r),
     createdAt: r.created_at,
     updatedAt: r.updated_at,
@@ -105,9 +112,17 @@ export function endpointParams(e: EndpointRow): EndpointRecord {
     rate_limit: e.rateLimit,
     ordering: e.ordering,
     ordering_on_exhausted: e.orderingOnExhausted,
+    headers: storedHeaders(e.headers),
+    filter: e.filter === null ? null : JSON.stringify(e.filter),
+    auth: e.auth,
     created_at: e.createdAt,
     updated_at: e.updatedAt,
   };
+}
+
+/** Custom headers as a column holds them: NULL for none, so claims of most endpoints parse nothing. */
+export function storedHeaders(headers: Record<string, string>): string | null {
+  return Object.keys(headers).length === 0 ? null : JSON.stringify(headers);
 }
 
 export interface EventRecord {
