@@ -267,6 +267,50 @@ describe.each(factories)("the $name store", ({ open }) => {
     expect(capped.map((d) => d.endpointId)).toEqual([b.id, b.id, b.id]);
     expect(await claimAll(store, T0 + 10, { ...only, shares: {} })).toEqual([]);
   });
+  it("claims a named endpoint's due retries before its backlog of first attempts, and returns them first", async () => {
+    const [a, b] = [endpointRow(T0), endpointRow(T0 + 1)];
+    for (const e of [a, b]) await store.createEndpoint(e);
+    await store.createEvents(Array.from({ length: 3 }, (_, i) => eventRows(T0 + i, [a.id])));
+    const [failed, notYet] = await claimAll(store, T0 + 10, { limit: 2 });
+    await store.recordResults(
+      [
+        outcome(failed!, T0 + 20, { ok: false, nextAttemptAt: T0 + 1000 }),
+        outcome(notYet!, T0 + 20, { ok: false, nextAttemptAt: T0 + 9000 }),
+      ],
+      T0 + 20,
+      DEFAULT_LADDER,
+    );
+    // A backlog of first attempts, all due before the retry.
+    await store.createEvents(Array.from({ length: 6 }, (_, i) => eventRows(T0 + 100 + i, [a.id])));
+    await store.createEvents([eventRows(T0 + 50, [b.id])]);
+    const named = { scan: false, perEndpoint: 100 };
+    const two = await claimAll(store, T0 + 2000, { ...named, shares: { [a.id]: 2 } });
+    expect(two.map((d) => [d.id, d.attemptCount])).toEqual([
+      [failed!.id, 1],
+      [expect.any(String), 0],
+    ]);
+    const events = await Promise.all(two.map((d) => store.getEvent(TENANT, d.eventId)));
+    // The first attempt is the oldest one due: the third event, made before the backlog.
+    expect(events[1]!.createdAt).toBe(T0 + 2);
+    // Within the limit the retry comes first, then the oldest due of both parts: b's scanned
+    // one, made before a's backlog.
+    await store.recordResults(
+      [outcome(two[0]!, T0 + 2100, { ok: false, nextAttemptAt: T0 + 3000 })],
+      T0 + 2100,
+      DEFAULT_LADDER,
+    );
+    const next = await claimAll(store, T0 + 4000, { limit: 2, shares: { [a.id]: 5 } });
+    expect(next.map((d) => [d.id, d.attemptCount])).toEqual([
+      [failed!.id, 2],
+      [expect.any(String), 0],
+    ]);
+    expect(next[1]!.endpointId).toBe(b.id);
+    // The retry not yet due stays where it is.
+    const rest = await claimAll(store, T0 + 4000, { perEndpoint: 100, shares: { [a.id]: 100 } });
+    expect(rest.map((d) => d.id)).not.toContain(notYet!.id);
+    expect(rest.map((d) => d.endpointId)).toEqual(Array(6).fill(a.id)); // a's whole backlog
+  });
+
   it("records outcomes in one go: attempts, delivery states and each endpoint's ladder steps", async () => {
     const endpoint = endpointRow(T0);
     await store.createEndpoint(endpoint);

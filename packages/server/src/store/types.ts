@@ -308,8 +308,10 @@ export interface Store {
    * open), at most `perEndpoint` of each. Disabled endpoints are skipped. In both parts a keyed
    * delivery is taken only while none of its (endpoint, key) is in flight and none of an
    * earlier sequence is pending (docs/ordering.md): at most one per key, the key's lowest.
-   * Returned oldest due first (`next_attempt_at`,
-   * then creation order): a listen session's deliveries are sent one at a time in that order.
+   * A named endpoint's due retries (deliveries attempted before) are taken before its first
+   * attempts, so a failed delivery goes again when its schedule says, not behind a backlog.
+   * Returned due retries first, then oldest due (`next_attempt_at`, then creation order): a
+   * listen session's deliveries are sent one at a time in that order.
    */
   claimDue(input: {
     now: number;

@@ -97,9 +97,13 @@ export function createSimStore(options: { now: () => number; latency: () => numb
           .filter(claimable(input.now))
           .sort((a, b) => a.nextAttemptAt! - b.nextAttemptAt! || a.seq - b.seq);
         const chosen: SimDelivery[] = [];
+        // Due retries first (attempted before), then first attempts, as both stores do.
+        const retriesFirst = (a: SimDelivery, b: SimDelivery) =>
+          Number(b.attemptCount > 0) - Number(a.attemptCount > 0);
         for (const [endpointId, share] of Object.entries(shares)) {
           const take = Math.min(share, input.limit);
-          chosen.push(...due.filter((d) => d.endpointId === endpointId).slice(0, take));
+          const own = due.filter((d) => d.endpointId === endpointId);
+          chosen.push(...own.sort(retriesFirst).slice(0, take));
         }
         if (input.scan !== false) {
           const skipped = new Set([...input.excludeEndpoints, ...Object.keys(shares)]);
@@ -112,7 +116,9 @@ export function createSimStore(options: { now: () => number; latency: () => numb
           });
           chosen.push(...kept.slice(0, input.limit));
         }
-        chosen.sort((a, b) => a.nextAttemptAt! - b.nextAttemptAt! || a.seq - b.seq);
+        chosen.sort(
+          (a, b) => retriesFirst(a, b) || a.nextAttemptAt! - b.nextAttemptAt! || a.seq - b.seq,
+        );
         return chosen.slice(0, input.limit).map((d) => {
           d.status = "in_flight";
           d.leaseOwner = input.owner;

@@ -22,11 +22,14 @@ interface ClaimRecord {
   seq: string | number;
   ordering_key: string | null;
   sequence: string | number | null;
+  retry: boolean;
 }
 
 // One statement, one round trip. `named`: the endpoints this node knows may have due
-// deliveries, each read through its own index up to its share (`deliveries_pending_endpoint`:
-// a backlog costs only the rows taken). `candidates`: when the node scans, a bounded run of the
+// deliveries, each read through its own index up to its share: its due retries first
+// (`deliveries_pending_retry`), then first attempts (`deliveries_pending_endpoint`: a backlog
+// costs only the rows taken), so a failed delivery goes again when its schedule says, not
+// behind a backlog. `candidates`: when the node scans, a bounded run of the
 // due index for every other endpoint, at most `perEndpoint` of each (one endpoint's backlog
 // cannot fill a claim meant for many and leave deliveries waiting in memory longer than the
 // lease). Both lock with SKIP LOCKED: rows another node is claiming right now are passed over,
@@ -49,18 +52,34 @@ const KEY_IS_FREE = `(d.ordering_key IS NULL OR NOT EXISTS (
         AND h.holding AND h.status = 'failed' AND h.sequence < d.sequence
         AND EXISTS (SELECT 1 FROM endpoints q WHERE q.id = d.endpoint_id AND q.ordering_on_exhausted = 'hold')))`;
 const CLAIM = `
-WITH named AS (
-  SELECT c.seq, c.endpoint_id, c.ordering_key, c.next_attempt_at FROM jsonb_each_text($8::jsonb) share
+WITH named_retries AS (
+  SELECT c.* FROM jsonb_each_text($8::jsonb) share
   CROSS JOIN LATERAL (
-    SELECT d.seq, d.endpoint_id, d.ordering_key, d.next_attempt_at FROM deliveries d
-    WHERE d.endpoint_id = share.key AND d.status = 'pending' AND d.next_attempt_at <= $1
+    SELECT d.seq, d.endpoint_id, d.ordering_key, d.next_attempt_at, true AS retry FROM deliveries d
+    WHERE d.endpoint_id = share.key AND d.status = 'pending' AND d.attempt_count > 0
+      AND d.next_attempt_at <= $1
       AND NOT EXISTS (SELECT 1 FROM endpoints p WHERE p.id = share.key AND p.status = 'disabled')
       AND ${KEY_IS_FREE}
     ORDER BY d.next_attempt_at, d.seq LIMIT share.value::int
     FOR UPDATE OF d SKIP LOCKED
   ) c
+), named_first AS (
+  SELECT c.* FROM jsonb_each_text($8::jsonb) share
+  CROSS JOIN LATERAL (
+    SELECT d.seq, d.endpoint_id, d.ordering_key, d.next_attempt_at, false AS retry FROM deliveries d
+    WHERE d.endpoint_id = share.key AND d.status = 'pending' AND d.attempt_count = 0
+      AND d.next_attempt_at <= $1
+      AND NOT EXISTS (SELECT 1 FROM endpoints p WHERE p.id = share.key AND p.status = 'disabled')
+      AND ${KEY_IS_FREE}
+    ORDER BY d.next_attempt_at, d.seq
+    LIMIT share.value::int - (SELECT count(*) FROM named_retries r WHERE r.endpoint_id = share.key)
+    FOR UPDATE OF d SKIP LOCKED
+  ) c
+), named AS (
+  SELECT * FROM named_retries UNION ALL SELECT * FROM named_first
 ), candidates AS (
-  SELECT d.seq, d.endpoint_id, d.ordering_key, d.next_attempt_at FROM deliveries d
+  SELECT d.seq, d.endpoint_id, d.ordering_key, d.next_attempt_at, d.attempt_count > 0 AS retry
+  FROM deliveries d
   WHERE $9::boolean AND d.status = 'pending' AND d.next_attempt_at <= $1
     AND NOT (d.endpoint_id = ANY($2::text[]))
     AND NOT EXISTS (SELECT 1 FROM endpoints p WHERE p.id = d.endpoint_id AND p.status = 'disabled')
@@ -68,8 +87,8 @@ WITH named AS (
   ORDER BY d.next_attempt_at LIMIT $3
   FOR UPDATE OF d SKIP LOCKED
 ), scanned AS (
-  SELECT seq, endpoint_id, ordering_key, next_attempt_at FROM (
-    SELECT seq, endpoint_id, ordering_key, next_attempt_at,
+  SELECT seq, endpoint_id, ordering_key, next_attempt_at, retry FROM (
+    SELECT seq, endpoint_id, ordering_key, next_attempt_at, retry,
            row_number() OVER (PARTITION BY endpoint_id ORDER BY next_attempt_at, seq) AS rank
     FROM candidates
   ) ranked WHERE rank <= $4
@@ -82,10 +101,10 @@ WITH named AS (
     AND k.running IS NULL
   FOR UPDATE SKIP LOCKED
 ), chosen AS (
-  SELECT seq FROM both_parts b
+  SELECT seq, retry FROM both_parts b
   WHERE b.ordering_key IS NULL OR EXISTS (
     SELECT 1 FROM free_keys f WHERE f.endpoint_id = b.endpoint_id AND f.ordering_key = b.ordering_key)
-  ORDER BY next_attempt_at, seq LIMIT $5
+  ORDER BY retry DESC, next_attempt_at, seq LIMIT $5
 )
 UPDATE deliveries d SET status = 'in_flight', lease_owner = $6, lease_until = $7, updated_at = $1
 FROM chosen, events e, endpoints p
@@ -93,7 +112,7 @@ WHERE d.seq = chosen.seq AND e.id = d.event_id AND p.id = d.endpoint_id
 RETURNING d.id, d.tenant_id, d.event_id, e.type AS event_type, d.endpoint_id, d.attempt_count,
           p.url, p.rate_limit, e.payload, p.secret, p.previous_secret,
           p.previous_secret_expires_at, p.signature_schemes, p.headers, p.auth, d.next_attempt_at, d.seq,
-          d.ordering_key, d.sequence`;
+          d.ordering_key, d.sequence, chosen.retry`;
 
 export function claimQuery(pool: pg.Pool) {
   return async (input: {
@@ -122,10 +141,12 @@ export function claimQuery(pool: pg.Pool) {
         input.scan !== false,
       ],
     });
-    // RETURNING follows no order; the contract is oldest due first.
+    // RETURNING follows no order; the contract is due retries first, then oldest due.
     rows.sort(
       (a, b) =>
-        Number(a.next_attempt_at) - Number(b.next_attempt_at) || Number(a.seq) - Number(b.seq),
+        Number(b.retry) - Number(a.retry) ||
+        Number(a.next_attempt_at) - Number(b.next_attempt_at) ||
+        Number(a.seq) - Number(b.seq),
     );
     return rows.map(
       (r): ClaimedDelivery => ({

@@ -8,6 +8,7 @@ import { sql as historyIndexes } from "./migrations/0006-history-indexes.ts";
 import { sql as outbox } from "./migrations/0007-outbox.ts";
 import { sql as orderingHold } from "./migrations/0008-ordering-hold.ts";
 import { sql as endpointOptions } from "./migrations/0009-endpoint-options.ts";
+import { sql as pendingRetries } from "./migrations/0010-pending-retries.ts";
 import { transaction } from "./pool.ts";
 
 /** Numbered, forward-only migrations; `schema_migrations` records which are applied. */
@@ -21,6 +22,7 @@ export const MIGRATIONS: readonly string[] = [
   outbox,
   orderingHold,
   endpointOptions,
+  pendingRetries,
 ];
 
 // Any constant both dialects' nodes agree on; "hookline" in ASCII.

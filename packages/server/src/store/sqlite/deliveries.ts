@@ -16,6 +16,8 @@ import { type AttemptRecord, type DeliveryRecord, toAttempt, toDelivery } from "
 interface Due {
   seq: number;
   next_attempt_at: number;
+  /** 1 for a delivery attempted before: due retries are claimed first. */
+  retry: number;
 }
 
 interface ClaimRecord {
@@ -106,13 +108,24 @@ export function deliveryQueries(db: Database.Database) {
  * then, when asked to scan, a bounded run of the due index for every other endpoint.
  */
 function claimQuery(db: Database.Database) {
-  // `deliveries_pending_endpoint` is (endpoint_id, next_attempt_at) over pending rows, and seq
-  // is the rowid the index ends with: this reads exactly the rows it returns, in due order.
-  // Keyed rows held back by the per-key rule are read and passed over (see docs/ordering.md
-  // for what a backlog of held keys costs).
-  const ofEndpoint = db.prepare(`
-    SELECT seq, next_attempt_at FROM deliveries d
-    WHERE endpoint_id = ? AND status = 'pending' AND next_attempt_at <= ?
+  // A named endpoint's due retries go before its first attempts: a delivery that failed is
+  // attempted again when its schedule says, not behind a backlog of older first attempts (and
+  // under per_key ordering a failed head holds up the rest of its key until it goes). Retries
+  // are read through `deliveries_pending_retry`, (endpoint_id, next_attempt_at) over pending
+  // rows that were attempted before; first attempts through `deliveries_pending_endpoint`, the
+  // same over all pending rows, passing over the retries (at most a share of them are due and
+  // not taken). seq is the rowid each index ends with: both read exactly the rows they return,
+  // in due order. Keyed rows held back by the per-key rule are read and passed over (see
+  // docs/ordering.md for what a backlog of held keys costs).
+  const retriesOf = db.prepare(`
+    SELECT seq, next_attempt_at, 1 AS retry FROM deliveries d
+    WHERE endpoint_id = ? AND status = 'pending' AND attempt_count > 0 AND next_attempt_at <= ?
+      AND NOT EXISTS (SELECT 1 FROM endpoints p WHERE p.id = ? AND p.status = 'disabled')
+      AND ${KEY_IS_FREE}
+    ORDER BY next_attempt_at, seq LIMIT ?`);
+  const firstAttemptsOf = db.prepare(`
+    SELECT seq, next_attempt_at, 0 AS retry FROM deliveries d
+    WHERE endpoint_id = ? AND status = 'pending' AND next_attempt_at <= ? AND attempt_count = 0
       AND NOT EXISTS (SELECT 1 FROM endpoints p WHERE p.id = ? AND p.status = 'disabled')
       AND ${KEY_IS_FREE}
     ORDER BY next_attempt_at, seq LIMIT ?`);
@@ -123,10 +136,10 @@ function claimQuery(db: Database.Database) {
   // passed over: the scan is for what the node does not know, which is rarely much.
   const scan = db.prepare(`
     SELECT seq, next_attempt_at FROM (
-      SELECT seq, next_attempt_at,
+      SELECT seq, next_attempt_at, attempt_count > 0 AS retry,
              ROW_NUMBER() OVER (PARTITION BY endpoint_id ORDER BY next_attempt_at, seq) AS rank
       FROM (
-        SELECT seq, endpoint_id, next_attempt_at FROM deliveries d
+        SELECT seq, endpoint_id, next_attempt_at, attempt_count FROM deliveries d
         WHERE status = 'pending' AND next_attempt_at <= ?
           AND NOT EXISTS (SELECT 1 FROM endpoints p WHERE p.id = d.endpoint_id AND p.status = 'disabled')
           AND endpoint_id NOT IN (SELECT value FROM json_each(?))
@@ -134,10 +147,11 @@ function claimQuery(db: Database.Database) {
         ORDER BY next_attempt_at LIMIT ?
       )
     ) WHERE rank <= ? ORDER BY next_attempt_at, seq LIMIT ?`);
+  // Due retries first, then oldest due (see `Store.claimDue`).
   const lease = db.prepare(`
     UPDATE deliveries SET status = 'in_flight', lease_owner = ?, lease_until = ?, updated_at = ?
     WHERE seq IN (SELECT value FROM json_each(?))`);
-  // Oldest due first: a serial lane (a listen session) runs the first and gives the rest back.
+  // In the claim's order: a serial lane (a listen session) runs the first and gives the rest back.
   const details = db.prepare(`
     SELECT d.id, d.tenant_id, d.event_id, e.type AS event_type, d.endpoint_id, d.attempt_count, p.url,
            p.rate_limit, e.payload, p.secret, p.previous_secret, p.previous_secret_expires_at,
@@ -146,7 +160,7 @@ function claimQuery(db: Database.Database) {
     JOIN events e ON e.id = d.event_id
     JOIN endpoints p ON p.id = d.endpoint_id
     WHERE d.seq IN (SELECT value FROM json_each(?))
-    ORDER BY d.next_attempt_at, d.seq`);
+    ORDER BY d.attempt_count = 0, d.next_attempt_at, d.seq`);
   const run = db.transaction(
     (input: {
       now: number;
@@ -159,19 +173,25 @@ function claimQuery(db: Database.Database) {
       scan?: boolean | undefined;
     }) => {
       // Both parts, then the oldest due of them up to the limit, as PostgreSQL's one statement.
-      const found: { seq: number; next_attempt_at: number }[] = [];
+      const found: Due[] = [];
       const shares = input.shares ?? {};
       for (const [endpointId, share] of Object.entries(shares)) {
         const take = Math.min(share, input.limit);
-        if (take > 0)
-          found.push(...(ofEndpoint.all(endpointId, input.now, endpointId, take) as Due[]));
+        if (take <= 0) continue;
+        const retries = retriesOf.all(endpointId, input.now, endpointId, take) as Due[];
+        found.push(...retries);
+        const rest = take - retries.length;
+        if (rest > 0)
+          found.push(...(firstAttemptsOf.all(endpointId, input.now, endpointId, rest) as Due[]));
       }
       if (input.scan !== false) {
         const skipped = JSON.stringify([...input.excludeEndpoints, ...Object.keys(shares)]);
         const limit = input.limit;
         found.push(...(scan.all(input.now, skipped, limit * 4, input.perEndpoint, limit) as Due[]));
       }
-      found.sort((a, b) => a.next_attempt_at - b.next_attempt_at || a.seq - b.seq);
+      found.sort(
+        (a, b) => b.retry - a.retry || a.next_attempt_at - b.next_attempt_at || a.seq - b.seq,
+      );
       const seqs = found.slice(0, input.limit).map((row) => row.seq);
       if (seqs.length === 0) return [];
       const chosen = JSON.stringify(seqs);

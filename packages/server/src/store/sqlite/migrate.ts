@@ -8,6 +8,7 @@ import { sql as historyIndexes } from "./migrations/0006-history-indexes.ts";
 import { sql as outbox } from "./migrations/0007-outbox.ts";
 import { sql as orderingHold } from "./migrations/0008-ordering-hold.ts";
 import { sql as endpointOptions } from "./migrations/0009-endpoint-options.ts";
+import { sql as pendingRetries } from "./migrations/0010-pending-retries.ts";
 
 /** Numbered, forward-only migrations; `user_version` records how many are applied. */
 export const MIGRATIONS: readonly string[] = [
@@ -20,6 +21,7 @@ export const MIGRATIONS: readonly string[] = [
   outbox,
   orderingHold,
   endpointOptions,
+  pendingRetries,
 ];
 
 export function migrate(db: Database.Database): void {
