@@ -174,6 +174,45 @@ describe("the circuit breaker", () => {
     expect(circuit.state).toBe(CircuitState.closed);
   });
 
+  it("keeps a burst that fails twice closed however its attempts interleave: a success takes its delivery's failures back", () => {
+    // As a loaded machine ran it: 10 events' third attempts succeed before the other 10's
+    // second attempts fail, so failures arrive past the window's minimum of 50 attempts.
+    const retry = (n: number, at: number, last: number) => ({
+      observation: n === 3 ? Observation.answered : Observation.errorAnswer,
+      startedAt: at,
+      earlierAttempts: n - 1,
+      lastAttemptAt: last,
+    });
+    const run = (takeBack: boolean) => {
+      let circuit = CLOSED;
+      const step = (seen: Parameters<typeof afterAttempt>[1], at: number) => {
+        const plain = takeBack ? seen : { observation: seen.observation, startedAt: at };
+        circuit = afterAttempt(circuit, plain, at + 1, policy);
+      };
+      for (let i = 0; i < 20; i++) step(error(i), i);
+      for (let i = 0; i < 10; i++) step(retry(2, 1000 + i, i), 1000 + i);
+      for (let i = 0; i < 10; i++) step(retry(3, 2000 + i, 1000 + i), 2000 + i);
+      for (let i = 10; i < 20; i++) step(retry(2, 2500 + i, i), 2500 + i);
+      for (let i = 10; i < 20; i++) step(retry(3, 3500 + i, 2500 + i), 3500 + i);
+      return circuit;
+    };
+    expect(run(true).state).toBe(CircuitState.closed);
+    // Counted per attempt, the same run crosses 50% past the minimum and opens.
+    expect(run(false)).toMatchObject({ state: "open", reason: "error_rate" });
+  });
+
+  it("takes back no failures for a success whose earlier attempts were before the window", () => {
+    let circuit = CLOSED;
+    // 24 failures and 24 successes; the late success and one more failure make 25 of 50.
+    for (let i = 0; i < 48; i++) {
+      circuit = afterAttempt(circuit, i % 2 === 0 ? error(i) : ok(i), i + 1, policy);
+    }
+    const late = { ...ok(100), earlierAttempts: 5, lastAttemptAt: 100 - policy.windowMs - 1 };
+    circuit = afterAttempt(circuit, late, 101, policy);
+    circuit = afterAttempt(circuit, error(102), 103, policy);
+    expect(circuit).toMatchObject({ state: "open", reason: "error_rate" });
+  });
+
   it("opens on a high rate of 5xx over the window, and forgets answers older than the window", () => {
     let circuit = CLOSED;
     for (let i = 0; i < policy.minAttempts - 1; i++) {

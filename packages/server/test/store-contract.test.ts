@@ -289,6 +289,8 @@ describe.each(factories)("the $name store", ({ open }) => {
       [failed!.id, 1],
       [expect.any(String), 0],
     ]);
+    // With when its last attempt was made (the breaker's take-back reads it); none for the other.
+    expect(two.map((d) => d.lastAttemptAt)).toEqual([T0 + 20, null]);
     const events = await Promise.all(two.map((d) => store.getEvent(TENANT, d.eventId)));
     // The first attempt is the oldest one due: the third event, made before the backlog.
     expect(events[1]!.createdAt).toBe(T0 + 2);

@@ -205,7 +205,13 @@ export function createLaneRunner(options: LaneRunnerOptions): LaneRunner {
         limits.perEndpoint,
       );
     }
-    lane.circuit = afterAttempt(before, { observation, startedAt }, now, limits.breaker);
+    const seen = {
+      observation,
+      startedAt,
+      earlierAttempts: delivery.attemptCount,
+      lastAttemptAt: delivery.lastAttemptAt,
+    };
+    lane.circuit = afterAttempt(before, seen, now, limits.breaker);
     const context = { endpoint_id: delivery.endpointId };
     if (lane.circuit.state === CircuitState.closed) {
       if (before.state !== CircuitState.closed)

@@ -9,6 +9,9 @@
  * - **Error rate**: answers of 5xx or 429 (and outages) over a sliding window of `windowMs`. With
  *   at least `minAttempts` in the window and a failed share of `errorRate` or more, it opens.
  *   A prompt 5xx from a live server is otherwise just a failed attempt, retried on its schedule.
+ *   A delivery that succeeds after failing takes its failures in the window back: they were
+ *   transient, and the rate is of deliveries failing, not of the retries a few of them needed
+ *   (20 events failing twice are 40 failures in 60 attempts, yet every one of them arrives).
  *
  * Open: nothing is sent until the cooldown ends. Half-open: up to `probes` real deliveries go;
  * the first that succeeds closes the circuit, a failed one opens it again for twice as long, up
@@ -78,9 +81,10 @@ export interface BreakerPolicy {
  *   endpoint that is down, not a blip (one refused connection pool, one slow GC). With the lane's
  *   slow start that takes 3 short rounds for a refusing endpoint and 3 timeouts for a hanging one.
  * - 50% of at least 50 attempts in 30 s: a receiver that fails most requests of a steady stream;
- *   a flaky one (20% 5xx) never opens, and a small burst that fails twice (20 events, 40
- *   attempts) keeps its retry schedule. The 50 requests it costs a dead-but-answering receiver
- *   are cheap 5xx answers, not held sockets.
+ *   a flaky one (20% 5xx) never opens, and a small burst that fails twice (20 events, 40 failed
+ *   attempts of 60) keeps its retry schedule, however its attempts interleave: each success
+ *   takes its delivery's two failures back. The 50 requests it costs a dead-but-answering
+ *   receiver are cheap 5xx answers, not held sockets.
  * - 5 s first cooldown costs a recovering endpoint little; doubling to 5 min bounds what a dead
  *   one costs at a few requests per 5 min per node. 4 probes: half-open is the lane's slow-start
  *   window, so recovery needs no extra round trips.
@@ -121,10 +125,20 @@ export function allowedInFlight(
   return Math.min(max, policy.probes);
 }
 
+/** One attempt's outcome, as `afterAttempt` takes it. */
+export interface AttemptSeen {
+  observation: Observation;
+  startedAt: number;
+  /** Earlier attempts of the same delivery (all failed, or it would not be tried again)... */
+  earlierAttempts?: number;
+  /** ...the last of them made then: within the window, a success takes their failures back. */
+  lastAttemptAt?: number | null | undefined;
+}
+
 /** The circuit after an attempt that started at `startedAt` ended at `now`. */
 export function afterAttempt(
   circuit: Circuit,
-  attempt: { observation: Observation; startedAt: number },
+  attempt: AttemptSeen,
   now: number,
   policy: BreakerPolicy,
 ): Circuit {
@@ -139,7 +153,12 @@ export function afterAttempt(
     return reopen(current, now, Math.min(current.cooldownMs * 2, policy.maxCooldownMs));
   }
   const failed = observation !== Observation.answered;
-  const slices = slide(current.slices, now, policy.windowMs, failed);
+  let slices = slide(current.slices, now, policy.windowMs, failed);
+  const earlier = attempt.earlierAttempts ?? 0;
+  const last = attempt.lastAttemptAt;
+  if (!failed && earlier > 0 && last != null && last > now - policy.windowMs) {
+    slices = takeBack(slices, earlier);
+  }
   let { outages, outageSeenAt } = current;
   if (observation === Observation.unreachable) {
     if (startedAt >= outageSeenAt) {
@@ -199,6 +218,19 @@ function slide(slices: readonly Slice[], now: number, windowMs: number, failed: 
     kept.push({ start, total: 1, failed: add });
   }
   return kept;
+}
+
+/** Removes up to `count` failures from the window, newest first (a delivery's retries are recent). */
+function takeBack(slices: Slice[], count: number): Slice[] {
+  let left = count;
+  for (let i = slices.length - 1; i >= 0 && left > 0; i--) {
+    const slice = slices[i]!;
+    const taken = Math.min(left, slice.failed);
+    if (taken === 0) continue;
+    slices[i] = { ...slice, failed: slice.failed - taken };
+    left -= taken;
+  }
+  return slices;
 }
 
 function tally(slices: readonly Slice[]): { total: number; errors: number } {

@@ -123,6 +123,8 @@ export interface ClaimedDelivery {
   /** For a keyed delivery: `Hookline-Sequence: <key>:<sequence>` (docs/ordering.md). */
   orderingKey: string | null;
   sequence: number | null;
+  /** When its last attempt was made (absent for a first attempt claimed at insert). */
+  lastAttemptAt?: number | null;
 }
 
 /** The result of one attempt, as the dispatcher records it. */

@@ -23,6 +23,7 @@ interface ClaimRecord {
   ordering_key: string | null;
   sequence: string | number | null;
   retry: boolean;
+  last_attempt_at: string | number | null;
 }
 
 // One statement, one round trip. `named`: the endpoints this node knows may have due
@@ -112,7 +113,7 @@ WHERE d.seq = chosen.seq AND e.id = d.event_id AND p.id = d.endpoint_id
 RETURNING d.id, d.tenant_id, d.event_id, e.type AS event_type, d.endpoint_id, d.attempt_count,
           p.url, p.rate_limit, e.payload, p.secret, p.previous_secret,
           p.previous_secret_expires_at, p.signature_schemes, p.headers, p.auth, d.next_attempt_at, d.seq,
-          d.ordering_key, d.sequence, chosen.retry`;
+          d.ordering_key, d.sequence, chosen.retry, d.last_attempt_at`;
 
 export function claimQuery(pool: pg.Pool) {
   return async (input: {
@@ -172,6 +173,7 @@ export function claimQuery(pool: pg.Pool) {
         auth: r.auth,
         orderingKey: r.ordering_key,
         sequence: r.sequence === null ? null : Number(r.sequence),
+        lastAttemptAt: r.last_attempt_at === null ? null : Number(r.last_attempt_at),
       }),
     );
   };

@@ -38,6 +38,7 @@ interface ClaimRecord {
   auth: string | null;
   ordering_key: string | null;
   sequence: number | null;
+  last_attempt_at: number | null;
 }
 
 /**
@@ -155,7 +156,7 @@ function claimQuery(db: Database.Database) {
   const details = db.prepare(`
     SELECT d.id, d.tenant_id, d.event_id, e.type AS event_type, d.endpoint_id, d.attempt_count, p.url,
            p.rate_limit, e.payload, p.secret, p.previous_secret, p.previous_secret_expires_at,
-           p.signature_schemes, p.headers, p.auth, d.ordering_key, d.sequence
+           p.signature_schemes, p.headers, p.auth, d.ordering_key, d.sequence, d.last_attempt_at
     FROM deliveries d
     JOIN events e ON e.id = d.event_id
     JOIN endpoints p ON p.id = d.endpoint_id
@@ -222,6 +223,7 @@ function claimQuery(db: Database.Database) {
           auth: r.auth,
           orderingKey: r.ordering_key,
           sequence: r.sequence,
+          lastAttemptAt: r.last_attempt_at,
         };
       });
     },
