@@ -25,7 +25,7 @@ import { createLiveHub } from "./live/hub.ts";
 import { createLogger } from "./logging/logger.ts";
 import { logAccepted, logAttempts } from "./logging/observers.ts";
 import { logStoreState } from "./logging/store-state.ts";
-import { createRetention } from "./maintenance/retention.ts";
+import { createRetention, retentionPacing } from "./maintenance/retention.ts";
 import { circuitGauge } from "./metrics/circuit-gauge.ts";
 import { createMetrics } from "./metrics/metrics.ts";
 import { rootKey } from "./root-key.ts";
@@ -166,7 +166,13 @@ export async function startServer(
   if (!postgres) await store.reclaimExpired(clock(), Number.MAX_SAFE_INTEGER);
   if (config.role !== "api") await dispatcher.start();
   const address = await app.listen({ port: config.port, host: config.host });
-  const retention = createRetention({ store, retentionMs: config.retentionMs, clock, log });
+  const retention = createRetention({
+    store,
+    retentionMs: config.retentionMs,
+    clock,
+    log,
+    ...retentionPacing(postgres ? "postgres" : "sqlite"),
+  });
   retention.start();
   const relay = startOutboxRelay({
     store,
