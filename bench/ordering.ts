@@ -145,6 +145,8 @@ async function run(ordering: "none" | "per_key"): Promise<RunResult> {
           payload: Buffer.from(JSON.stringify(payload)),
           idempotencyKey: null,
           orderingKey: key,
+          traceParent: null,
+          traceState: null,
         },
         deliveries: [
           {

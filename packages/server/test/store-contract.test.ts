@@ -68,6 +68,32 @@ describe.each(factories)("the $name store", ({ open }) => {
     expect(byEndpoint.get(plain.id)?.headers ?? null).toBeNull();
   });
 
+  it("keeps an event's trace context, hands it to the claim, and keeps the traceparent each attempt sent", async () => {
+    const endpoint = endpointRow(T0);
+    await store.createEndpoint(endpoint);
+    const parent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+    const traced = eventRows(T0, [endpoint.id], { traceParent: parent, traceState: "k=v,a=b" });
+    const untraced = eventRows(T0 + 1, [endpoint.id]);
+    await store.createEvents([traced, untraced]);
+    expect(await store.getEvent(TENANT, traced.event.id)).toEqual(traced.event);
+    expect((await store.getEvent(TENANT, untraced.event.id))?.traceParent).toBeNull();
+    const claimed = await claimAll(store, T0 + 10);
+    const byEvent = new Map(claimed.map((d) => [d.eventId, d]));
+    expect(byEvent.get(traced.event.id)).toMatchObject({
+      traceParent: parent,
+      traceState: "k=v,a=b",
+    });
+    expect(byEvent.get(untraced.event.id)).toMatchObject({ traceParent: null, traceState: null });
+    const sent = "00-4bf92f3577b34da6a3ce929d0e0e4736-b7ad6b7169203331-01";
+    const d = byEvent.get(traced.event.id)!;
+    await store.recordResults(
+      [outcome(d, T0 + 20, { ok: true, traceParent: sent })],
+      T0 + 30,
+      DEFAULT_LADDER,
+    );
+    expect((await store.listAttempts(d.id)).map((a) => a.traceParent)).toEqual([sent]);
+  });
+
   it("lists endpoints newest first with cursors both ways, and refuses a cursor from another list", async () => {
     const rows = [0, 1, 2, 3, 4].map((i) => endpointRow(T0 + i));
     for (const row of rows) await store.createEndpoint(row);

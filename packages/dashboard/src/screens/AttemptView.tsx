@@ -13,6 +13,13 @@ export function AttemptView({ attempt: a }: { attempt: WebhookAttempt }) {
         <Time at={a.created} /> · {a.duration_ms} ms
         {a.error && <span className="error-text"> · {a.error.message}</span>}
       </p>
+      {a.trace_parent && (
+        // traceparent is 00-<trace id>-<span id>-<flags>: the ids to look up in a tracing tool.
+        <p className="trace muted">
+          Trace <code>{a.trace_parent.slice(3, 35)}</code> · span{" "}
+          <code>{a.trace_parent.slice(36, 52)}</code>
+        </p>
+      )}
       <h4>Request headers</h4>
       <table className="headers">
         <tbody>

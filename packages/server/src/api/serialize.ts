@@ -55,6 +55,7 @@ export function attemptObject(a: AttemptRow) {
     response_body: a.responseBody,
     error: a.errorKind === null ? null : { kind: a.errorKind, message: a.errorMessage ?? "" },
     request_headers: a.requestHeaders,
+    trace_parent: a.traceParent,
   };
 }
 

@@ -18,5 +18,7 @@ export function attemptRow(
     errorKind: outcome.kind === "failed" ? outcome.error : null,
     errorMessage: outcome.kind === "failed" ? outcome.message : null,
     requestHeaders: outcome.requestHeaders,
+    // Read back from what was sent: the sender's thread makes the span id (trace-headers.ts).
+    traceParent: outcome.requestHeaders.traceparent ?? null,
   };
 }

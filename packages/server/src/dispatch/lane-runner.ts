@@ -155,6 +155,8 @@ export function createLaneRunner(options: LaneRunnerOptions): LaneRunner {
         headers: sequenceHeader(delivery),
         endpointHeaders: delivery.headers,
         auth: delivery.auth,
+        traceParent: delivery.traceParent,
+        traceState: delivery.traceState,
       })
       .catch((error: unknown): SendOutcome => {
         log.error(

@@ -77,6 +77,13 @@ export interface SendRequest {
   endpointHeaders?: Readonly<Record<string, string>> | null | undefined;
   /** The endpoint's `auth` (JSON text): sent as `Authorization`, recorded masked. */
   auth?: string | null | undefined;
+  /**
+   * The event's `traceparent`: the attempt sends a child of it (a new span id). Absent or null
+   * (a test send, an event older than trace context): the attempt starts a new trace.
+   */
+  traceParent?: string | null | undefined;
+  /** The event's `tracestate`, sent as it is. */
+  traceState?: string | null | undefined;
 }
 
 /** What an outcome tells the endpoint's circuit breaker (domain/circuit-breaker.ts). */

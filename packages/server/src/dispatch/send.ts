@@ -9,6 +9,7 @@ import { classifyError, type Failure } from "./classify-error.ts";
 import { guardedLookup, type Resolve } from "./guarded-lookup.ts";
 import type { AttemptRecord, SendOutcome, SendRequest } from "./outcome.ts";
 import { parseRetryAfter } from "./retry-after.ts";
+import { traceHeaders } from "./trace-headers.ts";
 
 export interface SenderOptions {
   /** Whole attempt: connect, request, response headers and the (capped) body read. */
@@ -58,10 +59,16 @@ export function createSender(options: SenderOptions): Sender {
     const started = now();
     const custom = secretHeaders(req);
     // What is recorded; what is sent adds the custom values over their masks (below).
+    // Custom headers cannot name traceparent or tracestate (custom-headers.ts), so these hold.
     const requestHeaders =
       custom === undefined
-        ? { ...baseHeaders(options.userAgent), ...req.headers }
-        : { ...baseHeaders(options.userAgent), ...maskHeaders(custom), ...req.headers };
+        ? { ...baseHeaders(options.userAgent), ...req.headers, ...traceHeaders(req) }
+        : {
+            ...baseHeaders(options.userAgent),
+            ...maskHeaders(custom),
+            ...req.headers,
+            ...traceHeaders(req),
+          };
     const record = (status?: number, responseBody?: string): AttemptRecord => ({
       requestHeaders,
       durationMs: Math.max(0, now() - started),

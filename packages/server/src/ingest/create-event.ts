@@ -1,5 +1,6 @@
 import type { Circuit } from "../domain/circuit-breaker.ts";
 import type { ClaimedDelivery, CreateEventResult, EventRow, Store } from "../store/types.ts";
+import type { TraceContext } from "../trace/trace-context.ts";
 import type { CommitQueue } from "./commit-queue.ts";
 import type { EndpointCache } from "./endpoint-cache.ts";
 import { type PreparedEvent, prepareEvent } from "./prepare-event.ts";
@@ -22,6 +23,11 @@ export interface NewEvent {
   keyScope?: { operation: string; key: string } | undefined;
   /** Given, or `null` for none; absent: `data.object.id` when it is a string (docs/ordering.md). */
   orderingKey?: string | null | undefined;
+  /**
+   * The ingest request's valid `traceparent` (and `tracestate`): its deliveries continue that
+   * trace. Absent: the event starts a trace of its own.
+   */
+  trace?: TraceContext | undefined;
 }
 
 /**

@@ -10,6 +10,8 @@ import type {
   EventRow,
   NewEventRows,
 } from "../store/types.ts";
+import { childTraceParent, rootTraceParent } from "../trace/trace-context.ts";
+import { newSpanId, newTraceId } from "../trace/trace-ids.ts";
 import type { DeliveryHandoff, NewEvent } from "./create-event.ts";
 
 /** An event's rows before its commit, with what to hand the dispatcher after it. */
@@ -59,6 +61,13 @@ export function prepareEvent(
     payload,
     idempotencyKey: input.idempotencyKey ?? null,
     orderingKey,
+    // The ingest's own span: in the request's trace when it brought one, else in a new trace
+    // per event. Every attempt of the event's deliveries is a child of it (trace-headers.ts).
+    traceParent:
+      input.trace === undefined
+        ? rootTraceParent(newTraceId(), newSpanId())
+        : childTraceParent(input.trace.parent, newSpanId()),
+    traceState: input.trace?.state ?? null,
   };
   const claimed: ClaimedDelivery[] = [];
   const left: string[] = [];
@@ -158,6 +167,8 @@ function claimedAtInsert(
     auth: endpoint.auth,
     orderingKey: null,
     sequence: null,
+    traceParent: event.traceParent,
+    traceState: event.traceState,
   };
 }
 

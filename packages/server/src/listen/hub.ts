@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { SendOutcome, SendRequest } from "../dispatch/outcome.ts";
 import { baseHeaders, signatureHeaders } from "../dispatch/send.ts";
+import { traceHeaders } from "../dispatch/trace-headers.ts";
 import { type ListenReport, reportOutcome, unansweredOutcome } from "./outcome.ts";
 import { REPORT_GRACE_MS } from "./timeout.ts";
 import { isListenUrl } from "./url.ts";
@@ -101,7 +102,8 @@ export function createListenHub(options: { now?: () => number } = {}): ListenHub
 
     send(request) {
       const started = now();
-      const requestHeaders = baseHeaders();
+      // Traced as an HTTP attempt is: the listener forwards these headers to the local app.
+      const requestHeaders = { ...baseHeaders(), ...traceHeaders(request) };
       try {
         Object.assign(requestHeaders, signatureHeaders(request, started));
       } catch (error) {

@@ -65,6 +65,15 @@ export interface EventRow {
   idempotencyKey: string | null;
   /** Events of one key reach a `per_key` endpoint in creation order; default `data.object.id`. */
   orderingKey: string | null;
+  /**
+   * The W3C `traceparent` of the event's ingest, which every attempt continues
+   * (trace/trace-context.ts): the ingest request's trace id and sampled flag when it had a
+   * valid traceparent, else a new trace; a span id of the ingest's own. `null` for events
+   * stored before migration 0011 (each attempt then starts a trace of its own).
+   */
+  traceParent: string | null;
+  /** The ingest request's `tracestate`, passed on with every attempt; `null` for none. */
+  traceState: string | null;
 }
 
 export interface DeliveryRow {
@@ -101,6 +110,8 @@ export interface AttemptRow {
   errorKind: AttemptErrorKind | null;
   errorMessage: string | null;
   requestHeaders: Record<string, string>;
+  /** The `traceparent` the attempt sent (a span of its own in the event's trace); `null`: none. */
+  traceParent: string | null;
 }
 
 /** A claimed delivery with everything the sender needs, read in the claim itself. */
@@ -125,6 +136,9 @@ export interface ClaimedDelivery {
   sequence: number | null;
   /** When its last attempt was made (absent for a first attempt claimed at insert). */
   lastAttemptAt?: number | null;
+  /** The event's trace context (EventRow.traceParent, .traceState), read in the claim. */
+  traceParent?: string | null;
+  traceState?: string | null;
 }
 
 /** The result of one attempt, as the dispatcher records it. */

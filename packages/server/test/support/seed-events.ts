@@ -52,6 +52,8 @@ export async function seedEvents(
         payload: Buffer.alloc(input.payloadBytes ?? 200, "x"),
         idempotencyKey: `key-${eventId}`,
         orderingKey: null,
+        traceParent: null,
+        traceState: null,
       },
       deliveries,
       idempotency: {

@@ -26,12 +26,17 @@ export interface TestServer extends Server {
  */
 export async function startTestServer(
   env: Record<string, string> = {},
-  options: { allowLoopback?: boolean; clock?: () => number } = {},
+  options: {
+    allowLoopback?: boolean;
+    clock?: () => number;
+    /** A `postgres://` URL (test/fresh-database.ts); default a fresh SQLite file. */
+    database?: string;
+  } = {},
 ): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), "hookline-test-"));
   const allowNetwork = options.allowLoopback === false ? [] : ["127.0.0.0/8"];
   const config = loadConfig(
-    { port: "0", database: join(dir, "hookline.db"), allowNetwork },
+    { port: "0", database: options.database ?? join(dir, "hookline.db"), allowNetwork },
     { HOOKLINE_API_KEY: API_KEY, ...env },
   );
   const server = await startServer(config, {

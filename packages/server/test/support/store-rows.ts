@@ -51,6 +51,9 @@ export function eventRows(
     status?: DeliveryStatus;
     /** The event's ordering key, given to every delivery (as to per_key endpoints). */
     orderingKey?: string;
+    /** The event's trace context (W3C traceparent and tracestate). */
+    traceParent?: string;
+    traceState?: string;
   } = {},
 ): NewEventRows {
   const id = newId(IdPrefix.event, at);
@@ -64,6 +67,8 @@ export function eventRows(
       payload: Buffer.from(JSON.stringify({ id, object: "event" })),
       idempotencyKey: options.key ?? null,
       orderingKey: options.orderingKey ?? null,
+      traceParent: options.traceParent ?? null,
+      traceState: options.traceState ?? null,
     },
     deliveries: endpointIds.map(
       (endpointId): DeliveryRow => ({
@@ -101,7 +106,13 @@ export function eventRows(
 export function outcome(
   d: Pick<ClaimedDelivery, "id" | "endpointId" | "attemptCount">,
   at: number,
-  result: { ok: boolean; status?: number; nextAttemptAt?: number | null; gone?: boolean },
+  result: {
+    ok: boolean;
+    status?: number;
+    nextAttemptAt?: number | null;
+    gone?: boolean;
+    traceParent?: string;
+  },
 ): AttemptResult {
   const status = result.ok
     ? DeliveryStatus.succeeded
@@ -125,6 +136,7 @@ export function outcome(
       errorKind: result.ok ? null : "http_status",
       errorMessage: result.ok ? null : "HTTP 500",
       requestHeaders: { "webhook-id": d.id },
+      traceParent: result.traceParent ?? null,
     },
   };
 }

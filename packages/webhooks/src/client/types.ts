@@ -112,6 +112,8 @@ export interface WebhookAttempt {
   response_body: string | null;
   error: { kind: string; message: string } | null;
   request_headers: Record<string, string>;
+  /** The W3C `traceparent` the attempt sent (the event's trace, a span of its own); null: none. */
+  trace_parent: string | null;
 }
 
 export type DeliveryStatus =

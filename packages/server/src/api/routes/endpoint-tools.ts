@@ -9,6 +9,7 @@ import { passesFilter } from "../../endpoint-options/payload-filter.ts";
 import { IdPrefix } from "../../ids.ts";
 import type { DeliveryHandoff } from "../../ingest/create-event.ts";
 import { prepareEvent } from "../../ingest/prepare-event.ts";
+import { incomingTrace } from "../../trace/trace-context.ts";
 import type { AppContext } from "../context.ts";
 import { checkFilter } from "../endpoint-input.ts";
 import { ApiError, ErrorType, invalidParam } from "../errors.ts";
@@ -92,7 +93,14 @@ export function endpointToolRoutes(app: FastifyInstance, ctx: AppContext): void 
       const { event } = prepareEvent(
         NO_HANDOFF,
         [],
-        { tenantId: tenant, type, data, requestId: request.id, idempotencyKey: undefined },
+        {
+          tenantId: tenant,
+          type,
+          data,
+          requestId: request.id,
+          idempotencyKey: undefined,
+          trace: incomingTrace(request.headers),
+        },
         now,
       ).rows;
       const outcome = await ctx.sender.send({
@@ -103,6 +111,8 @@ export function endpointToolRoutes(app: FastifyInstance, ctx: AppContext): void 
         scheme: endpoint.signatureSchemes,
         endpointHeaders: Object.keys(endpoint.headers).length === 0 ? null : endpoint.headers,
         auth: endpoint.auth,
+        traceParent: event.traceParent,
+        traceState: event.traceState,
       });
       return {
         object: "webhook_endpoint_test" as const,

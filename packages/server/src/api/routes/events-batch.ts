@@ -1,6 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import { type IngestResult, ingestEvents, type NewEvent } from "../../ingest/create-event.ts";
 import { requestHash } from "../../ingest/prepare-event.ts";
+import { incomingTrace } from "../../trace/trace-context.ts";
 import type { AppContext } from "../context.ts";
 import { ApiError, idempotencyConflict, invalidParam, toErrorBody } from "../errors.ts";
 import { checkEventInput } from "../event-input.ts";
@@ -54,6 +55,8 @@ export function eventBatchRoutes(app: FastifyInstance, ctx: AppContext): void {
       }
       const key = idempotencyKey(request.headers);
       const errors = new Map<number, ApiError>();
+      // One request, one trace: every item's deliveries continue the request's traceparent.
+      const trace = incomingTrace(request.headers);
       const inputs: NewEvent[] = [];
       const positions: number[] = [];
       events.forEach((item, i) => {
@@ -71,6 +74,7 @@ export function eventBatchRoutes(app: FastifyInstance, ctx: AppContext): void {
           requestId: request.id,
           idempotencyKey: own ?? key,
           orderingKey: event.ordering_key,
+          trace,
           // Without a key of its own, an item keeps the request's under its position.
           keyScope:
             own === undefined && key !== undefined

@@ -2,6 +2,7 @@ import type { Static } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
 import { IdPrefix, isId, newId } from "../../ids.ts";
 import { ingestEvent } from "../../ingest/create-event.ts";
+import { incomingTrace } from "../../trace/trace-context.ts";
 import type { AppContext } from "../context.ts";
 import { idempotencyConflict, notFound } from "../errors.ts";
 import { checkEventInput } from "../event-input.ts";
@@ -38,7 +39,16 @@ export function eventRoutes(app: FastifyInstance, ctx: AppContext): void {
       const key = idempotencyKey(request.headers);
       const result = await ingestEvent(
         ctx,
-        { tenantId: tenant, type, data, requestId: request.id, idempotencyKey: key, orderingKey },
+        {
+          tenantId: tenant,
+          type,
+          data,
+          requestId: request.id,
+          idempotencyKey: key,
+          orderingKey,
+          // An invalid traceparent is ignored (a new trace), never refused: W3C §4.3.
+          trace: incomingTrace(request.headers),
+        },
         ctx.clock(),
       );
       if (result.kind === "conflict") throw idempotencyConflict(key!);

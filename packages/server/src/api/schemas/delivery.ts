@@ -22,6 +22,10 @@ export const AttemptSchema = Type.Object({
   response_body: Type.Union([Type.String(), Type.Null()]),
   error: Type.Union([Type.Object({ kind: Type.String(), message: Type.String() }), Type.Null()]),
   request_headers: Type.Record(Type.String(), Type.String()),
+  trace_parent: Type.Union([Type.String(), Type.Null()], {
+    description:
+      "The W3C traceparent the attempt sent: the event's trace (the ingest request's when it had a valid traceparent), a span id of its own. Null for attempts that sent nothing.",
+  }),
 });
 
 export const DeliverySchema = Type.Object(

@@ -24,6 +24,8 @@ interface ClaimRecord {
   sequence: string | number | null;
   retry: boolean;
   last_attempt_at: string | number | null;
+  trace_parent: string | null;
+  trace_state: string | null;
 }
 
 // One statement, one round trip. `named`: the endpoints this node knows may have due
@@ -113,7 +115,7 @@ WHERE d.seq = chosen.seq AND e.id = d.event_id AND p.id = d.endpoint_id
 RETURNING d.id, d.tenant_id, d.event_id, e.type AS event_type, d.endpoint_id, d.attempt_count,
           p.url, p.rate_limit, e.payload, p.secret, p.previous_secret,
           p.previous_secret_expires_at, p.signature_schemes, p.headers, p.auth, d.next_attempt_at, d.seq,
-          d.ordering_key, d.sequence, chosen.retry, d.last_attempt_at`;
+          d.ordering_key, d.sequence, chosen.retry, d.last_attempt_at, e.trace_parent, e.trace_state`;
 
 export function claimQuery(pool: pg.Pool) {
   return async (input: {
@@ -174,6 +176,8 @@ export function claimQuery(pool: pg.Pool) {
         orderingKey: r.ordering_key,
         sequence: r.sequence === null ? null : Number(r.sequence),
         lastAttemptAt: r.last_attempt_at === null ? null : Number(r.last_attempt_at),
+        traceParent: r.trace_parent,
+        traceState: r.trace_state,
       }),
     );
   };

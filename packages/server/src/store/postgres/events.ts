@@ -20,9 +20,9 @@ import { type EventRecord, toEvent } from "./rows.ts";
 // One statement per table for a whole commit batch: a round trip per row would cap a node's
 // ingest at what the network latency allows, not what the database can write.
 const INSERT_EVENTS = `INSERT INTO events (id, tenant_id, type, created_at, payload, idempotency_key,
-    ordering_key, failing_deliveries)
+    ordering_key, trace_parent, trace_state, failing_deliveries)
   SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bytea[], $6::text[],
-                       $7::text[], $8::integer[])`;
+                       $7::text[], $8::text[], $9::text[], $10::integer[])`;
 const INSERT_DELIVERIES = `INSERT INTO deliveries (id, tenant_id, event_id, endpoint_id, status,
     attempt_count, next_attempt_at, lease_owner, lease_until, created_at, updated_at,
     ordering_key, sequence)
@@ -121,6 +121,8 @@ export async function insertEvents(
         (e) => e.payload,
         (e) => e.idempotencyKey,
         (e) => e.orderingKey,
+        (e) => e.traceParent,
+        (e) => e.traceState,
       ]).concat([failingCounts]),
     });
   }

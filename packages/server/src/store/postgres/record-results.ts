@@ -17,9 +17,9 @@ const LOCK_ENDPOINTS = `SELECT id, tenant_id, status, health, consecutive_failur
     disable_at, last_success_at, last_failure_at
   FROM endpoints WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE`;
 const INSERT_ATTEMPTS = `INSERT INTO attempts (id, delivery_id, endpoint_id, created_at, duration_ms,
-    status_code, response_body, error_kind, error_message, request_headers)
+    status_code, response_body, error_kind, error_message, request_headers, trace_parent)
   SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::integer[],
-    $6::integer[], $7::text[], $8::text[], $9::text[], $10::jsonb[])`;
+    $6::integer[], $7::text[], $8::text[], $9::text[], $10::jsonb[], $11::text[])`;
 // Only a delivery still in flight under the attempt's lease changes: one whose lease ran out and
 // that another node claimed again is not touched (an empty owner matches any in-flight row).
 // A keyed delivery that fails for good on an endpoint that holds its keys holds its key
@@ -114,6 +114,7 @@ export function recordResultsQuery(pool: pg.Pool) {
           (r) => r.attempt.errorKind,
           (r) => r.attempt.errorMessage,
           (r) => JSON.stringify(r.attempt.requestHeaders),
+          (r) => r.attempt.traceParent,
         ]),
       });
       // Delivery rows in id order too, so two batches touching the same rows lock them alike.

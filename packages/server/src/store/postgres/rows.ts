@@ -131,6 +131,7 @@ export interface AttemptRecord {
   response_body: string | null;
   error_kind: string | null;
   error_message: string | null;
+  trace_parent: string | null;
   request_headers: Record<string, string>;
 }
 
@@ -145,5 +146,6 @@ export function toAttempt(r: AttemptRecord): AttemptRow {
     errorKind: r.error_kind as AttemptErrorKind | null,
     errorMessage: r.error_message,
     requestHeaders: r.request_headers,
+    traceParent: r.trace_parent,
   };
 }

@@ -39,6 +39,8 @@ interface ClaimRecord {
   ordering_key: string | null;
   sequence: number | null;
   last_attempt_at: number | null;
+  trace_parent: string | null;
+  trace_state: string | null;
 }
 
 /**
@@ -156,7 +158,8 @@ function claimQuery(db: Database.Database) {
   const details = db.prepare(`
     SELECT d.id, d.tenant_id, d.event_id, e.type AS event_type, d.endpoint_id, d.attempt_count, p.url,
            p.rate_limit, e.payload, p.secret, p.previous_secret, p.previous_secret_expires_at,
-           p.signature_schemes, p.headers, p.auth, d.ordering_key, d.sequence, d.last_attempt_at
+           p.signature_schemes, p.headers, p.auth, d.ordering_key, d.sequence, d.last_attempt_at,
+           e.trace_parent, e.trace_state
     FROM deliveries d
     JOIN events e ON e.id = d.event_id
     JOIN endpoints p ON p.id = d.endpoint_id
@@ -224,6 +227,8 @@ function claimQuery(db: Database.Database) {
           orderingKey: r.ordering_key,
           sequence: r.sequence,
           lastAttemptAt: r.last_attempt_at,
+          traceParent: r.trace_parent,
+          traceState: r.trace_state,
         };
       });
     },

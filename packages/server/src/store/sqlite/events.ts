@@ -12,7 +12,7 @@ export function eventQueries(db: Database.Database) {
   const keys = idempotency(db);
   const rollups = rollupQueries(db);
   const insertEvent = db.prepare(
-    "INSERT INTO events (id, tenant_id, type, created_at, payload, idempotency_key, ordering_key, failing_deliveries) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+    "INSERT INTO events (id, tenant_id, type, created_at, payload, idempotency_key, ordering_key, failing_deliveries, trace_parent, trace_state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
   );
   const insertDelivery = db.prepare(
     "INSERT INTO deliveries (id, tenant_id, event_id, endpoint_id, status, attempt_count, next_attempt_at, lease_owner, lease_until, ordering_key, sequence, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?)",
@@ -40,6 +40,8 @@ export function eventQueries(db: Database.Database) {
       event.idempotencyKey,
       event.orderingKey,
       failingAtInsert(deliveries),
+      event.traceParent,
+      event.traceState,
     );
     for (const d of deliveries) {
       if (d.orderingKey !== null) {

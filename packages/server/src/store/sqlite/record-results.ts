@@ -16,7 +16,7 @@ import { type HealthRecord, healthParams, toHealth } from "./rows.ts";
 export function recordResultsQuery(db: Database.Database) {
   const rollups = rollupQueries(db);
   const insertAttempt = db.prepare(
-    "INSERT INTO attempts (id, delivery_id, endpoint_id, created_at, duration_ms, status_code, response_body, error_kind, error_message, request_headers) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    "INSERT INTO attempts (id, delivery_id, endpoint_id, created_at, duration_ms, status_code, response_body, error_kind, error_message, request_headers, trace_parent) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
   );
   // Only the lease holder's row changes: a delivery reclaimed from us meanwhile (its lease ran
   // out and another node claimed it) is not touched.
@@ -71,6 +71,7 @@ export function recordResultsQuery(db: Database.Database) {
           a.errorKind,
           a.errorMessage,
           JSON.stringify(a.requestHeaders),
+          a.traceParent,
         );
         const { skip, disableReason } = applyOutcome(endpoint, r, ladder, changes);
         const error = a.errorKind === null ? null : `${a.errorKind}: ${a.errorMessage ?? ""}`;

@@ -133,6 +133,8 @@ export interface EventRecord {
   payload: Buffer;
   idempotency_key: string | null;
   ordering_key: string | null;
+  trace_parent: string | null;
+  trace_state: string | null;
 }
 
 export function toEvent(r: EventRecord): EventRow {
@@ -144,6 +146,8 @@ export function toEvent(r: EventRecord): EventRow {
     payload: r.payload,
     idempotencyKey: r.idempotency_key,
     orderingKey: r.ordering_key,
+    traceParent: r.trace_parent,
+    traceState: r.trace_state,
   };
 }
 
@@ -196,6 +200,7 @@ export interface AttemptRecord {
   response_body: string | null;
   error_kind: string | null;
   error_message: string | null;
+  trace_parent: string | null;
   request_headers: string;
 }
 
@@ -210,5 +215,6 @@ export function toAttempt(r: AttemptRecord): AttemptRow {
     errorKind: r.error_kind as AttemptErrorKind | null,
     errorMessage: r.error_message,
     requestHeaders: JSON.parse(r.request_headers) as Record<string, string>,
+    traceParent: r.trace_parent,
   };
 }
