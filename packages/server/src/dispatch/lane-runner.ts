@@ -155,6 +155,7 @@ export function createLaneRunner(options: LaneRunnerOptions): LaneRunner {
         headers: sequenceHeader(delivery),
         endpointHeaders: delivery.headers,
         auth: delivery.auth,
+        tlsClient: delivery.tlsClient,
       })
       .catch((error: unknown): SendOutcome => {
         log.error(

@@ -77,6 +77,11 @@ export interface SendRequest {
   endpointHeaders?: Readonly<Record<string, string>> | null | undefined;
   /** The endpoint's `auth` (JSON text): sent as `Authorization`, recorded masked. */
   auth?: string | null | undefined;
+  /**
+   * The endpoint's client certificate and key (PEM) for mutual TLS. Absent for most endpoints,
+   * which go through the sender's shared pool; the key is never recorded.
+   */
+  tlsClient?: { cert: string; key: string } | null | undefined;
 }
 
 /** What an outcome tells the endpoint's circuit breaker (domain/circuit-breaker.ts). */

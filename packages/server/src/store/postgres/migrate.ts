@@ -9,6 +9,7 @@ import { sql as outbox } from "./migrations/0007-outbox.ts";
 import { sql as orderingHold } from "./migrations/0008-ordering-hold.ts";
 import { sql as endpointOptions } from "./migrations/0009-endpoint-options.ts";
 import { sql as pendingRetries } from "./migrations/0010-pending-retries.ts";
+import { sql as endpointTls } from "./migrations/0012-endpoint-tls.ts";
 import { transaction } from "./pool.ts";
 
 /** Numbered, forward-only migrations; `schema_migrations` records which are applied. */
@@ -23,6 +24,7 @@ export const MIGRATIONS: readonly string[] = [
   orderingHold,
   endpointOptions,
   pendingRetries,
+  endpointTls,
 ];
 
 // Any constant both dialects' nodes agree on; "hookline" in ASCII.
