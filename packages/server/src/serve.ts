@@ -92,6 +92,7 @@ export async function startServer(
       httpsOnly: config.httpsOnly,
     },
     connectionsPerOrigin: config.maxInFlightPerEndpoint,
+    extraCaCerts: config.extraCaCerts,
   };
   // Its own thread when there is a core to run it on; a test's injected clock stays in-thread.
   let sender: Sender | undefined;

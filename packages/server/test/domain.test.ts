@@ -329,6 +329,7 @@ describe("loading the configuration", () => {
       ],
       deliveryTimeoutMs: 15 * SECOND,
       allowedNetworks: [],
+      extraCaCerts: [],
       dev: false,
       maxPayloadBytes: 256 * 1024,
       maxBatchEvents: 1000,
@@ -450,6 +451,7 @@ describe("loading the configuration", () => {
     ["--allow-network 010.0.0.0/8", { allowNetwork: ["010.0.0.0/8"] }, {}, NETWORKS],
     ["HOOKLINE_ALLOWED_NETWORKS=10.0.0.0/8,nope", {}, { HOOKLINE_ALLOWED_NETWORKS: "10.0.0.0/8,nope" }, [...NETWORKS, '"nope"']],
     ["a blank --database", { database: " " }, {}, DATABASE],
+    ["a missing HOOKLINE_EXTRA_CA_CERTS file", {}, { HOOKLINE_EXTRA_CA_CERTS: "/nonexistent/ca.pem" }, ["HOOKLINE_EXTRA_CA_CERTS", "cannot read /nonexistent/ca.pem"]],
     ["a short HOOKLINE_API_KEY", {}, { HOOKLINE_API_KEY: "short-key" }, ["HOOKLINE_API_KEY", "at least 16 characters"]],
   ];
   it.each(refusals)(

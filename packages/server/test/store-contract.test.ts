@@ -53,7 +53,13 @@ describe.each(factories)("the $name store", ({ open }) => {
     const filter = { "data.object.amount": { $gte: 1000 }, $or: [{ type: "charge.succeeded" }] };
     const plain = endpointRow(T0);
     const auth = JSON.stringify({ type: "basic", username: "u", password: "p" });
-    const withOptions = endpointRow(T0 + 1, { headers: { "X-Team": "billing" }, filter, auth });
+    const tls = { tlsClientCert: "-----BEGIN CERTIFICATE-----…", tlsClientKey: "sealed-key" };
+    const withOptions = endpointRow(T0 + 1, {
+      headers: { "X-Team": "billing" },
+      filter,
+      auth,
+      ...tls,
+    });
     for (const e of [plain, withOptions]) await store.createEndpoint(e);
     expect(await store.getEndpoint(TENANT, withOptions.id)).toEqual(withOptions);
     expect(await store.getEndpoint(TENANT, plain.id)).toEqual(plain);
@@ -65,7 +71,12 @@ describe.each(factories)("the $name store", ({ open }) => {
     const byEndpoint = new Map(claimed.map((d) => [d.endpointId, d]));
     expect(byEndpoint.get(withOptions.id)?.headers).toEqual({ "X-Region": "eu" });
     expect(byEndpoint.get(withOptions.id)?.auth).toBe(auth);
+    expect(byEndpoint.get(withOptions.id)?.tlsClient).toEqual({
+      cert: tls.tlsClientCert,
+      key: tls.tlsClientKey,
+    });
     expect(byEndpoint.get(plain.id)?.headers ?? null).toBeNull();
+    expect(byEndpoint.get(plain.id)?.tlsClient ?? null).toBeNull();
   });
 
   it("keeps an event's trace context, hands it to the claim, and keeps the traceparent each attempt sent", async () => {
@@ -590,6 +601,8 @@ describe.each(factories)("the $name store", ({ open }) => {
     const withHeaders = endpointRow(T0 + 1, {
       headers: { "X-Key": "sealed:k", "X-Team": "t" },
       auth: "{}",
+      tlsClientCert: "cert",
+      tlsClientKey: "key",
     });
     await store.createEndpoint(withHeaders);
     expect(await store.resealSecrets?.(reseal)).toBe(1);
@@ -598,6 +611,11 @@ describe.each(factories)("the $name store", ({ open }) => {
       "X-Team": "sealed:t",
     });
     expect((await store.getEndpoint(TENANT, withHeaders.id))?.auth).toBe("sealed:{}");
+    // A client certificate's key is; the certificate is public and stays as it is.
+    expect(await store.getEndpoint(TENANT, withHeaders.id)).toMatchObject({
+      tlsClientCert: "cert",
+      tlsClientKey: "sealed:key",
+    });
   });
 
   it("counts events and attempts per timeline bucket", async () => {

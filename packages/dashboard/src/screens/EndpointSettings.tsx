@@ -50,6 +50,16 @@ export function EndpointSettings(props: { endpoint: WebhookEndpoint; onChanged()
         <dd>{e.filter === null ? "every event" : <code>{JSON.stringify(e.filter)}</code>}</dd>
         <dt>Auth</dt>
         <dd>{e.auth === null ? "signature only" : `${e.auth.type} (${e.auth.username})`}</dd>
+        <dt>Client certificate</dt>
+        <dd>
+          {e.tls_client_cert == null ? (
+            <span className="muted">none</span>
+          ) : (
+            <>
+              {e.tls_client_cert.subject}, expires <Time at={e.tls_client_cert.expires_at} />
+            </>
+          )}
+        </dd>
         <dt>Created</dt>
         <dd>
           <Time at={e.created} />

@@ -1,3 +1,4 @@
+import { certificateSummary } from "../endpoint-options/client-certificate.ts";
 import { maskHeaders } from "../endpoint-options/custom-headers.ts";
 import { publicAuth } from "../endpoint-options/endpoint-auth.ts";
 import { healthSummary } from "../health/report.ts";
@@ -27,6 +28,7 @@ export function endpointObject(
     headers: options.withHeaderValues ? e.headers : maskHeaders(e.headers),
     filter: e.filter,
     auth: publicAuth(e.auth),
+    tls_client_cert: certificateSummary(e.tlsClientCert),
     health: healthSummary(e),
     ...(options.withSecret ? { secret: e.secret } : {}),
     previous_secret_expires_at: secondsOrNull(e.previousSecretExpiresAt),

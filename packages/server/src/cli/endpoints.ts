@@ -13,8 +13,9 @@ import {
   time,
   warn,
 } from "./output.ts";
+import { type TlsCertFlags, tlsCertOptions, tlsCertParams } from "./tls-cert-flags.ts";
 
-interface EndpointFlags extends ConnectionFlags {
+interface EndpointFlags extends ConnectionFlags, TlsCertFlags {
   events?: string[];
   endpointUrl?: string;
   description?: string;
@@ -84,8 +85,11 @@ export function endpointsCommand(program: Command): void {
       }),
     );
 
-  connectionOptions(
-    group.command("create <url>").description("create an endpoint; prints its signing secret"),
+  tlsCertOptions(
+    connectionOptions(
+      group.command("create <url>").description("create an endpoint; prints its signing secret"),
+    ),
+    { update: false },
   )
     .addOption(eventsOption().makeOptionMandatory())
     .option("--description <text>")
@@ -110,13 +114,17 @@ export function endpointsCommand(program: Command): void {
             ? {}
             : { rate_limit: integer("--rate-limit", flags.rateLimit) }),
           ...orderingParams(flags),
+          ...tlsCertParams(flags),
         });
         show(endpoint, flags, `Created ${endpoint.id}`);
       }),
     );
 
-  connectionOptions(
-    group.command("update <id>").description("change an endpoint; --disable / --enable"),
+  tlsCertOptions(
+    connectionOptions(
+      group.command("update <id>").description("change an endpoint; --disable / --enable"),
+    ),
+    { update: true },
   )
     // --url is the server's, as in every command: the endpoint's new URL has a name of its own.
     .option("--endpoint-url <url>", "the endpoint's new URL")
@@ -144,11 +152,12 @@ export function endpointsCommand(program: Command): void {
                   flags.rateLimit === "none" ? null : integer("--rate-limit", flags.rateLimit),
               }),
           ...orderingParams(flags),
+          ...tlsCertParams(flags),
           ...(flags.disable ? { disabled: true } : flags.enable ? { disabled: false } : {}),
         };
         if (Object.keys(params).length === 0) {
           throw new UsageError(
-            "nothing to update: give --endpoint-url, --events, --description, --schemes, --rate-limit, --ordering, --on-exhausted, --disable or --enable",
+            "nothing to update: give --endpoint-url, --events, --description, --schemes, --rate-limit, --ordering, --on-exhausted, --tls-cert/--tls-key, --remove-tls-cert, --disable or --enable",
           );
         }
         const endpoint = await connect(flags).endpoints.update(id, params);
@@ -212,6 +221,12 @@ function show(endpoint: WebhookEndpoint, flags: EndpointFlags, headline: string)
     ],
     ["headers", Object.keys(endpoint.headers ?? {}).join(", ") || null],
     ["filter", endpoint.filter == null ? null : JSON.stringify(endpoint.filter)],
+    [
+      "client cert",
+      endpoint.tls_client_cert == null
+        ? null
+        : `${endpoint.tls_client_cert.subject}, expires ${time(endpoint.tls_client_cert.expires_at)}`,
+    ],
     ...(endpoint.secret === undefined
       ? []
       : [["secret", color.bold(endpoint.secret)] as [string, string]]),

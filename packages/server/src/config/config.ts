@@ -24,6 +24,8 @@ export interface Config {
   retrySchedule: number[];
   deliveryTimeoutMs: number;
   allowedNetworks: string[];
+  /** CA certificates (PEM) the sender trusts for endpoints besides Node's bundled roots. */
+  extraCaCerts: string[];
   dev: boolean;
   /** Refuse plain http endpoint URLs and targets. */
   httpsOnly: boolean;

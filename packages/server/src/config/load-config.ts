@@ -1,6 +1,7 @@
 import { parseNetworks } from "../dispatch/address-guard.ts";
 import { type Config, DEFAULTS, NODE_ROLES, type NodeRole } from "./config.ts";
 import { parseDuration } from "./duration.ts";
+import { readExtraCaCerts } from "./extra-ca-certs.ts";
 import { HealthConfigError, loadHealthConfig } from "./health-config.ts";
 
 /** Flags as the CLI parsed them; each wins over its environment variable. */
@@ -148,6 +149,13 @@ export function loadConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = process.e
   const strictEventTypes =
     flags.strictEventTypes === true || strictText === "true" || strictText === "1";
 
+  let extraCaCerts: string[];
+  try {
+    extraCaCerts = readExtraCaCerts(env.HOOKLINE_EXTRA_CA_CERTS?.trim() || undefined);
+  } catch (error) {
+    throw new ConfigError(`HOOKLINE_EXTRA_CA_CERTS: ${(error as Error).message}`);
+  }
+
   const apiKey = env.HOOKLINE_API_KEY?.trim() || undefined;
   if (apiKey !== undefined && apiKey.length < 16) {
     fail("HOOKLINE_API_KEY", "at least 16 characters", "(hidden)");
@@ -165,6 +173,7 @@ export function loadConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = process.e
     retrySchedule: retrySchedule as number[],
     deliveryTimeoutMs: deliveryTimeoutMs as number,
     allowedNetworks: networks,
+    extraCaCerts,
     dev: flags.dev === true,
     httpsOnly: flags.httpsOnly === true || env.HOOKLINE_HTTPS_ONLY === "true",
     maxEndpointsPerTenant: count(

@@ -157,6 +157,7 @@ export function createLaneRunner(options: LaneRunnerOptions): LaneRunner {
         auth: delivery.auth,
         traceParent: delivery.traceParent,
         traceState: delivery.traceState,
+        tlsClient: delivery.tlsClient,
       })
       .catch((error: unknown): SendOutcome => {
         log.error(

@@ -84,6 +84,11 @@ export interface SendRequest {
   traceParent?: string | null | undefined;
   /** The event's `tracestate`, sent as it is. */
   traceState?: string | null | undefined;
+  /**
+   * The endpoint's client certificate and key (PEM) for mutual TLS. Absent for most endpoints,
+   * which go through the sender's shared pool; the key is never recorded.
+   */
+  tlsClient?: { cert: string; key: string } | null | undefined;
 }
 
 /** What an outcome tells the endpoint's circuit breaker (domain/circuit-breaker.ts). */

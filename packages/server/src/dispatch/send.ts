@@ -1,14 +1,17 @@
 import { isIP } from "node:net";
 import type { Readable } from "node:stream";
+import { createSecureContext, rootCertificates } from "node:tls";
 import { sign } from "@hookline/webhooks";
 import { Agent, type Dispatcher, request as undiciRequest } from "undici";
 import { maskHeaders } from "../endpoint-options/custom-headers.ts";
 import { authorizationOf } from "../endpoint-options/endpoint-auth.ts";
 import { type AddressPolicy, checkAddress, parseNetworks } from "./address-guard.ts";
 import { classifyError, type Failure } from "./classify-error.ts";
+import { clientCertAgents } from "./client-cert-agents.ts";
 import { guardedLookup, type Resolve } from "./guarded-lookup.ts";
 import type { AttemptRecord, SendOutcome, SendRequest } from "./outcome.ts";
 import { parseRetryAfter } from "./retry-after.ts";
+import { tlsAlerts } from "./tls-alerts.ts";
 import { traceHeaders } from "./trace-headers.ts";
 
 export interface SenderOptions {
@@ -24,6 +27,13 @@ export interface SenderOptions {
   now?: () => number;
   /** Name resolution behind the address guard; tests inject one. Default dns.lookup. */
   resolve?: Resolve;
+  /**
+   * CA certificates (PEM) trusted for endpoints besides Node's bundled roots
+   * (`HOOKLINE_EXTRA_CA_CERTS`): a private CA in front of internal receivers, or a test's.
+   */
+  extraCaCerts?: readonly string[];
+  /** Most client-certificate connection pools open at once (client-cert-agents.ts). */
+  maxClientCertAgents?: number;
 }
 
 export interface Sender {
@@ -43,17 +53,33 @@ export function createSender(options: SenderOptions): Sender {
   parseNetworks(options.policy.allowedNetworks); // a bad CIDR fails at start, not per attempt
   const now = options.now ?? Date.now;
   const cap = options.maxResponseBytes ?? 4096;
-  const agent = new Agent({
-    connections: options.connectionsPerOrigin ?? 16,
-    pipelining: 1, // a slow response must not hold up the requests queued behind it
-    // Backstops only: the attempt's own abort timer below is the timeout that is reported.
-    headersTimeout: options.timeoutMs,
-    bodyTimeout: options.timeoutMs,
-    connect: {
-      timeout: Math.min(options.timeoutMs, 10_000),
-      lookup: guardedLookup(options.policy, options.resolve),
-    },
-  });
+  const lookup = guardedLookup(options.policy, options.resolve);
+  const alerts = tlsAlerts();
+  // `ca` replaces the trusted roots rather than adding to them: the bundled ones go first.
+  const ca = options.extraCaCerts?.length ? [...rootCertificates, ...options.extraCaCerts] : null;
+  // Every pool is made alike (the same guard, limits and trust); only the certificate differs.
+  // A pool's TLS settings become one secure context, made once: given as `ca`/`cert`/`key`,
+  // tls.connect would parse them again, some 140 roots included, for every connection.
+  const makeAgent = (tls?: { cert: string; key: string }) => {
+    const context =
+      ca === null && tls === undefined
+        ? undefined
+        : createSecureContext({ ...(ca === null ? {} : { ca }), ...tls });
+    return new Agent({
+      connections: options.connectionsPerOrigin ?? 16,
+      pipelining: 1, // a slow response must not hold up the requests queued behind it
+      // Backstops only: the attempt's own abort timer below is the timeout that is reported.
+      headersTimeout: options.timeoutMs,
+      bodyTimeout: options.timeoutMs,
+      connect: alerts.connector({
+        timeout: Math.min(options.timeoutMs, 10_000),
+        lookup,
+        ...(context === undefined ? {} : { secureContext: context }),
+      }),
+    });
+  };
+  const agent = makeAgent();
+  const certAgents = clientCertAgents(makeAgent, options.maxClientCertAgents);
 
   async function send(req: SendRequest): Promise<SendOutcome> {
     const started = now();
@@ -98,7 +124,8 @@ export function createSender(options: SenderOptions): Sender {
         method: "POST",
         headers: custom === undefined ? requestHeaders : { ...requestHeaders, ...custom },
         body: req.body,
-        dispatcher: agent,
+        // Most endpoints have no certificate: one comparison, and the shared pool.
+        dispatcher: req.tlsClient == null ? agent : certAgents.get(req.tlsClient),
         signal: controller.signal,
       });
       status = response.statusCode;
@@ -115,13 +142,23 @@ export function createSender(options: SenderOptions): Sender {
         const message = `no complete answer within ${options.timeoutMs} ms (waited for ${waitedFor})`;
         return fail({ error: "timeout", retryable: true, message }, status);
       }
-      return fail(classifyError(error), status);
+      const cause = alerts.alertOf(error) ?? error;
+      const context = {
+        https: req.url.startsWith("https:"),
+        clientCertificate: req.tlsClient != null,
+      };
+      return fail(classifyError(cause, context), status);
     } finally {
       clearTimeout(timer);
     }
   }
 
-  return { send, close: () => agent.close() };
+  return {
+    send,
+    close: async () => {
+      await Promise.all([agent.close(), certAgents.close()]);
+    },
+  };
 }
 
 /** The endpoint's custom headers and its Authorization, whose values are never recorded. */

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { DeliveryStatus } from "../domain/delivery-status.ts";
 import { signingSecrets } from "../domain/signing-secrets.ts";
+import { tlsClientOf } from "../endpoint-options/client-certificate.ts";
 import { passesFilter } from "../endpoint-options/payload-filter.ts";
 import { IdPrefix, newId } from "../ids.ts";
 import type {
@@ -165,6 +166,7 @@ function claimedAtInsert(
     signatureSchemes: endpoint.signatureSchemes,
     headers: hasAny(endpoint.headers) ? endpoint.headers : null,
     auth: endpoint.auth,
+    tlsClient: tlsClientOf(endpoint.tlsClientCert, endpoint.tlsClientKey),
     orderingKey: null,
     sequence: null,
     traceParent: event.traceParent,

@@ -59,6 +59,8 @@ export async function openSession(
     headers: {},
     filter: null,
     auth: null,
+    tlsClientCert: null,
+    tlsClientKey: null,
     health: HEALTHY,
     createdAt: now,
     updatedAt: now,

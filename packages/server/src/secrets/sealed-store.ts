@@ -25,6 +25,7 @@ export function sealedStore(store: Store, box: SecretBox): Store {
     previousSecret: e.previousSecret === null ? null : box.seal(e.previousSecret),
     headers: eachValue(e.headers, box.seal),
     auth: e.auth === null ? null : box.seal(e.auth),
+    tlsClientKey: e.tlsClientKey === null ? null : box.seal(e.tlsClientKey),
   });
   const open = (e: EndpointRow): EndpointRow => ({
     ...e,
@@ -32,12 +33,16 @@ export function sealedStore(store: Store, box: SecretBox): Store {
     previousSecret: e.previousSecret === null ? null : box.open(e.previousSecret),
     headers: eachValue(e.headers, box.open),
     auth: e.auth === null ? null : box.open(e.auth),
+    tlsClientKey: e.tlsClientKey === null ? null : box.open(e.tlsClientKey),
   });
   const openClaim = (d: ClaimedDelivery): ClaimedDelivery => ({
     ...d,
     secrets: d.secrets.map((s) => box.open(s)),
     ...(d.headers == null ? {} : { headers: eachValue(d.headers, box.open) }),
     ...(d.auth == null ? {} : { auth: box.open(d.auth) }),
+    ...(d.tlsClient == null
+      ? {}
+      : { tlsClient: { cert: d.tlsClient.cert, key: box.open(d.tlsClient.key) } }),
   });
 
   const overrides: Partial<Store> = {

@@ -49,6 +49,12 @@ export interface EndpointRow {
    * sealed below the sealed store as a whole. `null`: the signature alone.
    */
   auth: string | null;
+  /**
+   * The client certificate (PEM chain, leaf first) presented for mutual TLS, and its private key
+   * (PKCS#8 PEM; sealed below the sealed store). Both or neither: `null` for no certificate.
+   */
+  tlsClientCert: string | null;
+  tlsClientKey: string | null;
   /** The failure ladder. Written only by the store (attempts, re-enabling), never by updates. */
   health: HealthState;
   createdAt: number;
@@ -131,6 +137,8 @@ export interface ClaimedDelivery {
   headers?: Record<string, string> | null;
   /** The endpoint's `auth` (JSON text), when it has one. */
   auth?: string | null;
+  /** The endpoint's client certificate and key (PEM), when it has one; absent for most. */
+  tlsClient?: { cert: string; key: string } | null;
   /** For a keyed delivery: `Hookline-Sequence: <key>:<sequence>` (docs/ordering.md). */
   orderingKey: string | null;
   sequence: number | null;

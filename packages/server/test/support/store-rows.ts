@@ -33,6 +33,8 @@ export function endpointRow(at: number, overrides: Partial<EndpointRow> = {}): E
     headers: {},
     filter: null,
     auth: null,
+    tlsClientCert: null,
+    tlsClientKey: null,
     health: HEALTHY,
     createdAt: at,
     updatedAt: at,

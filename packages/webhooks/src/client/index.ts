@@ -8,6 +8,7 @@ export type {
   ApiKey,
   BatchEventParams,
   BatchItemResult,
+  ClientCertificateSummary,
   CreateEndpointParams,
   CreateEventParams,
   CreateTenantParams,

@@ -37,6 +37,8 @@ export interface WebhookEndpoint {
   filter: PayloadFilter | null;
   /** Authentication to the endpoint; never its password. */
   auth: { type: "basic"; username: string } | null;
+  /** The client certificate presented for mutual TLS, as it describes itself; never its key. */
+  tls_client_cert: ClientCertificateSummary | null;
   health: EndpointHealthSummary;
   /** Only in the answers of create and rotate_secret. */
   secret?: string;
@@ -51,6 +53,17 @@ export interface WebhookEndpoint {
  * $exists $not` on dotted paths (`"data.object.amount"`), `$and $or` around queries.
  */
 export type PayloadFilter = Record<string, unknown>;
+
+/** What an endpoint's answer says of its client certificate. */
+export interface ClientCertificateSummary {
+  /** Such as `"CN=hookline, O=Acme"`. */
+  subject: string;
+  issuer: string;
+  /** Unix seconds. */
+  expires_at: number;
+  /** SHA-256 of the DER certificate, colon-separated hex. */
+  fingerprint_sha256: string;
+}
 
 /** Basic only for now (OAuth2 client credentials and mTLS are not built yet). */
 export interface EndpointAuthParams {
@@ -158,6 +171,12 @@ export interface CreateEndpointParams {
   filter?: PayloadFilter | null;
   /** Sent as `Authorization: Basic …` with every delivery; sealed at rest. */
   auth?: EndpointAuthParams | null;
+  /**
+   * A client certificate (PEM, leaf first) presented to the endpoint for mutual TLS, with its
+   * unencrypted private key (PEM; sealed at rest, never shown). Both or neither.
+   */
+  tls_client_cert?: string | null;
+  tls_client_key?: string | null;
   /** An existing `whsec_` secret, to migrate without re-keying receivers. */
   secret?: string;
 }
@@ -179,6 +198,9 @@ export interface UpdateEndpointParams {
   filter?: PayloadFilter | null;
   /** `null` removes it. */
   auth?: EndpointAuthParams | null;
+  /** Replaced together; `null` for both removes them. */
+  tls_client_cert?: string | null;
+  tls_client_key?: string | null;
   disabled?: boolean;
 }
 

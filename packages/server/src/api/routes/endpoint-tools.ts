@@ -5,6 +5,7 @@ import { closest } from "../../catalog/closest.ts";
 import { newScenario } from "../../catalog/scenario.ts";
 import { attemptRow } from "../../dispatch/attempt-row.ts";
 import { signingSecrets } from "../../domain/signing-secrets.ts";
+import { tlsClientOf } from "../../endpoint-options/client-certificate.ts";
 import { passesFilter } from "../../endpoint-options/payload-filter.ts";
 import { IdPrefix } from "../../ids.ts";
 import type { DeliveryHandoff } from "../../ingest/create-event.ts";
@@ -62,7 +63,7 @@ export function endpointToolRoutes(app: FastifyInstance, ctx: AppContext): void 
     {
       schema: {
         description:
-          "Send one example event of a catalog type to this endpoint alone, signed and sent as every delivery is (its custom headers and the address guard included), and answer with the attempt. Bounded by the delivery timeout; the event and the attempt are not stored, and the endpoint's health is not changed.",
+          "Send one example event of a catalog type to this endpoint alone, signed and sent as every delivery is (its custom headers, auth, client certificate and the address guard included), and answer with the attempt. Bounded by the delivery timeout; the event and the attempt are not stored, and the endpoint's health is not changed.",
         params: IdParams,
         body: TestSendBody,
         response: { 200: TestSendSchema, ...errorResponses },
@@ -113,6 +114,7 @@ export function endpointToolRoutes(app: FastifyInstance, ctx: AppContext): void 
         auth: endpoint.auth,
         traceParent: event.traceParent,
         traceState: event.traceState,
+        tlsClient: tlsClientOf(endpoint.tlsClientCert, endpoint.tlsClientKey),
       });
       return {
         object: "webhook_endpoint_test" as const,

@@ -8,6 +8,7 @@ import { HEALTH_WINDOW_ATTEMPTS, HEALTH_WINDOW_MS, healthReport } from "../../he
 import { IdPrefix, isId, newId } from "../../ids.ts";
 import { requestHash } from "../../ingest/prepare-event.ts";
 import type { EndpointRow } from "../../store/types.ts";
+import { checkTlsClientInput } from "../client-certificate-input.ts";
 import type { AppContext } from "../context.ts";
 import {
   checkAuth,
@@ -81,6 +82,7 @@ export function endpointRoutes(app: FastifyInstance, ctx: AppContext): void {
         );
       }
       const now = ctx.clock();
+      const tlsClient = checkTlsClientInput(body, now);
       const endpoint: EndpointRow = {
         id: newId(IdPrefix.endpoint),
         tenantId: tenant,
@@ -100,6 +102,8 @@ export function endpointRoutes(app: FastifyInstance, ctx: AppContext): void {
         headers: checkHeaders(body.headers ?? {}),
         filter: body.filter == null ? null : checkFilter(body.filter),
         auth: checkAuth(body.auth),
+        tlsClientCert: tlsClient?.cert ?? null,
+        tlsClientKey: tlsClient?.key ?? null,
         health: HEALTHY,
         createdAt: now,
         updatedAt: now,
@@ -180,6 +184,11 @@ export function endpointRoutes(app: FastifyInstance, ctx: AppContext): void {
       next.headers = checkHeaders(mergeCustomHeaders(endpoint.headers, body.headers));
     }
     if (body.auth !== undefined) next.auth = checkAuth(body.auth);
+    const tlsClient = checkTlsClientInput(body, next.updatedAt);
+    if (tlsClient !== undefined) {
+      next.tlsClientCert = tlsClient?.cert ?? null;
+      next.tlsClientKey = tlsClient?.key ?? null;
+    }
     if (body.filter !== undefined) {
       next.filter = body.filter === null ? null : checkFilter(body.filter);
     }

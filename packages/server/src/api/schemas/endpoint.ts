@@ -1,4 +1,5 @@
 import { type Static, Type } from "@sinclair/typebox";
+import { MAX_CERT_CHARS, MAX_KEY_CHARS } from "../../endpoint-options/client-certificate.ts";
 
 const Url = Type.String({ minLength: 1, maxLength: 2048, description: "An http(s) URL." });
 const EnabledEvents = Type.Array(Type.String({ minLength: 1, maxLength: 200 }), {
@@ -63,6 +64,18 @@ const Auth = Type.Object(
   },
 );
 
+// Checked together by api/client-certificate-input.ts: parsed, the key matched to the certificate.
+const TlsClientCert = Type.String({
+  maxLength: MAX_CERT_CHARS,
+  description:
+    "A client certificate (PEM, the leaf first, then any intermediates) the sender presents for mutual TLS; give it with tls_client_key. Answers show its subject, issuer and expiry.",
+});
+const TlsClientKey = Type.String({
+  maxLength: MAX_KEY_CHARS,
+  description:
+    "The certificate's private key (PEM, unencrypted: it is sealed at rest); never shown in any answer.",
+});
+
 export const CreateEndpointBody = Type.Object(
   {
     url: Url,
@@ -76,6 +89,8 @@ export const CreateEndpointBody = Type.Object(
     headers: Type.Optional(Headers),
     filter: Type.Optional(Type.Union([Filter, Type.Null()])),
     auth: Type.Optional(Type.Union([Auth, Type.Null()])),
+    tls_client_cert: Type.Optional(Type.Union([TlsClientCert, Type.Null()])),
+    tls_client_key: Type.Optional(Type.Union([TlsClientKey, Type.Null()])),
     secret: Type.Optional(
       Type.String({
         minLength: 1,
@@ -102,6 +117,12 @@ export const UpdateEndpointBody = Type.Object(
     headers: Type.Optional(HeadersUpdate),
     filter: Type.Optional(Type.Union([Filter, Type.Null()], { description: "null removes it." })),
     auth: Type.Optional(Type.Union([Auth, Type.Null()], { description: "null removes it." })),
+    tls_client_cert: Type.Optional(
+      Type.Union([TlsClientCert, Type.Null()], {
+        description: "Replaced together with tls_client_key; null for both removes them.",
+      }),
+    ),
+    tls_client_key: Type.Optional(Type.Union([TlsClientKey, Type.Null()])),
     disabled: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false },
@@ -180,6 +201,21 @@ export const EndpointSchema = Type.Object(
       Type.Object({ type: Type.Literal("basic"), username: Type.String() }),
       Type.Null(),
     ]),
+    tls_client_cert: Type.Union(
+      [
+        Type.Object({
+          subject: Type.String(),
+          issuer: Type.String(),
+          expires_at: Type.Integer({ description: "Unix seconds." }),
+          fingerprint_sha256: Type.String(),
+        }),
+        Type.Null(),
+      ],
+      {
+        description:
+          "The client certificate presented for mutual TLS, as it describes itself; null for none. Its key is never shown.",
+      },
+    ),
     health: HealthSummarySchema,
     secret: Type.Optional(Type.String()),
     previous_secret_expires_at: Type.Union([Type.Integer(), Type.Null()]),

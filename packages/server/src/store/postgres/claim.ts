@@ -1,5 +1,6 @@
 import type pg from "pg";
 import { signingSecrets } from "../../domain/signing-secrets.ts";
+import { tlsClientOf } from "../../endpoint-options/client-certificate.ts";
 import type { ClaimedDelivery, SignatureSchemes } from "../types.ts";
 
 interface ClaimRecord {
@@ -18,6 +19,8 @@ interface ClaimRecord {
   signature_schemes: string;
   headers: Record<string, string> | null;
   auth: string | null;
+  tls_client_cert: string | null;
+  tls_client_key: string | null;
   next_attempt_at: string | number;
   seq: string | number;
   ordering_key: string | null;
@@ -114,7 +117,8 @@ FROM chosen, events e, endpoints p
 WHERE d.seq = chosen.seq AND e.id = d.event_id AND p.id = d.endpoint_id
 RETURNING d.id, d.tenant_id, d.event_id, e.type AS event_type, d.endpoint_id, d.attempt_count,
           p.url, p.rate_limit, e.payload, p.secret, p.previous_secret,
-          p.previous_secret_expires_at, p.signature_schemes, p.headers, p.auth, d.next_attempt_at, d.seq,
+          p.previous_secret_expires_at, p.signature_schemes, p.headers, p.auth, p.tls_client_cert, p.tls_client_key,
+          d.next_attempt_at, d.seq,
           d.ordering_key, d.sequence, chosen.retry, d.last_attempt_at, e.trace_parent, e.trace_state`;
 
 export function claimQuery(pool: pg.Pool) {
@@ -173,6 +177,7 @@ export function claimQuery(pool: pg.Pool) {
         signatureSchemes: r.signature_schemes as SignatureSchemes,
         headers: r.headers,
         auth: r.auth,
+        tlsClient: tlsClientOf(r.tls_client_cert, r.tls_client_key),
         orderingKey: r.ordering_key,
         sequence: r.sequence === null ? null : Number(r.sequence),
         lastAttemptAt: r.last_attempt_at === null ? null : Number(r.last_attempt_at),

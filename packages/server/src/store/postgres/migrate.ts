@@ -10,6 +10,7 @@ import { sql as orderingHold } from "./migrations/0008-ordering-hold.ts";
 import { sql as endpointOptions } from "./migrations/0009-endpoint-options.ts";
 import { sql as pendingRetries } from "./migrations/0010-pending-retries.ts";
 import { sql as traceContext } from "./migrations/0011-trace-context.ts";
+import { sql as endpointTls } from "./migrations/0012-endpoint-tls.ts";
 import { transaction } from "./pool.ts";
 
 /** Numbered, forward-only migrations; `schema_migrations` records which are applied. */
@@ -25,6 +26,7 @@ export const MIGRATIONS: readonly string[] = [
   endpointOptions,
   pendingRetries,
   traceContext,
+  endpointTls,
 ];
 
 // Any constant both dialects' nodes agree on; "hookline" in ASCII.

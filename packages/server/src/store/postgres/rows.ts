@@ -42,6 +42,8 @@ export interface EndpointRecord extends HealthRecord {
   headers: Record<string, string> | null;
   filter: PayloadFilter | null;
   auth: string | null;
+  tls_client_cert: string | null;
+  tls_client_key: string | null;
   created_at: number;
   updated_at: number;
 }
@@ -66,6 +68,8 @@ export function toEndpoint(r: EndpointRecord): EndpointRow {
     headers: r.headers ?? {},
     filter: r.filter,
     auth: r.auth,
+    tlsClientCert: r.tls_client_cert,
+    tlsClientKey: r.tls_client_key,
     health: toHealth(r),
     createdAt: r.created_at,
     updatedAt: r.updated_at,
@@ -92,6 +96,8 @@ export const ENDPOINT_COLUMNS = [
   "headers",
   "filter",
   "auth",
+  "tls_client_cert",
+  "tls_client_key",
   "created_at",
   "updated_at",
 ] as const;
@@ -117,6 +123,8 @@ export function endpointValues(e: EndpointRow): unknown[] {
     storedHeaders(e.headers),
     e.filter === null ? null : JSON.stringify(e.filter),
     e.auth,
+    e.tlsClientCert,
+    e.tlsClientKey,
     e.createdAt,
     e.updatedAt,
   ];

@@ -1,5 +1,6 @@
 import type Database from "better-sqlite3";
 import { signingSecrets } from "../../domain/signing-secrets.ts";
+import { tlsClientOf } from "../../endpoint-options/client-certificate.ts";
 import { deliveryList } from "../list-query.ts";
 import type {
   AttemptRow,
@@ -36,6 +37,8 @@ interface ClaimRecord {
   signature_schemes: string;
   headers: string | null;
   auth: string | null;
+  tls_client_cert: string | null;
+  tls_client_key: string | null;
   ordering_key: string | null;
   sequence: number | null;
   last_attempt_at: number | null;
@@ -158,7 +161,7 @@ function claimQuery(db: Database.Database) {
   const details = db.prepare(`
     SELECT d.id, d.tenant_id, d.event_id, e.type AS event_type, d.endpoint_id, d.attempt_count, p.url,
            p.rate_limit, e.payload, p.secret, p.previous_secret, p.previous_secret_expires_at,
-           p.signature_schemes, p.headers, p.auth, d.ordering_key, d.sequence, d.last_attempt_at,
+           p.signature_schemes, p.headers, p.auth, p.tls_client_cert, p.tls_client_key, d.ordering_key, d.sequence, d.last_attempt_at,
            e.trace_parent, e.trace_state
     FROM deliveries d
     JOIN events e ON e.id = d.event_id
@@ -224,6 +227,7 @@ function claimQuery(db: Database.Database) {
           signatureSchemes: r.signature_schemes as SignatureSchemes,
           headers: r.headers === null ? null : (JSON.parse(r.headers) as Record<string, string>),
           auth: r.auth,
+          tlsClient: tlsClientOf(r.tls_client_cert, r.tls_client_key),
           orderingKey: r.ordering_key,
           sequence: r.sequence,
           lastAttemptAt: r.last_attempt_at,

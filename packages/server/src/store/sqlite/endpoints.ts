@@ -11,7 +11,7 @@ type StoredEndpoint = EndpointRecord & HealthRecord;
 
 // What an insert or an update writes; the health columns are the store's own (see `health.ts`).
 const COLUMNS =
-  "id, tenant_id, url, description, enabled_events, metadata, signature_schemes, status, disabled_reason, secret, previous_secret, previous_secret_expires_at, rate_limit, ordering, ordering_on_exhausted, headers, filter, auth, created_at, updated_at";
+  "id, tenant_id, url, description, enabled_events, metadata, signature_schemes, status, disabled_reason, secret, previous_secret, previous_secret_expires_at, rate_limit, ordering, ordering_on_exhausted, headers, filter, auth, tls_client_cert, tls_client_key, created_at, updated_at";
 const VALUES = COLUMNS.split(", ")
   .map((c) => `@${c}`)
   .join(", ");

@@ -10,6 +10,7 @@ import { sql as orderingHold } from "./migrations/0008-ordering-hold.ts";
 import { sql as endpointOptions } from "./migrations/0009-endpoint-options.ts";
 import { sql as pendingRetries } from "./migrations/0010-pending-retries.ts";
 import { sql as traceContext } from "./migrations/0011-trace-context.ts";
+import { sql as endpointTls } from "./migrations/0012-endpoint-tls.ts";
 
 /** Numbered, forward-only migrations; `user_version` records how many are applied. */
 export const MIGRATIONS: readonly string[] = [
@@ -24,6 +25,7 @@ export const MIGRATIONS: readonly string[] = [
   endpointOptions,
   pendingRetries,
   traceContext,
+  endpointTls,
 ];
 
 export function migrate(db: Database.Database): void {

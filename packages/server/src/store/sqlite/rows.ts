@@ -33,6 +33,8 @@ export interface EndpointRecord {
   headers: string | null;
   filter: string | null;
   auth: string | null;
+  tls_client_cert: string | null;
+  tls_client_key: string | null;
   created_at: number;
   updated_at: number;
 }
@@ -89,6 +91,8 @@ export function toEndpoint(r: EndpointRecord & HealthRecord): EndpointRow {
     headers: r.headers === null ? {} : (JSON.parse(r.headers) as Record<string, string>),
     filter: r.filter === null ? null : (JSON.parse(r.filter) as PayloadFilter),
     auth: r.auth,
+    tlsClientCert: r.tls_client_cert,
+    tlsClientKey: r.tls_client_key,
     health: toHealth(r),
     createdAt: r.created_at,
     updatedAt: r.updated_at,
@@ -115,6 +119,8 @@ export function endpointParams(e: EndpointRow): EndpointRecord {
     headers: storedHeaders(e.headers),
     filter: e.filter === null ? null : JSON.stringify(e.filter),
     auth: e.auth,
+    tls_client_cert: e.tlsClientCert,
+    tls_client_key: e.tlsClientKey,
     created_at: e.createdAt,
     updated_at: e.updatedAt,
   };
