@@ -15,6 +15,7 @@ import { rollupQueries } from "./rollups.ts";
 import { statsQueries } from "./stats.ts";
 import { tenantQueries } from "./tenants.ts";
 import { timelineQuery } from "./timeline.ts";
+import { startWalCheckpointer } from "./wal-checkpointer.ts";
 import { walSync } from "./wal-sync.ts";
 
 /**
@@ -30,6 +31,7 @@ export function createSqliteStore(
   const db: Database.Database = openSqlite(path, { durability });
   const wal = durability === "fsync" && !db.memory ? walSync(`${db.name}-wal`) : undefined;
   migrate(db);
+  const checkpointer = db.memory ? undefined : startWalCheckpointer(db);
   const endpoints = endpointQueries(db);
   const events = eventQueries(db);
   const deliveries = deliveryQueries(db);
@@ -50,6 +52,7 @@ export function createSqliteStore(
     ping: async () => (ping.get() as { ok: number }).ok === 1,
     close: async () => {
       await wal?.close();
+      await checkpointer?.close();
       db.close();
     },
 
