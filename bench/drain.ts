@@ -11,6 +11,7 @@ import {
   toMs,
   WAIT_MS,
 } from "./setup.ts";
+import { cpuMs, threadCpuMs } from "./system.ts";
 import { createEventBody } from "./workload.ts";
 
 export interface DrainResult {
@@ -27,6 +28,18 @@ export interface DrainResult {
   wallMs: number;
   perSecond: number;
   failures: number;
+  /**
+   * CPU per delivery, µs (user + system): Hookline's process over the drain, all threads and
+   * split as its main thread, its busiest other thread (the sender) and the rest (V8's GC
+   * helpers, the WAL checkpointer); the loop's sender (this driver) over the loop; the receiver
+   * in each. Unlike the rates, these hardly move with what else runs on the machine.
+   */
+  cpuUs: {
+    hookline: { all: number; main: number; sender: number; rest: number };
+    loop: number;
+    receiverHookline: number;
+    receiverLoop: number;
+  };
 }
 
 /**
@@ -61,12 +74,17 @@ export async function drain(ctx: RunContext, options: { events: number }): Promi
       );
     }
     ctx.log("drain: enabled; recover since 0");
+    const threadsBefore = threadCpuMs(setup.hookline.pid);
+    const receiverBefore = cpuMs(setup.receiver.pid);
     const start = now();
     const requeued = await setup.hookline.recover(endpoint, 0);
     const recoverMs = toMs(now() - start);
     if (requeued !== events) throw new Error(`drain: recover requeued ${requeued} of ${events}`);
     const complete = await phase.settle(events, WAIT_MS);
     const end = complete ? phase.last : now();
+    const perDelivery = (ms: number) => (1000 * ms) / Math.max(1, phase.received.size);
+    const hooklineCpu = splitThreads(setup.hookline.pid, threadsBefore, perDelivery);
+    const receiverCpu = perDelivery(cpuMs(setup.receiver.pid) - receiverBefore);
     phase.end();
     const wallMs = toMs(end - start);
     return {
@@ -79,8 +97,32 @@ export async function drain(ctx: RunContext, options: { events: number }): Promi
       wallMs,
       perSecond: phase.received.size / (wallMs / 1000),
       failures: setup.receiver.failures(),
+      cpuUs: {
+        hookline: hooklineCpu,
+        receiverHookline: receiverCpu,
+        loop: (1000 * (limit.cpu.usedMs.driver ?? 0)) / limit.deliveries,
+        receiverLoop: (1000 * (limit.cpu.usedMs.receiver ?? 0)) / limit.deliveries,
+      },
     };
   } finally {
     await tearDown(setup);
   }
+}
+
+/** A process's CPU since `before`, per delivery: all of it, its main thread, the busiest other. */
+function splitThreads(
+  pid: number,
+  before: Map<number, number>,
+  perDelivery: (ms: number) => number,
+): { all: number; main: number; sender: number; rest: number } {
+  const used = [...threadCpuMs(pid)].map(([tid, ms]) => ({ tid, ms: ms - (before.get(tid) ?? 0) }));
+  const all = used.reduce((sum, t) => sum + t.ms, 0);
+  const main = used.find((t) => t.tid === pid)?.ms ?? 0;
+  const sender = Math.max(0, ...used.filter((t) => t.tid !== pid).map((t) => t.ms));
+  return {
+    all: perDelivery(all),
+    main: perDelivery(main),
+    sender: perDelivery(sender),
+    rest: perDelivery(all - main - sender),
+  };
 }

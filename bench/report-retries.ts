@@ -93,10 +93,12 @@ export function drainTable(runs: Run<DrainResult>[]): Part {
       `${int(d.perSecond)}${shortfall(d.complete, d.delivered, d.events)}`,
       seconds(d.wallMs),
       ratio.toFixed(3),
+      `${int(d.cpuUs.hookline.all)} (${int(d.cpuUs.hookline.main)} + ${int(d.cpuUs.hookline.sender)} + ${int(d.cpuUs.hookline.rest)}) / ${int(d.cpuUs.loop)}`,
+      `${int(d.cpuUs.receiverHookline)} / ${int(d.cpuUs.receiverLoop)}`,
       verdict(met),
     ];
   });
-  const how = `${int(runs[0]!.events)} events posted to one endpoint while it was disabled (\`POST /v1/webhook_endpoints/{id}\` with \`{"disabled": true}\`: each delivery is recorded \`skipped\`), then \`{"disabled": false}\` and \`POST /v1/webhook_endpoints/{id}/recover\` with \`{"since": 0}\`; no ingest runs while it drains. Hookline's deliveries/s: from the recover call to the last receipt. _Loop_: the undici loop sending the same count at 32 connections, in the same run. Target: ≥ ${TARGETS.drainRatio} × the loop.`;
+  const how = `${int(runs[0]!.events)} events posted to one endpoint while it was disabled (\`POST /v1/webhook_endpoints/{id}\` with \`{"disabled": true}\`: each delivery is recorded \`skipped\`), then \`{"disabled": false}\` and \`POST /v1/webhook_endpoints/{id}/recover\` with \`{"since": 0}\`; no ingest runs while it drains. Hookline's deliveries/s: from the recover call to the last receipt. _Loop_: the undici loop sending the same count at 32 connections, in the same run. _CPU µs per delivery_: user + system time of Hookline's process over the drain (in brackets: its main thread, which claims and records; the sender's thread; the rest, mostly V8's garbage-collection helpers), against the driver's over the loop (it signs and sends what Hookline's sender thread does, without a store); the receiver's in each. Unlike the rates, these hardly move with the machine's other load. Target: ≥ ${TARGETS.drainRatio} × the loop.`;
   const text = table(
     [
       "run",
@@ -105,9 +107,11 @@ export function drainTable(runs: Run<DrainResult>[]): Part {
       "hookline deliveries/s",
       "recover → last receipt s",
       "÷ loop",
+      "CPU µs per delivery: hookline (main + sender + rest) / loop",
+      "receiver CPU µs: hookline / loop",
       `result (≥ ${TARGETS.drainRatio})`,
     ],
-    [true, true, true, true, true, true, false],
+    [true, true, true, true, true, true, true, true, false],
     rows,
   );
   return { text: `${how}\n\n${text}`, misses };

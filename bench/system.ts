@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import os from "node:os";
 
 /** CPU model, cores, OS: what a reader needs to compare a report with their machine. */
@@ -23,7 +23,7 @@ export function memory(pid: number): { rss: number; peak: number } {
 const TICK_MS = 10;
 
 /** CPU time (user + system) a process used so far, ms; its threads included. */
-export function cpuMs(pid: number): number {
+export function cpuMs(pid: number | string): number {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
     // The command name may contain spaces and parentheses: count fields after the last ")".
@@ -32,6 +32,18 @@ export function cpuMs(pid: number): number {
   } catch {
     return 0;
   }
+}
+
+/**
+ * CPU time of each thread of a process so far, ms, by thread id: the main thread's id is the
+ * process's. (Node names every thread "node": which one is which is read from how busy it is.)
+ */
+export function threadCpuMs(pid: number): Map<number, number> {
+  const threads = new Map<number, number>();
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    threads.set(Number(tid), cpuMs(`${pid}/task/${tid}`));
+  }
+  return threads;
 }
 
 /** Busy CPU time of the whole machine so far, ms. */
@@ -44,6 +56,8 @@ export interface CpuSplit {
   cores: Record<string, number>;
   /** Cores every other process on the machine used meanwhile. */
   others: number;
+  /** CPU time each named process used over the interval, ms. */
+  usedMs: Record<string, number>;
 }
 
 /**
@@ -58,13 +72,15 @@ export function cpuMeter(pids: Record<string, number>): () => CpuSplit {
   return () => {
     const elapsed = performance.now() - wall;
     const cores: Record<string, number> = {};
+    const usedMs: Record<string, number> = {};
     let ours = 0;
     for (const [name, pid] of Object.entries(pids)) {
       const used = cpuMs(pid) - before[name]!;
       cores[name] = used / elapsed;
+      usedMs[name] = used;
       ours += used;
     }
-    return { cores, others: Math.max(0, (machineBusyMs() - busy - ours) / elapsed) };
+    return { cores, usedMs, others: Math.max(0, (machineBusyMs() - busy - ours) / elapsed) };
   };
 }
 

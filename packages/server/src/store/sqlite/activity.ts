@@ -1,11 +1,12 @@
 import type Database from "better-sqlite3";
 import type { EndpointActivity } from "../types.ts";
+import { LIMIT_PARAM } from "./limit.ts";
 
 /** What an endpoint's health report reads: recent attempts, and open deliveries by status. */
 export function activityQuery(db: Database.Database) {
   const attempts = db.prepare(`
     SELECT error_kind IS NULL AS ok, duration_ms FROM attempts
-    WHERE endpoint_id = ? AND created_at >= ? ORDER BY created_at DESC LIMIT ?`);
+    WHERE endpoint_id = ? AND created_at >= ? ORDER BY created_at DESC ${LIMIT_PARAM}`);
   // Served by the partial index deliveries_endpoint_open: succeeded rows are not counted.
   const counts = db.prepare(`
     SELECT status, COUNT(*) AS n FROM deliveries

@@ -13,6 +13,7 @@ import type {
 import { cursorError } from "./endpoints.ts";
 import { paginate } from "./paginate.ts";
 import { type AttemptRecord, type DeliveryRecord, toAttempt, toDelivery } from "./rows.ts";
+import { LIMIT_PARAM } from "./limit.ts";
 
 interface Due {
   seq: number;
@@ -128,13 +129,13 @@ function claimQuery(db: Database.Database) {
     WHERE endpoint_id = ? AND status = 'pending' AND attempt_count > 0 AND next_attempt_at <= ?
       AND NOT EXISTS (SELECT 1 FROM endpoints p WHERE p.id = ? AND p.status = 'disabled')
       AND ${KEY_IS_FREE}
-    ORDER BY next_attempt_at, seq LIMIT ?`);
+    ORDER BY next_attempt_at, seq ${LIMIT_PARAM}`);
   const firstAttemptsOf = db.prepare(`
     SELECT seq, next_attempt_at, 0 AS retry FROM deliveries d
     WHERE endpoint_id = ? AND status = 'pending' AND next_attempt_at <= ? AND attempt_count = 0
       AND NOT EXISTS (SELECT 1 FROM endpoints p WHERE p.id = ? AND p.status = 'disabled')
       AND ${KEY_IS_FREE}
-    ORDER BY next_attempt_at, seq LIMIT ?`);
+    ORDER BY next_attempt_at, seq ${LIMIT_PARAM}`);
   // The scan, for endpoints this node knows nothing of: the inner query reads a bounded run of
   // the due index; the window keeps at most `perEndpoint` rows of any one endpoint, so one
   // endpoint's backlog cannot fill a claim meant for many and leave deliveries waiting in
@@ -150,9 +151,9 @@ function claimQuery(db: Database.Database) {
           AND NOT EXISTS (SELECT 1 FROM endpoints p WHERE p.id = d.endpoint_id AND p.status = 'disabled')
           AND endpoint_id NOT IN (SELECT value FROM json_each(?))
           AND ${KEY_IS_FREE}
-        ORDER BY next_attempt_at LIMIT ?
+        ORDER BY next_attempt_at ${LIMIT_PARAM}
       )
-    ) WHERE rank <= ? ORDER BY next_attempt_at, seq LIMIT ?`);
+    ) WHERE rank <= ? ORDER BY next_attempt_at, seq ${LIMIT_PARAM}`);
   // Due retries first, then oldest due (see `Store.claimDue`).
   const lease = db.prepare(`
     UPDATE deliveries SET status = 'in_flight', lease_owner = ?, lease_until = ?, updated_at = ?

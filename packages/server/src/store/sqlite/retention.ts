@@ -2,6 +2,7 @@ import type Database from "better-sqlite3";
 import { rollupCutoff } from "../rollups.ts";
 import type { PruneBatch } from "../types.ts";
 import { rollupQueries } from "./rollups.ts";
+import { LIMIT_PARAM } from "./limit.ts";
 
 interface ExaminedEvent {
   seq: number;
@@ -30,7 +31,7 @@ export function retentionQueries(db: Database.Database) {
     SELECT seq, id, tenant_id, idempotency_key, created_at,
       EXISTS (SELECT 1 FROM deliveries d
               WHERE d.event_id = events.id AND d.status IN ('pending', 'in_flight')) AS open
-    FROM events WHERE seq > ? ORDER BY seq LIMIT ?`);
+    FROM events WHERE seq > ? ORDER BY seq ${LIMIT_PARAM}`);
   // Children first: the foreign keys (attempts → deliveries → events) are enforced. Each
   // statement walks an index: attempts_delivery, deliveries_event, the event id.
   const deleteAttempts = db.prepare(`
