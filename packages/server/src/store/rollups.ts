@@ -116,7 +116,7 @@ export interface RollupMinute {
   events: number;
   ok: number;
   failed: number;
-  histogram: number[];
+  histogram: ArrayLike<number>;
 }
 
 /** Whether rollups can answer: buckets of whole minutes, starting on a minute. */
@@ -124,8 +124,9 @@ export const rollupsAnswer = (q: TimelineQuery) =>
   q.since % MINUTE === 0 && q.bucketMs % MINUTE === 0 && q.bucketMs > 0;
 
 /** Nearest-rank p95 of a histogram, as bucketValue reads it; null when empty. */
-function p95(histogram: readonly number[]): number | null {
-  const n = histogram.reduce((a, b) => a + b, 0);
+function p95(histogram: ArrayLike<number>): number | null {
+  let n = 0;
+  for (let i = 0; i < histogram.length; i++) n += histogram[i]!;
   if (n === 0) return null;
   const rank = Math.ceil(n * 0.95);
   let seen = 0;
@@ -148,14 +149,19 @@ export function emptyBuckets(query: TimelineQuery): TimelineBucket[] {
   }));
 }
 
-/** The timeline of a query from its minutes (the tenant's, or the endpoint's). */
+/**
+ * The timeline of a query from its minutes (the tenant's, or the endpoint's). A day's chart
+ * folds 1,440 minutes of 51 latency counts: plain loops over one flat array of every bucket's
+ * histogram, since closures and an array per bucket made this most of `/v1/stats`'s time
+ * (SQLite, a day of minutes: 8.6 / 16 ms p50 / p95 a call before, with the unpacking below).
+ */
 export function timelineFromRollups(
   query: TimelineQuery,
   minutes: readonly RollupMinute[],
 ): Timeline {
   const buckets = emptyBuckets(query);
-  const histograms = buckets.map(() => emptyHistogram());
-  const overall = emptyHistogram();
+  const histograms = new Float64Array(buckets.length * HISTOGRAM_BUCKETS);
+  const overall = new Float64Array(HISTOGRAM_BUCKETS);
   for (const m of minutes) {
     const i = Math.floor((m.minute - query.since) / query.bucketMs);
     const bucket = buckets[i];
@@ -164,14 +170,18 @@ export function timelineFromRollups(
     if (query.endpointId === undefined) bucket.events += m.events;
     bucket.attemptsOk += m.ok;
     bucket.attemptsFailed += m.failed;
-    m.histogram.forEach((n, h) => {
-      histograms[i]![h]! += n;
+    const base = i * HISTOGRAM_BUCKETS;
+    const counts = m.histogram;
+    for (let h = 0; h < HISTOGRAM_BUCKETS; h++) {
+      const n = counts[h] ?? 0;
+      histograms[base + h]! += n;
       overall[h]! += n;
-    });
+    }
   }
-  buckets.forEach((b, i) => {
-    b.p95Ms = p95(histograms[i]!);
-  });
+  for (let i = 0; i < buckets.length; i++) {
+    const base = i * HISTOGRAM_BUCKETS;
+    buckets[i]!.p95Ms = p95(histograms.subarray(base, base + HISTOGRAM_BUCKETS));
+  }
   return { buckets, p95Ms: p95(overall) };
 }
 
@@ -186,15 +196,18 @@ export const ROLLUP_COLUMNS = ["events", "attempts_ok", "attempts_failed"];
 /** A delta's values in ROLLUP_COLUMNS order. */
 export const deltaValues = (d: RollupDelta): number[] => [d.events, d.ok, d.failed];
 
-/** A scope's minutes in [since, until), a range of the primary key (several shards a minute). */
-export const readRollupsSql = (p: (n: number) => string) =>
-  `SELECT minute, ${ROLLUP_COLUMNS.join(", ")}, latency FROM rollups
+/**
+ * A scope's minutes in [since, until), a range of the primary key (several shards a minute).
+ * `latency` is how the histogram column is read (PostgreSQL reads its array as text).
+ */
+export const readRollupsSql = (p: (n: number) => string, latency = "latency") =>
+  `SELECT minute, ${ROLLUP_COLUMNS.join(", ")}, ${latency} FROM rollups
    WHERE scope = ${p(1)} AND minute >= ${p(2)} AND minute < ${p(3)}`;
 
 /** A row of readRollupsSql read as an array, its histogram unpacked by the store's `unpack`. */
 export function toRollupMinute<H>(
   row: readonly unknown[],
-  unpack: (latency: H) => number[],
+  unpack: (latency: H) => ArrayLike<number>,
 ): RollupMinute {
   return {
     minute: Number(row[0]),

@@ -1,6 +1,7 @@
 import type pg from "pg";
 import {
   deltaValues,
+  HISTOGRAM_BUCKETS,
   ROLLUP_COLUMNS,
   type RollupDelta,
   type RollupMinute,
@@ -22,7 +23,24 @@ const UPSERT = `INSERT INTO rollups (scope, minute, shard, ${ROLLUP_COLUMNS.join
     latency = ARRAY(SELECT h.a + h.b
                     FROM unnest(rollups.latency, excluded.latency) WITH ORDINALITY AS h (a, b, i)
                     ORDER BY h.i)`;
-const READ = readRollupsSql((n) => `$${n}`);
+// The histogram comes as the array's text ("{0,3,12,…}") and is read digit by digit: pg's
+// array parser, then split and Number, were most of a day's chart (1,440 arrays of 51 counts).
+const READ = readRollupsSql((n) => `$${n}`, "latency::text");
+function unpack(text: string): Uint32Array {
+  const counts = new Uint32Array(HISTOGRAM_BUCKETS);
+  let bucket = 0;
+  let n = 0;
+  for (let i = 1; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 48 && c <= 57) n = n * 10 + (c - 48);
+    else {
+      // "," or the closing "}": the count ends.
+      if (bucket < HISTOGRAM_BUCKETS) counts[bucket++] = n;
+      n = 0;
+    }
+  }
+  return counts;
+}
 
 /** Writes (inside the caller's transaction) and reads per-minute rollups. */
 export async function addRollups(client: pg.PoolClient, deltas: readonly RollupDelta[]) {
@@ -51,7 +69,7 @@ export async function readRollups(
     values: [scope, since, until],
     rowMode: "array",
   });
-  return rows.map((row) => toRollupMinute(row, (latency: number[]) => latency));
+  return rows.map((row) => toRollupMinute(row, unpack));
 }
 
 // Past minutes' shards folded into shard 0 (retention calls this every pass): a day's chart

@@ -11,9 +11,9 @@ import type {
   SignatureSchemes,
 } from "../types.ts";
 import { cursorError } from "./endpoints.ts";
+import { LIMIT_PARAM } from "./limit.ts";
 import { paginate } from "./paginate.ts";
 import { type AttemptRecord, type DeliveryRecord, toAttempt, toDelivery } from "./rows.ts";
-import { LIMIT_PARAM } from "./limit.ts";
 
 interface Due {
   seq: number;

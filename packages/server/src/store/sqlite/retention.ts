@@ -1,8 +1,8 @@
 import type Database from "better-sqlite3";
 import { rollupCutoff } from "../rollups.ts";
 import type { PruneBatch } from "../types.ts";
-import { rollupQueries } from "./rollups.ts";
 import { LIMIT_PARAM } from "./limit.ts";
+import { rollupQueries } from "./rollups.ts";
 
 interface ExaminedEvent {
   seq: number;

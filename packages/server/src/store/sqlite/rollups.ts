@@ -22,8 +22,12 @@ const pack = (counts: readonly number[]) => {
   });
   return buffer;
 };
-const unpack = (buffer: Buffer) =>
-  Array.from({ length: HISTOGRAM_BUCKETS }, (_, i) => buffer.readUInt32LE(i * 4));
+// A plain loop into a typed array: a day's chart unpacks 1,440 of these.
+const unpack = (buffer: Buffer) => {
+  const counts = new Uint32Array(HISTOGRAM_BUCKETS);
+  for (let i = 0; i < HISTOGRAM_BUCKETS; i++) counts[i] = buffer.readUInt32LE(i * 4);
+  return counts;
+};
 const addPacked = (a: Buffer, b: Buffer) => {
   const sum = Buffer.alloc(HISTOGRAM_BUCKETS * 4);
   for (let i = 0; i < HISTOGRAM_BUCKETS * 4; i += 4) {
