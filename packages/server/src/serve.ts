@@ -93,6 +93,7 @@ export async function startServer(
     },
     connectionsPerOrigin: config.maxInFlightPerEndpoint,
     extraCaCerts: config.extraCaCerts,
+    ...(config.proxyUrl === undefined ? {} : { proxyUrl: config.proxyUrl }),
   };
   // Its own thread when there is a core to run it on; a test's injected clock stays in-thread.
   let sender: Sender | undefined;

@@ -26,6 +26,8 @@ export interface Config {
   allowedNetworks: string[];
   /** CA certificates (PEM) the sender trusts for endpoints besides Node's bundled roots. */
   extraCaCerts: string[];
+  /** An HTTP forward proxy every delivery and token request goes through (CONNECT tunnels). */
+  proxyUrl: string | undefined;
   dev: boolean;
   /** Refuse plain http endpoint URLs and targets. */
   httpsOnly: boolean;
