@@ -6,7 +6,7 @@ import { Agent, type Dispatcher, ProxyAgent, request as undiciRequest } from "un
 import { MASKED_VALUE, maskHeaders } from "../endpoint-options/custom-headers.ts";
 import { type AddressPolicy, checkAddress, parseNetworks } from "./address-guard.ts";
 import { classifyError, type Failure } from "./classify-error.ts";
-import { clientCertAgents } from "./client-cert-agents.ts";
+import { clientCertAgents, keyedAgents } from "./client-cert-agents.ts";
 import { authorizationFor, renewedAuthorization, tokenFailure } from "./endpoint-authorization.ts";
 import { guardedLookup, type Resolve } from "./guarded-lookup.ts";
 import { type Post, requestToken } from "./oauth2-token-request.ts";
@@ -69,7 +69,7 @@ export function createSender(options: SenderOptions): Sender {
   // Every pool is made alike (the same guard, limits and trust); only the certificate differs.
   // A pool's TLS settings become one secure context, made once: given as `ca`/`cert`/`key`,
   // tls.connect would parse them again, some 140 roots included, for every connection.
-  const makeAgent = (tls?: { cert: string; key: string }): Dispatcher => {
+  const makeAgent = (tls?: { cert: string; key: string }, servername?: string): Dispatcher => {
     const context =
       ca === null && tls === undefined
         ? undefined
@@ -84,14 +84,17 @@ export function createSender(options: SenderOptions): Sender {
     };
     if (options.proxyUrl !== undefined) {
       // Targets come as addresses already checked (proxy-target.ts): no lookup to guard here.
+      // Given requestTls, ProxyAgent names the TLS server by requestTls.servername only, not by
+      // the request's Host: a pool with TLS settings of its own is made per server name.
+      const requestTls =
+        context === undefined
+          ? undefined
+          : { secureContext: context, timeout: connectTimeout, servername };
       return new ProxyAgent({
         uri: options.proxyUrl,
         ...pool,
         proxyTls: { timeout: connectTimeout },
-        requestTls: {
-          timeout: connectTimeout,
-          ...(context === undefined ? {} : { secureContext: context }),
-        },
+        ...(requestTls === undefined ? {} : { requestTls }),
       });
     }
     return new Agent({
@@ -105,19 +108,32 @@ export function createSender(options: SenderOptions): Sender {
   };
   const agent = makeAgent();
   const certAgents = clientCertAgents(makeAgent, options.maxClientCertAgents);
+  const namedAgents = keyedAgents(options.maxClientCertAgents);
 
   /** A POST through the pool, or through the proxy to the address the guard allowed. */
   async function post(
     url: string,
     init: { headers: Record<string, string>; body: Buffer | string; signal: AbortSignal },
-    dispatcher: Dispatcher = agent,
+    tlsClient?: { cert: string; key: string } | null,
   ): Promise<Dispatcher.ResponseData> {
     if (options.proxyUrl === undefined) {
+      // Most endpoints have no certificate: one comparison, and the shared pool.
+      const dispatcher = tlsClient == null ? agent : certAgents.get(tlsClient);
       return undiciRequest(url, { method: "POST", ...init, dispatcher });
     }
     const target = await pinnedTarget(url, options.policy, options.resolve);
     const headers = { ...init.headers, host: target.host };
+    const dispatcher = proxiedAgent(url, tlsClient);
     return undiciRequest(target.url, { method: "POST", ...init, headers, dispatcher });
+  }
+
+  /** The proxy's pool for a request: the shared one unless it has TLS settings of its own. */
+  function proxiedAgent(url: string, tlsClient?: { cert: string; key: string } | null) {
+    if ((ca === null && tlsClient == null) || !url.startsWith("https:")) return agent;
+    const name = new URL(url).hostname;
+    const servername = isIP(name.replace(/^\[(.*)\]$/, "$1")) === 0 ? name : undefined;
+    const id = `${servername ?? ""}\n${tlsClient?.cert ?? ""}\n${tlsClient?.key ?? ""}`;
+    return namedAgents.get(id, () => makeAgent(tlsClient ?? undefined, servername));
   }
   const postToken: Post = (url, init) => {
     const refused = refuseTarget(url, options.policy);
@@ -184,13 +200,11 @@ export function createSender(options: SenderOptions): Sender {
           ? requestHeaders
           : { ...requestHeaders, ...custom }
         : { ...requestHeaders, ...custom, authorization: auth };
-    // Most endpoints have no certificate: one comparison, and the shared pool.
-    const dispatcher = req.tlsClient == null ? agent : certAgents.get(req.tlsClient);
     const attempt = (auth: string | undefined) =>
       post(
         req.url,
         { headers: sentHeaders(auth), body: req.body, signal: controller.signal },
-        dispatcher,
+        req.tlsClient,
       );
     let status: number | undefined;
     try {
@@ -238,7 +252,7 @@ export function createSender(options: SenderOptions): Sender {
   return {
     send,
     close: async () => {
-      await Promise.all([agent.close(), certAgents.close()]);
+      await Promise.all([agent.close(), certAgents.close(), namedAgents.close()]);
     },
   };
 }
