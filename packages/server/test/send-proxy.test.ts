@@ -145,6 +145,23 @@ describe("deliveries through HOOKLINE_PROXY_URL", () => {
     expect(target.connections).toBe(0);
   });
 
+  it("says so when the proxy refuses the tunnel", async () => {
+    const target = await receiver();
+    const only443 = await startTinyproxy(["ConnectPort 443"]);
+    opened.push({ close: only443.stop });
+    const send = createSender({ timeoutMs: 5_000, policy: loopbackOnly, proxyUrl: only443.url });
+    opened.push(send);
+    const outcome = await send.send(sendRequest(target.url));
+    expect(outcome).toMatchObject({
+      kind: "failed",
+      error: "connection_failed",
+      retryable: true,
+      message:
+        "the forward proxy (HOOKLINE_PROXY_URL) refused the tunnel: it answered CONNECT with 403",
+    });
+    expect(target.connections).toBe(0);
+  });
+
   it("carries the server's deliveries and its OAuth2 token requests", async () => {
     const issuer = await startAuthorizationServer();
     opened.push(issuer);

@@ -23,7 +23,8 @@ function tinyproxyPath(): string {
   }
 }
 
-export async function startTinyproxy(): Promise<ForwardProxy> {
+/** `extra`: more config lines, such as `ConnectPort 443`. */
+export async function startTinyproxy(extra: readonly string[] = []): Promise<ForwardProxy> {
   const binary = tinyproxyPath();
   const dir = mkdtempSync(join(tmpdir(), "hookline-proxy-"));
   const port = await closedPort();
@@ -41,6 +42,7 @@ export async function startTinyproxy(): Promise<ForwardProxy> {
       `LogFile "${log}"`,
       "LogLevel Connect",
       "DisableViaHeader Yes",
+      ...extra,
       "",
     ].join("\n"),
   );
