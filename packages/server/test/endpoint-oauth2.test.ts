@@ -1,3 +1,4 @@
+import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
 import { createSender, type Sender } from "../src/dispatch/send.ts";
 import {
@@ -106,6 +107,13 @@ describe("OAuth2 client credentials to an endpoint, through the server", () => {
     const shown = JSON.stringify([created.body, got.body, listed.body, attempt, tested.body]);
     expect(shown).not.toContain(CLIENT_SECRET);
     expect(shown).not.toContain(tokens[0]);
+    // Sealed in the database with the rest of `auth`.
+    const db = new Database(server.config.database, { readonly: true });
+    const row = db.prepare("SELECT auth FROM endpoints WHERE id = ?").get(created.body.id) as {
+      auth: string;
+    };
+    db.close();
+    expect(row.auth).toMatch(/^enc:v1:/);
   });
 
   it("records a refused client as a failed attempt that names the token endpoint's error, without the secret", async () => {

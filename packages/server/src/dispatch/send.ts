@@ -194,16 +194,14 @@ export function createSender(options: SenderOptions): Sender {
         return fail(tokenFailure(error, controller.signal.aborted, options.timeoutMs));
       }
     }
-    const sentHeaders = (auth: string | undefined) =>
-      auth === undefined
-        ? custom === undefined
-          ? requestHeaders
-          : { ...requestHeaders, ...custom }
-        : { ...requestHeaders, ...custom, authorization: auth };
     const attempt = (auth: string | undefined) =>
       post(
         req.url,
-        { headers: sentHeaders(auth), body: req.body, signal: controller.signal },
+        {
+          headers: sentHeaders(requestHeaders, custom, auth),
+          body: req.body,
+          signal: controller.signal,
+        },
         req.tlsClient,
       );
     let status: number | undefined;
@@ -255,6 +253,19 @@ export function createSender(options: SenderOptions): Sender {
       await Promise.all([agent.close(), certAgents.close(), namedAgents.close()]);
     },
   };
+}
+
+/**
+ * What is sent: the recorded headers with the secret values over their masks. Without custom
+ * headers or auth (most endpoints), the recorded object itself.
+ */
+function sentHeaders(
+  recorded: Record<string, string>,
+  custom: Readonly<Record<string, string>> | undefined,
+  authorization: string | undefined,
+): Record<string, string> {
+  if (authorization !== undefined) return { ...recorded, ...custom, authorization };
+  return custom === undefined ? recorded : { ...recorded, ...custom };
 }
 
 /** A refused token URL, reported as the guard's refusal (classify-error.ts reads the code). */
