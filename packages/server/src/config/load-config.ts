@@ -3,6 +3,7 @@ import { type Config, DEFAULTS, NODE_ROLES, type NodeRole } from "./config.ts";
 import { parseDuration } from "./duration.ts";
 import { readExtraCaCerts } from "./extra-ca-certs.ts";
 import { HealthConfigError, loadHealthConfig } from "./health-config.ts";
+import { otlpTracesUrl } from "./otlp.ts";
 import { checkProxyUrl } from "./proxy-url.ts";
 
 /** Flags as the CLI parsed them; each wins over its environment variable. */
@@ -166,6 +167,13 @@ export function loadConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = process.e
     throw new ConfigError(`--proxy-url / HOOKLINE_PROXY_URL: ${(error as Error).message}`);
   }
 
+  let tracesUrl: string | undefined;
+  try {
+    tracesUrl = otlpTracesUrl(env);
+  } catch (error) {
+    throw new ConfigError((error as Error).message);
+  }
+
   const apiKey = env.HOOKLINE_API_KEY?.trim() || undefined;
   if (apiKey !== undefined && apiKey.length < 16) {
     fail("HOOKLINE_API_KEY", "at least 16 characters", "(hidden)");
@@ -185,6 +193,8 @@ export function loadConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = process.e
     allowedNetworks: networks,
     extraCaCerts,
     proxyUrl,
+    otlpTracesUrl: tracesUrl,
+    serviceName: env.OTEL_SERVICE_NAME?.trim() || "hookline",
     dev: flags.dev === true,
     httpsOnly: flags.httpsOnly === true || env.HOOKLINE_HTTPS_ONLY === "true",
     maxEndpointsPerTenant: count(
