@@ -10,6 +10,7 @@ import { targetsLine } from "./cli/targets-line.ts";
 import { triggerCommand } from "./cli/trigger.ts";
 import { formatDuration } from "./config/duration.ts";
 import { ConfigError, loadConfig, type ServeFlags } from "./config/load-config.ts";
+import { redactedProxyUrl } from "./config/proxy-url.ts";
 
 const program = new Command()
   .name("hookline")
@@ -39,6 +40,10 @@ program
   )
   .option("--dev", "development: allow loopback targets such as http://localhost:3000")
   .option("--https-only", "production: refuse plain http endpoint URLs and targets")
+  .option(
+    "--proxy-url <url>",
+    "send deliveries through this HTTP forward proxy (CONNECT) [HOOKLINE_PROXY_URL]",
+  )
   .option(
     "--durability <mode>",
     "fsync: accepted events survive a power cut; process: they survive kill -9, ~1 ms faster [HOOKLINE_DURABILITY, default fsync]",
@@ -75,6 +80,9 @@ program
       `  retry schedule  ${config.retrySchedule.map(formatDuration).join(", ")}`,
       `  retention       ${formatDuration(config.retentionMs)}`,
       targetsLine(config),
+      ...(config.proxyUrl === undefined
+        ? []
+        : [`  proxy           ${redactedProxyUrl(config.proxyUrl)}`]),
       server.generatedApiKey
         ? `  root API key    ${server.generatedApiKey}   (shown once: only its hash is stored)`
         : config.apiKey

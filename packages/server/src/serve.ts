@@ -93,6 +93,7 @@ export async function startServer(
     },
     connectionsPerOrigin: config.maxInFlightPerEndpoint,
     extraCaCerts: config.extraCaCerts,
+    ...(config.proxyUrl === undefined ? {} : { proxyUrl: config.proxyUrl }),
   };
   // Its own thread when there is a core to run it on; a test's injected clock stays in-thread.
   let sender: Sender | undefined;
@@ -103,6 +104,15 @@ export async function startServer(
   }
   sender ??= createSender({ ...senderOptions, now: clock });
   const endpoints = createEndpointCache(store, { clock });
+  // OpenTelemetry export, when an OTLP endpoint is set: a span per ingest and per attempt. The
+  // SDK is loaded only then: a server without it does not pay for its modules at start.
+  const spans =
+    config.otlpTracesUrl === undefined
+      ? undefined
+      : (await import("./trace/span-export.ts")).createSpanExport({
+          url: config.otlpTracesUrl,
+          serviceName: config.serviceName,
+        });
   const listen = createListenHub({ now: clock });
   const live = createLiveHub();
   const feed = createLiveFeed(live);
@@ -120,7 +130,12 @@ export async function startServer(
     clock,
     random: Math.random,
     log,
-    observe: allObservers(metrics.dispatch, logAttempts(log), feed.dispatch),
+    observe: allObservers(
+      metrics.dispatch,
+      logAttempts(log),
+      feed.dispatch,
+      ...(spans === undefined ? [] : [spans.observer]),
+    ),
     ladder: config.ladder,
     breaker: config.breaker,
     onEndpointsDisabled: () => endpoints.invalidateAll(),
@@ -137,6 +152,7 @@ export async function startServer(
     commits,
     endpoints,
     handoff,
+    spans,
     clock,
     log,
   });
@@ -157,6 +173,7 @@ export async function startServer(
       metrics,
       live,
       sender,
+      spans,
     },
     { logger: log, listen },
   );
@@ -180,6 +197,7 @@ export async function startServer(
     commits,
     endpoints,
     handoff,
+    spans,
     accepted,
     config,
     clock,
@@ -198,6 +216,8 @@ export async function startServer(
       await relay?.stop();
       await dispatcher.stop(graceMs);
       await store.close();
+      // Last: the attempts that finished while stopping have their spans too.
+      await spans?.shutdown();
     },
   };
 }

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { startReceiver } from "./support/receiver.ts";
-import { expectError, invalid } from "./support/refusals.ts";
+import { expectEndpointFieldRefused } from "./support/refusals.ts";
 import { startTestServer, type TestServer, waitFor } from "./support/server.ts";
 
 const PASSWORD = "s3cret-pa55word-7731";
@@ -54,23 +54,17 @@ describe("basic authentication to an endpoint", () => {
     expect(refused.body.attempt.status_code).toBe(401);
   });
 
-  it("refuses other types, a username with a colon, a missing password, writing nothing", async () => {
+  it("refuses unknown types, a username with a colon, a missing password, writing nothing", async () => {
     server = await startTestServer();
     const cases: [unknown, string][] = [
-      [{ type: "oauth2_client_credentials" }, "auth[type]"],
+      [{ type: "oauth2" }, "auth[type]"],
+      [{ type: "oauth2_client_credentials" }, "auth[token_url]"],
       [{ type: "basic", password: "x" }, "auth[username]"],
       [{ type: "basic", username: "a:b", password: "x" }, "auth[username]"],
       [{ type: "basic", username: "a" }, "auth[password]"],
       [{ type: "basic", username: "a", password: "line\nbreak" }, "auth[password]"],
     ];
-    for (const [auth, param] of cases) {
-      const answer = await server.api("POST", "/v1/webhook_endpoints", {
-        url: "https://example.com/hooks",
-        enabled_events: ["*"],
-        auth,
-      });
-      expectError(answer, invalid(param));
-    }
+    await expectEndpointFieldRefused(server.api, "auth", cases);
     expect((await server.api("GET", "/v1/webhook_endpoints")).body.data).toEqual([]);
   });
 });

@@ -3,6 +3,7 @@ import type { AddressPolicy } from "../src/dispatch/address-guard.ts";
 import type { Resolve } from "../src/dispatch/guarded-lookup.ts";
 import { createSender, type Sender } from "../src/dispatch/send.ts";
 import { type Receiver, startReceiver } from "./support/raw-receiver.ts";
+import { sendRequest } from "./support/send-request.ts";
 
 // The SSRF guard as the sender applies it. Every target here is loopback: blocking is proven by
 // refusing loopback under a policy that does not allow it, never by aiming at a real address.
@@ -25,15 +26,7 @@ function sender(policy: AddressPolicy, resolve?: Resolve): Sender {
   return created;
 }
 
-function attempt(url: string) {
-  return {
-    url,
-    body: Buffer.from('{"id":"evt_1"}'),
-    eventId: "evt_1",
-    secrets: ["whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"],
-    scheme: "both" as const,
-  };
-}
+const attempt = (url: string) => sendRequest(url);
 
 describe("refusing loopback when the policy does not allow it", () => {
   const spellings = [

@@ -49,7 +49,7 @@ export function EndpointSettings(props: { endpoint: WebhookEndpoint; onChanged()
         <dt>Filter</dt>
         <dd>{e.filter === null ? "every event" : <code>{JSON.stringify(e.filter)}</code>}</dd>
         <dt>Auth</dt>
-        <dd>{e.auth === null ? "signature only" : `${e.auth.type} (${e.auth.username})`}</dd>
+        <dd>{authText(e.auth)}</dd>
         <dt>Client certificate</dt>
         <dd>
           {e.tls_client_cert == null ? (
@@ -81,4 +81,12 @@ export function EndpointSettings(props: { endpoint: WebhookEndpoint; onChanged()
       </button>
     </section>
   );
+}
+
+/** The endpoint's authentication as its answer shows it: never a password or client secret. */
+function authText(auth: WebhookEndpoint["auth"]): string {
+  if (auth === null) return "signature only";
+  if (auth.type === "basic") return `basic (${auth.username})`;
+  const scope = auth.scope === null ? "" : `, scope ${auth.scope}`;
+  return `OAuth2 client credentials (${auth.client_id} at ${auth.token_url}${scope})`;
 }

@@ -9,6 +9,7 @@ import type { Metrics } from "../metrics/metrics.ts";
 import type { Availability } from "../store/availability.ts";
 import type { TenantStore } from "../store/tenant-types.ts";
 import type { Store } from "../store/types.ts";
+import type { IngestSpans } from "../trace/span-export.ts";
 
 /** What the HTTP layer needs from the rest of the process. */
 export interface AppContext {
@@ -38,6 +39,8 @@ export interface AppContext {
   live?: LiveHub;
   /** The sender deliveries go through, for an endpoint's test send; without it, a 503. */
   sender?: Sender;
+  /** With OpenTelemetry export on: a span for every event ingested. */
+  spans?: IngestSpans | undefined;
 }
 
 /** The default tenant; tenant-scoped keys arrive with "Security and tenancy". */

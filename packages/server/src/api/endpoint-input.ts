@@ -1,7 +1,11 @@
 import { parseDuration } from "../config/duration.ts";
 import { isEventPattern } from "../domain/match.ts";
 import { checkCustomHeaders } from "../endpoint-options/custom-headers.ts";
-import { checkEndpointAuth } from "../endpoint-options/endpoint-auth.ts";
+import {
+  type AuthInput,
+  checkEndpointAuth,
+  storedAuth,
+} from "../endpoint-options/endpoint-auth.ts";
 import { checkPayloadFilter, type PayloadFilter } from "../endpoint-options/payload-filter.ts";
 import { invalidParam } from "./errors.ts";
 
@@ -10,36 +14,40 @@ export const DEFAULT_SECRET_GRACE_MS = 86_400_000;
 
 /**
  * An endpoint URL: absolute http(s) (https only under `--https-only`), no credentials, no
- * fragment. Returns it normalized.
+ * fragment. Returns it normalized. `param` names the field when it is not `url` (a token URL).
  */
-export function checkEndpointUrl(text: string, options: { httpsOnly?: boolean } = {}): string {
+export function checkEndpointUrl(
+  text: string,
+  options: { httpsOnly?: boolean; param?: string } = {},
+): string {
+  const param = options.param ?? "url";
   let url: URL;
   try {
     url = new URL(text);
   } catch {
     throw invalidParam(
-      "url",
+      param,
       `Invalid URL: '${text.slice(0, 200)}' is not an absolute URL such as https://example.com/webhooks.`,
     );
   }
   if (url.protocol !== "https:" && url.protocol !== "http:") {
     throw invalidParam(
-      "url",
+      param,
       `Invalid URL: the scheme must be https or http, not ${url.protocol.slice(0, -1)}.`,
     );
   }
   if (options.httpsOnly === true && url.protocol === "http:") {
     throw invalidParam(
-      "url",
+      param,
       "Invalid URL: this server only delivers over https (--https-only); use an https URL.",
     );
   }
   if (url.username !== "" || url.password !== "") {
-    throw invalidParam("url", "Invalid URL: it must not contain a user name or password.");
+    throw invalidParam(param, "Invalid URL: it must not contain a user name or password.");
   }
   // url.hash is "" for a bare "#", so the text itself is checked.
   if (text.includes("#")) {
-    throw invalidParam("url", "Invalid URL: it must not contain a #fragment, which is never sent.");
+    throw invalidParam(param, "Invalid URL: it must not contain a #fragment, which is never sent.");
   }
   return url.toString();
 }
@@ -77,12 +85,16 @@ export function checkFilter(filter: unknown, param = "filter"): PayloadFilter {
 
 /** An endpoint's `auth`, as the JSON text the store keeps; refused naming the field. */
 export function checkAuth(
-  auth: { type: string; username?: string; password?: string } | null | undefined,
+  auth: AuthInput | null | undefined,
+  options: { httpsOnly?: boolean } = {},
 ): string | null {
   if (auth == null) return null;
   const refused = checkEndpointAuth(auth);
   if (refused !== undefined) throw invalidParam(refused.param, `Invalid auth: ${refused.message}`);
-  return JSON.stringify({ type: auth.type, username: auth.username, password: auth.password });
+  if (auth.token_url === undefined) return storedAuth(auth);
+  // The token URL is requested by the sender like a delivery, so it takes an endpoint URL's form.
+  const tokenUrl = checkEndpointUrl(auth.token_url, { ...options, param: "auth[token_url]" });
+  return storedAuth({ ...auth, token_url: tokenUrl });
 }
 
 /** `expires_in` of rotate_secret: seconds or a duration; default 24 h, at most 7 days. */

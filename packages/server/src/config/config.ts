@@ -26,6 +26,15 @@ export interface Config {
   allowedNetworks: string[];
   /** CA certificates (PEM) the sender trusts for endpoints besides Node's bundled roots. */
   extraCaCerts: string[];
+  /** An HTTP forward proxy every delivery and token request goes through (CONNECT tunnels). */
+  proxyUrl: string | undefined;
+  /**
+   * Where OpenTelemetry spans go (OTLP/HTTP, `…/v1/traces`), from OTEL_EXPORTER_OTLP_ENDPOINT
+   * or OTEL_EXPORTER_OTLP_TRACES_ENDPOINT; undefined: no export.
+   */
+  otlpTracesUrl: string | undefined;
+  /** OTEL_SERVICE_NAME, default `hookline`. */
+  serviceName: string;
   dev: boolean;
   /** Refuse plain http endpoint URLs and targets. */
   httpsOnly: boolean;

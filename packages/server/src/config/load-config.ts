@@ -3,6 +3,8 @@ import { type Config, DEFAULTS, NODE_ROLES, type NodeRole } from "./config.ts";
 import { parseDuration } from "./duration.ts";
 import { readExtraCaCerts } from "./extra-ca-certs.ts";
 import { HealthConfigError, loadHealthConfig } from "./health-config.ts";
+import { otlpTracesUrl } from "./otlp.ts";
+import { checkProxyUrl } from "./proxy-url.ts";
 
 /** Flags as the CLI parsed them; each wins over its environment variable. */
 export interface ServeFlags {
@@ -18,6 +20,7 @@ export interface ServeFlags {
   durability?: string;
   retention?: string;
   strictEventTypes?: boolean;
+  proxyUrl?: string;
 }
 
 /** A setting that cannot be used; the message names the setting and the accepted form. */
@@ -156,6 +159,21 @@ export function loadConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = process.e
     throw new ConfigError(`HOOKLINE_EXTRA_CA_CERTS: ${(error as Error).message}`);
   }
 
+  const proxyText = flags.proxyUrl ?? (env.HOOKLINE_PROXY_URL?.trim() || undefined);
+  let proxyUrl: string | undefined;
+  try {
+    proxyUrl = proxyText === undefined ? undefined : checkProxyUrl(proxyText);
+  } catch (error) {
+    throw new ConfigError(`--proxy-url / HOOKLINE_PROXY_URL: ${(error as Error).message}`);
+  }
+
+  let tracesUrl: string | undefined;
+  try {
+    tracesUrl = otlpTracesUrl(env);
+  } catch (error) {
+    throw new ConfigError((error as Error).message);
+  }
+
   const apiKey = env.HOOKLINE_API_KEY?.trim() || undefined;
   if (apiKey !== undefined && apiKey.length < 16) {
     fail("HOOKLINE_API_KEY", "at least 16 characters", "(hidden)");
@@ -174,6 +192,9 @@ export function loadConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = process.e
     deliveryTimeoutMs: deliveryTimeoutMs as number,
     allowedNetworks: networks,
     extraCaCerts,
+    proxyUrl,
+    otlpTracesUrl: tracesUrl,
+    serviceName: env.OTEL_SERVICE_NAME?.trim() || "hookline",
     dev: flags.dev === true,
     httpsOnly: flags.httpsOnly === true || env.HOOKLINE_HTTPS_ONLY === "true",
     maxEndpointsPerTenant: count(

@@ -32,6 +32,7 @@ const TLS_CODE = /^(ERR_SSL_|ERR_TLS_)|CERT|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)/;
 // An alert the endpoint sent during the handshake, named in OpenSSL's reason code
 // (ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED: it wanted a client certificate, RFC 8446 §6.2).
 const TLS_ALERT = /^ERR_SSL_(?:SSLV3|TLSV1|TLSV13)_ALERT_([A-Z_]+)$/;
+const PROXY_REFUSAL = /^Proxy response \((\d{3})\) !== 200 when HTTP Tunneling$/;
 
 /**
  * Maps what undici threw to the outcome vocabulary. undici and net pass errors through, wrap
@@ -80,6 +81,16 @@ export function classifyError(
       "connectionFailed",
       true,
       `the endpoint closed the TLS connection without answering (${closed.message}); sent ${sent}`,
+    );
+  }
+  // undici's ProxyAgent when the forward proxy answers CONNECT with other than 200 (a port it
+  // does not tunnel to, 403; credentials it wants, 407).
+  const tunnel = errors.map((e) => PROXY_REFUSAL.exec(e.message)?.[1]).find(Boolean);
+  if (tunnel !== undefined) {
+    return failure(
+      "connectionFailed",
+      true,
+      `the forward proxy (HOOKLINE_PROXY_URL) refused the tunnel: it answered CONNECT with ${tunnel}`,
     );
   }
   const connection = find((code) => CONNECTION_CODES.has(code) || TLS_CODE.test(code));

@@ -19,6 +19,30 @@ const systemResolve: Resolve = (hostname, family) =>
   dns.promises.lookup(hostname, { all: true, family, verbatim: true });
 
 /**
+ * The addresses of `hostname` that the policy allows, in the resolver's order; rejects with
+ * AddressBlockedError when there is none, or with the resolver's error.
+ */
+export async function allowedAddresses(
+  hostname: string,
+  family: number,
+  policy: AddressPolicy,
+  resolve = systemResolve,
+): Promise<dns.LookupAddress[]> {
+  const addresses = await resolve(hostname, family);
+  const refusals: string[] = [];
+  const allowed = addresses.filter((entry) => {
+    const check = checkAddress(entry.address, policy);
+    if (!check.allowed) refusals.push(check.reason);
+    return check.allowed;
+  });
+  if (allowed.length === 0) {
+    const why = refusals.join("; ") || "no addresses";
+    throw new AddressBlockedError(`${hostname} resolves to no allowed address: ${why}`);
+  }
+  return allowed;
+}
+
+/**
  * A `lookup` for net.connect (undici passes it through its `connect` options) that resolves the
  * host, drops every address the policy refuses, and hands net only the allowed ones. Checking
  * here, at connect time, rather than before the request is what defeats DNS rebinding: the
@@ -28,25 +52,12 @@ const systemResolve: Resolve = (hostname, family) =>
  */
 export function guardedLookup(policy: AddressPolicy, resolve = systemResolve): LookupFunction {
   return (hostname, options, callback) => {
-    resolve(hostname, options.family === 4 || options.family === 6 ? options.family : 0).then(
-      (addresses) => {
-        const refusals: string[] = [];
-        const allowed = addresses.filter((entry) => {
-          const check = checkAddress(entry.address, policy);
-          if (!check.allowed) refusals.push(check.reason);
-          return check.allowed;
-        });
-        const first = allowed[0];
-        if (first === undefined) {
-          const why = refusals.join("; ") || "no addresses";
-          callback(
-            new AddressBlockedError(`${hostname} resolves to no allowed address: ${why}`),
-            "",
-          );
-          return;
-        }
+    const family = options.family === 4 || options.family === 6 ? options.family : 0;
+    allowedAddresses(hostname, family, policy, resolve).then(
+      (allowed) => {
         // net asks for every address (`all: true`) when it races IPv6 and IPv4
         // (autoSelectFamily, on by default since Node 20), and for one address otherwise.
+        const first = allowed[0]!;
         if (options.all) callback(null, allowed);
         else callback(null, first.address, first.family);
       },

@@ -15,6 +15,8 @@ export const AttemptErrorKind = {
   timeout: "timeout",
   /** The receiver answered, but not with a 2xx (3xx included: redirects are never followed). */
   httpStatus: "http_status",
+  /** No OAuth2 token for the endpoint: its token endpoint refused, failed or was unreachable. */
+  authFailed: "auth_failed",
   /** Anything else (a bug of ours is logged with context). */
   unknown: "unknown",
 } as const;

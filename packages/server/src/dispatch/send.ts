@@ -2,14 +2,17 @@ import { isIP } from "node:net";
 import type { Readable } from "node:stream";
 import { createSecureContext, rootCertificates } from "node:tls";
 import { sign } from "@hookline/webhooks";
-import { Agent, type Dispatcher, request as undiciRequest } from "undici";
-import { maskHeaders } from "../endpoint-options/custom-headers.ts";
-import { authorizationOf } from "../endpoint-options/endpoint-auth.ts";
+import { Agent, type Dispatcher, ProxyAgent, request as undiciRequest } from "undici";
+import { MASKED_VALUE, maskHeaders } from "../endpoint-options/custom-headers.ts";
 import { type AddressPolicy, checkAddress, parseNetworks } from "./address-guard.ts";
 import { classifyError, type Failure } from "./classify-error.ts";
-import { clientCertAgents } from "./client-cert-agents.ts";
+import { clientCertAgents, keyedAgents } from "./client-cert-agents.ts";
+import { authorizationFor, renewedAuthorization, tokenFailure } from "./endpoint-authorization.ts";
 import { guardedLookup, type Resolve } from "./guarded-lookup.ts";
+import { type Post, requestToken } from "./oauth2-token-request.ts";
+import { createTokenCache } from "./oauth2-tokens.ts";
 import type { AttemptRecord, SendOutcome, SendRequest } from "./outcome.ts";
+import { pinnedTarget } from "./proxy-target.ts";
 import { parseRetryAfter } from "./retry-after.ts";
 import { tlsAlerts } from "./tls-alerts.ts";
 import { traceHeaders } from "./trace-headers.ts";
@@ -34,6 +37,12 @@ export interface SenderOptions {
   extraCaCerts?: readonly string[];
   /** Most client-certificate connection pools open at once (client-cert-agents.ts). */
   maxClientCertAgents?: number;
+  /**
+   * An HTTP forward proxy every request goes through (`HOOKLINE_PROXY_URL`), as a CONNECT
+   * tunnel to an address the guard allowed (proxy-target.ts). The proxy itself is the
+   * operator's and is not guarded.
+   */
+  proxyUrl?: string;
 }
 
 export interface Sender {
@@ -60,19 +69,38 @@ export function createSender(options: SenderOptions): Sender {
   // Every pool is made alike (the same guard, limits and trust); only the certificate differs.
   // A pool's TLS settings become one secure context, made once: given as `ca`/`cert`/`key`,
   // tls.connect would parse them again, some 140 roots included, for every connection.
-  const makeAgent = (tls?: { cert: string; key: string }) => {
+  const makeAgent = (tls?: { cert: string; key: string }, servername?: string): Dispatcher => {
     const context =
       ca === null && tls === undefined
         ? undefined
         : createSecureContext({ ...(ca === null ? {} : { ca }), ...tls });
-    return new Agent({
+    const connectTimeout = Math.min(options.timeoutMs, 10_000);
+    const pool = {
       connections: options.connectionsPerOrigin ?? 16,
       pipelining: 1, // a slow response must not hold up the requests queued behind it
       // Backstops only: the attempt's own abort timer below is the timeout that is reported.
       headersTimeout: options.timeoutMs,
       bodyTimeout: options.timeoutMs,
+    };
+    if (options.proxyUrl !== undefined) {
+      // Targets come as addresses already checked (proxy-target.ts): no lookup to guard here.
+      // Given requestTls, ProxyAgent names the TLS server by requestTls.servername only, not by
+      // the request's Host: a pool with TLS settings of its own is made per server name.
+      const requestTls =
+        context === undefined
+          ? undefined
+          : { secureContext: context, timeout: connectTimeout, servername };
+      return new ProxyAgent({
+        uri: options.proxyUrl,
+        ...pool,
+        proxyTls: { timeout: connectTimeout },
+        ...(requestTls === undefined ? {} : { requestTls }),
+      });
+    }
+    return new Agent({
+      ...pool,
       connect: alerts.connector({
-        timeout: Math.min(options.timeoutMs, 10_000),
+        timeout: connectTimeout,
         lookup,
         ...(context === undefined ? {} : { secureContext: context }),
       }),
@@ -80,18 +108,56 @@ export function createSender(options: SenderOptions): Sender {
   };
   const agent = makeAgent();
   const certAgents = clientCertAgents(makeAgent, options.maxClientCertAgents);
+  const namedAgents = keyedAgents(options.maxClientCertAgents);
+
+  /** A POST through the pool, or through the proxy to the address the guard allowed. */
+  async function post(
+    url: string,
+    init: { headers: Record<string, string>; body: Buffer | string; signal: AbortSignal },
+    tlsClient?: { cert: string; key: string } | null,
+  ): Promise<Dispatcher.ResponseData> {
+    if (options.proxyUrl === undefined) {
+      // Most endpoints have no certificate: one comparison, and the shared pool.
+      const dispatcher = tlsClient == null ? agent : certAgents.get(tlsClient);
+      return undiciRequest(url, { method: "POST", ...init, dispatcher });
+    }
+    const target = await pinnedTarget(url, options.policy, options.resolve);
+    const headers = { ...init.headers, host: target.host };
+    const dispatcher = proxiedAgent(url, tlsClient);
+    return undiciRequest(target.url, { method: "POST", ...init, headers, dispatcher });
+  }
+
+  /** The proxy's pool for a request: the shared one unless it has TLS settings of its own. */
+  function proxiedAgent(url: string, tlsClient?: { cert: string; key: string } | null) {
+    if ((ca === null && tlsClient == null) || !url.startsWith("https:")) return agent;
+    const name = new URL(url).hostname;
+    const servername = isIP(name.replace(/^\[(.*)\]$/, "$1")) === 0 ? name : undefined;
+    const id = `${servername ?? ""}\n${tlsClient?.cert ?? ""}\n${tlsClient?.key ?? ""}`;
+    return namedAgents.get(id, () => makeAgent(tlsClient ?? undefined, servername));
+  }
+  const postToken: Post = (url, init) => {
+    const refused = refuseTarget(url, options.policy);
+    if (refused !== undefined) return Promise.reject(new TokenTargetError(refused.message));
+    return post(url, init);
+  };
+  // OAuth2 tokens live with the sender (on its thread), shared by its attempts.
+  const tokens = createTokenCache({
+    now,
+    request: (auth) => requestToken(auth, postToken, AbortSignal.timeout(options.timeoutMs)),
+  });
 
   async function send(req: SendRequest): Promise<SendOutcome> {
     const started = now();
-    const custom = secretHeaders(req);
-    // What is recorded; what is sent adds the custom values over their masks (below).
+    const custom = req.endpointHeaders ?? undefined;
+    // What is recorded; what is sent adds the custom values and Authorization over their masks.
     // Custom headers cannot name traceparent or tracestate (custom-headers.ts), so these hold.
     const requestHeaders =
-      custom === undefined
+      custom === undefined && req.auth == null
         ? { ...baseHeaders(options.userAgent), ...req.headers, ...traceHeaders(req) }
         : {
             ...baseHeaders(options.userAgent),
-            ...maskHeaders(custom),
+            ...(custom === undefined ? {} : maskHeaders(custom)),
+            ...(req.auth == null ? {} : { authorization: MASKED_VALUE }),
             ...req.headers,
             ...traceHeaders(req),
           };
@@ -118,17 +184,45 @@ export function createSender(options: SenderOptions): Sender {
 
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), options.timeoutMs);
+    let authorization: string | undefined;
+    if (req.auth != null) {
+      try {
+        const value = authorizationFor(req.auth, tokens);
+        authorization = typeof value === "string" ? value : await value;
+      } catch (error) {
+        clearTimeout(timer);
+        return fail(tokenFailure(error, controller.signal.aborted, options.timeoutMs));
+      }
+    }
+    const attempt = (auth: string | undefined) =>
+      post(
+        req.url,
+        {
+          headers: sentHeaders(requestHeaders, custom, auth),
+          body: req.body,
+          signal: controller.signal,
+        },
+        req.tlsClient,
+      );
     let status: number | undefined;
     try {
-      const response = await undiciRequest(req.url, {
-        method: "POST",
-        headers: custom === undefined ? requestHeaders : { ...requestHeaders, ...custom },
-        body: req.body,
-        // Most endpoints have no certificate: one comparison, and the shared pool.
-        dispatcher: req.tlsClient == null ? agent : certAgents.get(req.tlsClient),
-        signal: controller.signal,
-      });
+      let response = await attempt(authorization);
       status = response.statusCode;
+      if (status === 401 && authorization !== undefined) {
+        // An OAuth2 token the endpoint no longer takes (revoked, or expired early): a new one,
+        // and the same attempt once more (RFC 6750 §3.1, invalid_token).
+        const renewed = renewedAuthorization(req.auth!, authorization, tokens);
+        if (renewed !== undefined) {
+          await response.body.dump();
+          try {
+            authorization = await renewed;
+          } catch (error) {
+            return fail(tokenFailure(error, controller.signal.aborted, options.timeoutMs), status);
+          }
+          response = await attempt(authorization);
+          status = response.statusCode;
+        }
+      }
       const body = await readBody(response, cap);
       if (status >= 200 && status < 300) {
         return { kind: "delivered", ...record(status, body), status };
@@ -156,15 +250,27 @@ export function createSender(options: SenderOptions): Sender {
   return {
     send,
     close: async () => {
-      await Promise.all([agent.close(), certAgents.close()]);
+      await Promise.all([agent.close(), certAgents.close(), namedAgents.close()]);
     },
   };
 }
 
-/** The endpoint's custom headers and its Authorization, whose values are never recorded. */
-function secretHeaders(req: SendRequest): Readonly<Record<string, string>> | undefined {
-  if (req.auth == null) return req.endpointHeaders ?? undefined;
-  return { ...req.endpointHeaders, authorization: authorizationOf(req.auth) };
+/**
+ * What is sent: the recorded headers with the secret values over their masks. Without custom
+ * headers or auth (most endpoints), the recorded object itself.
+ */
+function sentHeaders(
+  recorded: Record<string, string>,
+  custom: Readonly<Record<string, string>> | undefined,
+  authorization: string | undefined,
+): Record<string, string> {
+  if (authorization !== undefined) return { ...recorded, ...custom, authorization };
+  return custom === undefined ? recorded : { ...recorded, ...custom };
+}
+
+/** A refused token URL, reported as the guard's refusal (classify-error.ts reads the code). */
+class TokenTargetError extends Error {
+  readonly code = "HOOKLINE_ADDRESS_BLOCKED";
 }
 
 /** The headers every attempt carries besides its signatures. */

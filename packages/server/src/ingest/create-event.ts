@@ -1,5 +1,6 @@
 import type { Circuit } from "../domain/circuit-breaker.ts";
 import type { ClaimedDelivery, CreateEventResult, EventRow, Store } from "../store/types.ts";
+import type { IngestSpans } from "../trace/span-export.ts";
 import type { TraceContext } from "../trace/trace-context.ts";
 import type { CommitQueue } from "./commit-queue.ts";
 import type { EndpointCache } from "./endpoint-cache.ts";
@@ -56,6 +57,8 @@ export interface IngestDeps {
   commits: CommitQueue;
   endpoints: EndpointCache;
   handoff: DeliveryHandoff;
+  /** With OpenTelemetry export on: told of every event accepted (trace/span-export.ts). */
+  spans?: IngestSpans | undefined;
 }
 
 export type IngestResult = { kind: "created" | "replayed"; event: EventRow } | { kind: "conflict" };
@@ -79,6 +82,9 @@ export async function ingestEvent(
   const { result, durable } = await deps.commits.commit(prepared.rows);
   handOver(deps, prepared, result);
   await durable;
+  if (deps.spans !== undefined && result.kind === "created") {
+    deps.spans.ingested(input, result.event, now);
+  }
   return settle(deps, input.tenantId, result);
 }
 
@@ -109,6 +115,11 @@ export async function ingestEvents(
   const { results, durable } = await deps.commits.commitMany(prepared.map((p) => p.rows));
   for (const [i, p] of prepared.entries()) handOver(deps, p, results[i]!);
   await durable;
+  if (deps.spans !== undefined) {
+    for (const [i, result] of results.entries()) {
+      if (result.kind === "created") deps.spans.ingested(inputs[i]!, result.event, now);
+    }
+  }
   if (results.some((r) => r.kind === "conflict" && r.batch === true)) return { kind: "conflict" };
   const settled: IngestResult[] = [];
   for (const result of results) settled.push(await settle(deps, tenantId, result));

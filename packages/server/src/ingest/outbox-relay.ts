@@ -127,6 +127,7 @@ export function createOutboxRelay(options: OutboxRelayOptions) {
       handOver(options, event, result);
       if (result.kind !== "created") continue;
       for (const listener of options.accepted) listener(result.event, result.deliveries);
+      options.spans?.ingested({ requestId: null }, result.event, now);
     }
     return taken;
   }

@@ -45,7 +45,7 @@ export function createMetrics(options: {
   });
   const attempts = new Counter({
     name: "hookline_attempts_total",
-    help: "Delivery attempts by result: delivered, or the error kind (http_status, timeout, connection_failed, dns_failure, address_blocked, unknown).",
+    help: "Delivery attempts by result: delivered, or the error kind (http_status, timeout, connection_failed, dns_failure, address_blocked, auth_failed, unknown).",
     labelNames: ["result"],
     registers,
   });

@@ -36,3 +36,19 @@ export const unknown = (param: string) => ({ status: 400, code: "parameter_unkno
 export const notJson = { status: 400, code: "body_invalid" };
 export const tooLarge = { status: 413, code: "payload_too_large" };
 export const noSuch = (param = "id") => ({ status: 404, code: "resource_missing", param });
+
+/** Each `[value, param]`, given as a new endpoint's `field`, is refused naming `param`. */
+export async function expectEndpointFieldRefused(
+  api: (method: string, path: string, body?: unknown) => Promise<{ status: number; body: unknown }>,
+  field: string,
+  cases: readonly (readonly [unknown, string])[],
+) {
+  for (const [value, param] of cases) {
+    const answer = await api("POST", "/v1/webhook_endpoints", {
+      url: "https://example.com/hooks",
+      enabled_events: ["*"],
+      [field]: value,
+    });
+    expectError(answer, invalid(param));
+  }
+}

@@ -23,7 +23,7 @@ keyUsage = critical, keyCertSign, cRLSign
 subjectKeyIdentifier = hash
 [server]
 basicConstraints = CA:FALSE
-subjectAltName = IP:127.0.0.1
+subjectAltName = IP:127.0.0.1, DNS:receiver.test
 extendedKeyUsage = serverAuth
 [client]
 basicConstraints = CA:FALSE
@@ -58,7 +58,7 @@ export function createTestPki() {
       );
       return issued(name);
     },
-    /** A certificate signed by `ca`, for a server on 127.0.0.1 or for a client. */
+    /** A certificate signed by `ca`, for a server on 127.0.0.1 (or named receiver.test), or for a client. */
     issue(ca: string, name: string, use: "server" | "client"): Issued {
       openssl(
         "req",

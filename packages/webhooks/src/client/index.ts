@@ -16,6 +16,7 @@ export type {
   DeletedWebhookEndpoint,
   DeliveryStatus,
   EndpointAuthParams,
+  EndpointAuthSummary,
   EndpointHealthReport,
   EndpointHealthSummary,
   EndpointRecovery,

@@ -35,8 +35,8 @@ export interface WebhookEndpoint {
   headers: Record<string, string>;
   /** Only events this query matches are delivered; `null`: every subscribed event. */
   filter: PayloadFilter | null;
-  /** Authentication to the endpoint; never its password. */
-  auth: { type: "basic"; username: string } | null;
+  /** Authentication to the endpoint; never its password or client secret. */
+  auth: EndpointAuthSummary | null;
   /** The client certificate presented for mutual TLS, as it describes itself; never its key. */
   tls_client_cert: ClientCertificateSummary | null;
   health: EndpointHealthSummary;
@@ -65,12 +65,37 @@ export interface ClientCertificateSummary {
   fingerprint_sha256: string;
 }
 
-/** Basic only for now (OAuth2 client credentials and mTLS are not built yet). */
-export interface EndpointAuthParams {
-  type: "basic";
-  username: string;
-  password: string;
-}
+/** What an endpoint's answer says of its `auth`. */
+export type EndpointAuthSummary =
+  | { type: "basic"; username: string }
+  | {
+      type: "oauth2_client_credentials";
+      token_url: string;
+      client_id: string;
+      scope: string | null;
+    };
+
+/**
+ * Authentication to the endpoint beside the signature (mutual TLS is `tls_client_cert`).
+ *
+ * @example
+ * { type: "oauth2_client_credentials", token_url: "https://auth.example.com/oauth/token",
+ *   client_id: "hookline", client_secret: process.env.WEBHOOK_CLIENT_SECRET!, scope: "webhooks" }
+ */
+export type EndpointAuthParams =
+  | { type: "basic"; username: string; password: string }
+  | {
+      /**
+       * A token got with the client credentials grant (client_secret_basic), cached until
+       * shortly before it expires, sent as `Authorization: Bearer`; a 401 gets a new one once.
+       */
+      type: "oauth2_client_credentials";
+      token_url: string;
+      client_id: string;
+      client_secret: string;
+      /** Space-separated scopes to ask for. */
+      scope?: string;
+    };
 
 /** The answer of `POST /v1/webhook_endpoints/{id}/test`: the example event and its one attempt. */
 export interface EndpointTest {

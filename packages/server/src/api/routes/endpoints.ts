@@ -101,7 +101,7 @@ export function endpointRoutes(app: FastifyInstance, ctx: AppContext): void {
         orderingOnExhausted: body.ordering_on_exhausted ?? "skip",
         headers: checkHeaders(body.headers ?? {}),
         filter: body.filter == null ? null : checkFilter(body.filter),
-        auth: checkAuth(body.auth),
+        auth: checkAuth(body.auth, { httpsOnly: ctx.config.httpsOnly }),
         tlsClientCert: tlsClient?.cert ?? null,
         tlsClientKey: tlsClient?.key ?? null,
         health: HEALTHY,
@@ -183,7 +183,9 @@ export function endpointRoutes(app: FastifyInstance, ctx: AppContext): void {
     if (body.headers !== undefined) {
       next.headers = checkHeaders(mergeCustomHeaders(endpoint.headers, body.headers));
     }
-    if (body.auth !== undefined) next.auth = checkAuth(body.auth);
+    if (body.auth !== undefined) {
+      next.auth = checkAuth(body.auth, { httpsOnly: ctx.config.httpsOnly });
+    }
     const tlsClient = checkTlsClientInput(body, next.updatedAt);
     if (tlsClient !== undefined) {
       next.tlsClientCert = tlsClient?.cert ?? null;

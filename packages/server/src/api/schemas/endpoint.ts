@@ -51,16 +51,39 @@ export const Filter = Type.Record(Type.String(), Type.Unknown(), {
     'A MongoDB-style query over the event (for example {"data.object.amount": {"$gte": 1000}}): only events it matches get a delivery to this endpoint. Operators: $eq $ne $in $nin $gt $gte $lt $lte $exists $not on dotted paths, $and $or around queries.',
 });
 
+// Checked by endpoint-options/endpoint-auth.ts, which names the field.
 const Auth = Type.Object(
   {
-    type: Type.String({ description: 'Only "basic" for now.' }),
-    username: Type.Optional(Type.String({ maxLength: 200 })),
-    password: Type.Optional(Type.String({ maxLength: 1000 })),
+    type: Type.String({ description: '"basic" or "oauth2_client_credentials".' }),
+    username: Type.Optional(Type.String({ maxLength: 200, description: "basic" })),
+    password: Type.Optional(Type.String({ maxLength: 1000, description: "basic" })),
+    token_url: Type.Optional(
+      Type.String({
+        maxLength: 2048,
+        description:
+          "oauth2_client_credentials: the authorization server's token endpoint (http(s); the address guard applies to it as to deliveries).",
+      }),
+    ),
+    client_id: Type.Optional(
+      Type.String({ maxLength: 200, description: "oauth2_client_credentials" }),
+    ),
+    client_secret: Type.Optional(
+      Type.String({
+        maxLength: 1000,
+        description: "oauth2_client_credentials: sealed at rest, never shown.",
+      }),
+    ),
+    scope: Type.Optional(
+      Type.String({
+        maxLength: 1000,
+        description: "oauth2_client_credentials: space-separated scopes to ask for (optional).",
+      }),
+    ),
   },
   {
     additionalProperties: false,
     description:
-      'Authentication to the endpoint beside the signature: {type: "basic", username, password} sends Authorization: Basic. Sealed at rest; answers show the type and username only.',
+      'Authentication to the endpoint beside the signature. {type: "basic", username, password} sends Authorization: Basic. {type: "oauth2_client_credentials", token_url, client_id, client_secret, scope?} gets a token with the client credentials grant (client_secret_basic), caches it until shortly before it expires, and sends Authorization: Bearer; a 401 from the endpoint gets a new token and sends the attempt again, once. Sealed at rest; answers never show the password or the client secret.',
   },
 );
 
@@ -199,6 +222,12 @@ export const EndpointSchema = Type.Object(
     filter: Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()]),
     auth: Type.Union([
       Type.Object({ type: Type.Literal("basic"), username: Type.String() }),
+      Type.Object({
+        type: Type.Literal("oauth2_client_credentials"),
+        token_url: Type.String(),
+        client_id: Type.String(),
+        scope: Type.Union([Type.String(), Type.Null()]),
+      }),
       Type.Null(),
     ]),
     tls_client_cert: Type.Union(
