@@ -79,6 +79,31 @@ describe.each(factories)("the $name store", ({ open }) => {
     expect(byEndpoint.get(plain.id)?.tlsClient ?? null).toBeNull();
   });
 
+  it("hands each delivery of a claim across endpoints its own endpoint's url, secrets and options", async () => {
+    // Stores may read an endpoint once per claim and share it between its deliveries: a claim
+    // that interleaves three endpoints' deliveries must still give each its own.
+    const endpoints = [0, 1, 2].map((i) =>
+      endpointRow(T0 + i, {
+        url: `https://receiver.test/${i}`,
+        secret: `whsec_endpoint${i}`,
+        headers: i === 1 ? {} : { "X-Endpoint": String(i) },
+        rateLimit: i === 2 ? 50 : null,
+      }),
+    );
+    for (const e of endpoints) await store.createEndpoint(e);
+    const ids = endpoints.map((e) => e.id);
+    await store.createEvents([0, 1, 2, 3].map((n) => eventRows(T0 + n, ids)));
+    const claimed = await claimAll(store, T0 + 10);
+    expect(claimed).toHaveLength(12);
+    for (const d of claimed) {
+      const i = ids.indexOf(d.endpointId);
+      expect(d.url).toBe(`https://receiver.test/${i}`);
+      expect(d.secrets).toEqual([`whsec_endpoint${i}`]);
+      expect(d.headers ?? {}).toEqual(i === 1 ? {} : { "X-Endpoint": String(i) });
+      expect(d.rateLimit).toBe(i === 2 ? 50 : null);
+    }
+  });
+
   it("keeps an event's trace context, hands it to the claim, and keeps the traceparent each attempt sent", async () => {
     const endpoint = endpointRow(T0);
     await store.createEndpoint(endpoint);

@@ -35,14 +35,30 @@ export function sealedStore(store: Store, box: SecretBox): Store {
     auth: e.auth === null ? null : box.open(e.auth),
     tlsClientKey: e.tlsClientKey === null ? null : box.open(e.tlsClientKey),
   });
+  // A store may hand the deliveries of one endpoint the same secrets, headers and certificate
+  // objects (SQLite's claim reads an endpoint once per claim): each is opened once, and the
+  // opened ones are shared alike.
+  const opened = new WeakMap<object, object>();
+  const openOnce = <T extends object>(sealed: T, openIt: (sealed: T) => T): T => {
+    let result = opened.get(sealed) as T | undefined;
+    if (result === undefined) {
+      result = openIt(sealed);
+      opened.set(sealed, result);
+    }
+    return result;
+  };
+  const openSecrets = (secrets: readonly string[]) => secrets.map((s) => box.open(s));
+  const openHeaders = (headers: Readonly<Record<string, string>>) => eachValue(headers, box.open);
+  const openTls = (tls: { cert: string; key: string }) => ({
+    cert: tls.cert,
+    key: box.open(tls.key),
+  });
   const openClaim = (d: ClaimedDelivery): ClaimedDelivery => ({
     ...d,
-    secrets: d.secrets.map((s) => box.open(s)),
-    ...(d.headers == null ? {} : { headers: eachValue(d.headers, box.open) }),
+    secrets: openOnce(d.secrets, openSecrets),
+    ...(d.headers == null ? {} : { headers: openOnce(d.headers, openHeaders) }),
     ...(d.auth == null ? {} : { auth: box.open(d.auth) }),
-    ...(d.tlsClient == null
-      ? {}
-      : { tlsClient: { cert: d.tlsClient.cert, key: box.open(d.tlsClient.key) } }),
+    ...(d.tlsClient == null ? {} : { tlsClient: openOnce(d.tlsClient, openTls) }),
   });
 
   const overrides: Partial<Store> = {

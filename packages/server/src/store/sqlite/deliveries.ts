@@ -29,9 +29,18 @@ interface ClaimRecord {
   event_type: string;
   endpoint_id: string;
   attempt_count: number;
+  payload: Buffer;
+  ordering_key: string | null;
+  sequence: number | null;
+  last_attempt_at: number | null;
+  trace_parent: string | null;
+  trace_state: string | null;
+}
+
+/** What a claim reads of an endpoint, once per endpoint and claim. */
+interface ClaimEndpointRecord {
   url: string;
   rate_limit: number | null;
-  payload: Buffer;
   secret: string;
   previous_secret: string | null;
   previous_secret_expires_at: number | null;
@@ -40,11 +49,6 @@ interface ClaimRecord {
   auth: string | null;
   tls_client_cert: string | null;
   tls_client_key: string | null;
-  ordering_key: string | null;
-  sequence: number | null;
-  last_attempt_at: number | null;
-  trace_parent: string | null;
-  trace_state: string | null;
 }
 
 /**
@@ -160,15 +164,39 @@ function claimQuery(db: Database.Database) {
     WHERE seq IN (SELECT value FROM json_each(?))`);
   // In the claim's order: a serial lane (a listen session) runs the first and gives the rest back.
   const details = db.prepare(`
-    SELECT d.id, d.tenant_id, d.event_id, e.type AS event_type, d.endpoint_id, d.attempt_count, p.url,
-           p.rate_limit, e.payload, p.secret, p.previous_secret, p.previous_secret_expires_at,
-           p.signature_schemes, p.headers, p.auth, p.tls_client_cert, p.tls_client_key, d.ordering_key, d.sequence, d.last_attempt_at,
-           e.trace_parent, e.trace_state
+    SELECT d.id, d.tenant_id, d.event_id, e.type AS event_type, d.endpoint_id, d.attempt_count,
+           e.payload, d.ordering_key, d.sequence, d.last_attempt_at, e.trace_parent, e.trace_state
     FROM deliveries d
     JOIN events e ON e.id = d.event_id
-    JOIN endpoints p ON p.id = d.endpoint_id
     WHERE d.seq IN (SELECT value FROM json_each(?))
     ORDER BY d.attempt_count = 0, d.next_attempt_at, d.seq`);
+  // Read once per endpoint and claim, not joined to each delivery: a claim is mostly one
+  // endpoint's, and the join read its secrets, headers and certificate again for every row
+  // (3.3 of 8.7 µs a row), which the rows below then shared anyway.
+  const endpointDetails = db.prepare(`
+    SELECT url, rate_limit, secret, previous_secret, previous_secret_expires_at, signature_schemes,
+           headers, auth, tls_client_cert, tls_client_key
+    FROM endpoints WHERE id = ?`);
+  /** What every claimed delivery of one endpoint carries of it (shared by them, not copied). */
+  const endpointPart = (endpointId: string, now: number) => {
+    const p = endpointDetails.get(endpointId) as ClaimEndpointRecord;
+    return {
+      url: p.url,
+      rateLimit: p.rate_limit,
+      secrets: signingSecrets(
+        {
+          secret: p.secret,
+          previousSecret: p.previous_secret,
+          previousSecretExpiresAt: p.previous_secret_expires_at,
+        },
+        now,
+      ),
+      signatureSchemes: p.signature_schemes as SignatureSchemes,
+      headers: p.headers === null ? null : (JSON.parse(p.headers) as Record<string, string>),
+      auth: p.auth,
+      tlsClient: tlsClientOf(p.tls_client_cert, p.tls_client_key),
+    };
+  };
   const run = db.transaction(
     (input: {
       now: number;
@@ -205,15 +233,13 @@ function claimQuery(db: Database.Database) {
       const chosen = JSON.stringify(seqs);
       lease.run(input.owner, input.leaseUntil, input.now, chosen);
       const rows = details.all(chosen) as ClaimRecord[];
+      const endpoints = new Map<string, ReturnType<typeof endpointPart>>();
       return rows.map((r): ClaimedDelivery => {
-        const secrets = signingSecrets(
-          {
-            secret: r.secret,
-            previousSecret: r.previous_secret,
-            previousSecretExpiresAt: r.previous_secret_expires_at,
-          },
-          input.now,
-        );
+        let endpoint = endpoints.get(r.endpoint_id);
+        if (endpoint === undefined) {
+          endpoint = endpointPart(r.endpoint_id, input.now);
+          endpoints.set(r.endpoint_id, endpoint);
+        }
         return {
           id: r.id,
           tenantId: r.tenant_id,
@@ -221,14 +247,8 @@ function claimQuery(db: Database.Database) {
           eventType: r.event_type,
           endpointId: r.endpoint_id,
           attemptCount: r.attempt_count,
-          url: r.url,
-          rateLimit: r.rate_limit,
           payload: r.payload,
-          secrets,
-          signatureSchemes: r.signature_schemes as SignatureSchemes,
-          headers: r.headers === null ? null : (JSON.parse(r.headers) as Record<string, string>),
-          auth: r.auth,
-          tlsClient: tlsClientOf(r.tls_client_cert, r.tls_client_key),
+          ...endpoint,
           orderingKey: r.ordering_key,
           sequence: r.sequence,
           lastAttemptAt: r.last_attempt_at,
