@@ -168,6 +168,21 @@ describe.each(SENDERS)("the sender $name", ({ make }) => {
       expect(outcome).toMatchObject({ error: "timeout", retryable: true, status: 200 });
     });
 
+    it("bounds the whole attempt: a body that trickles in forever times out at timeoutMs", async () => {
+      // Each chunk comes well within undici's own body timeout (time between chunks), so only
+      // the attempt's deadline can end this one.
+      const target = await receiver((res) => {
+        res.writeHead(200);
+        const drip = setInterval(() => res.write("."), 40);
+        res.on("close", () => clearInterval(drip));
+      });
+      const started = Date.now();
+      const outcome = failed(await sender({ timeoutMs: 300 }).send(attempt(target.url)));
+      expect(outcome).toMatchObject({ error: "timeout", retryable: true, status: 200 });
+      expect(outcome.message).toContain("waited for the response body");
+      expect(Date.now() - started).toBeLessThan(5_000);
+    });
+
     it("reports connection_failed when nothing listens on the port", async () => {
       const port = await closedPort();
       const outcome = failed(await sender().send(attempt(`http://127.0.0.1:${port}/`)));
