@@ -1,6 +1,12 @@
 import type { WebhookEndpoint } from "@hookline/webhooks/client";
 import { type Command, Option } from "commander";
 import { type ConnectionFlags, connect, connectionOptions } from "./connection.ts";
+import {
+  type EndpointOptionFlags,
+  endpointOptionCreateParams,
+  endpointOptionFlags,
+  endpointOptionUpdateParams,
+} from "./endpoint-option-flags.ts";
 import { endpointTestCommand } from "./endpoint-test.ts";
 import { action, UsageError, usageExits } from "./failure.ts";
 import {
@@ -15,7 +21,7 @@ import {
 } from "./output.ts";
 import { type TlsCertFlags, tlsCertOptions, tlsCertParams } from "./tls-cert-flags.ts";
 
-interface EndpointFlags extends ConnectionFlags, TlsCertFlags {
+interface EndpointFlags extends ConnectionFlags, TlsCertFlags, EndpointOptionFlags {
   events?: string[];
   endpointUrl?: string;
   description?: string;
@@ -85,9 +91,12 @@ export function endpointsCommand(program: Command): void {
       }),
     );
 
-  tlsCertOptions(
-    connectionOptions(
-      group.command("create <url>").description("create an endpoint; prints its signing secret"),
+  endpointOptionFlags(
+    tlsCertOptions(
+      connectionOptions(
+        group.command("create <url>").description("create an endpoint; prints its signing secret"),
+      ),
+      { update: false },
     ),
     { update: false },
   )
@@ -115,14 +124,18 @@ export function endpointsCommand(program: Command): void {
             : { rate_limit: integer("--rate-limit", flags.rateLimit) }),
           ...orderingParams(flags),
           ...tlsCertParams(flags),
+          ...endpointOptionCreateParams(flags),
         });
         show(endpoint, flags, `Created ${endpoint.id}`);
       }),
     );
 
-  tlsCertOptions(
-    connectionOptions(
-      group.command("update <id>").description("change an endpoint; --disable / --enable"),
+  endpointOptionFlags(
+    tlsCertOptions(
+      connectionOptions(
+        group.command("update <id>").description("change an endpoint; --disable / --enable"),
+      ),
+      { update: true },
     ),
     { update: true },
   )
@@ -153,11 +166,12 @@ export function endpointsCommand(program: Command): void {
               }),
           ...orderingParams(flags),
           ...tlsCertParams(flags),
+          ...endpointOptionUpdateParams(flags),
           ...(flags.disable ? { disabled: true } : flags.enable ? { disabled: false } : {}),
         };
         if (Object.keys(params).length === 0) {
           throw new UsageError(
-            "nothing to update: give --endpoint-url, --events, --description, --schemes, --rate-limit, --ordering, --on-exhausted, --tls-cert/--tls-key, --remove-tls-cert, --disable or --enable",
+            "nothing to update: give --endpoint-url, --events, --description, --schemes, --rate-limit, --ordering, --on-exhausted, --header/--remove-header, --filter/--remove-filter, --basic-auth, --oauth2-*, --remove-auth, --tls-cert/--tls-key, --remove-tls-cert, --disable or --enable",
           );
         }
         const endpoint = await connect(flags).endpoints.update(id, params);
@@ -221,6 +235,7 @@ function show(endpoint: WebhookEndpoint, flags: EndpointFlags, headline: string)
     ],
     ["headers", Object.keys(endpoint.headers ?? {}).join(", ") || null],
     ["filter", endpoint.filter == null ? null : JSON.stringify(endpoint.filter)],
+    ["auth", authLine(endpoint.auth)],
     [
       "client cert",
       endpoint.tls_client_cert == null
@@ -234,6 +249,13 @@ function show(endpoint: WebhookEndpoint, flags: EndpointFlags, headline: string)
       ? []
       : [["old secret until", time(endpoint.previous_secret_expires_at)] as [string, string]]),
   ]);
+}
+
+/** How the endpoint is authenticated to, without its secrets (answers never carry them). */
+function authLine(auth: WebhookEndpoint["auth"]): string | null {
+  if (auth == null) return null;
+  if (auth.type === "basic") return `basic, user ${auth.username}`;
+  return `oauth2 client credentials, client ${auth.client_id} at ${auth.token_url}`;
 }
 
 export function integer(flag: string, text: string): number {
