@@ -342,6 +342,10 @@ describe("loading the configuration", () => {
       strictEventTypes: false,
       ladder: DEFAULT_LADDER,
       breaker: DEFAULT_BREAKER,
+      // No forward proxy and no OpenTelemetry export unless asked for; spans would name this.
+      proxyUrl: undefined,
+      otlpTracesUrl: undefined,
+      serviceName: "hookline",
     });
   });
 
