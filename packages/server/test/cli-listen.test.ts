@@ -165,6 +165,26 @@ describe("hookline listen", () => {
     await app.close();
   }, 60_000);
 
+  it("reports what the local app answered before ^C ends it, so the next listen does not send it again", async () => {
+    // The app answers 600 ms after the request arrived; ^C comes in between.
+    const app = await startReceiver(() => ({ status: 200, delayMs: 600 }));
+    const { listener } = await listening(server, ["--forward-to", app.url, "--name", "ctrl-c"]);
+    const eventId = await send(server, "customer.updated");
+    await waitFor(() => app.received.length === 1, 20_000, "the delivery at the local app");
+    await stop(listener);
+    const delivery = await waitFor(
+      async () => {
+        const d = await deliveryOf(server, eventId);
+        return d?.status === "succeeded" ? d : undefined;
+      },
+      5_000,
+      "the delivery recorded as answered",
+    );
+    expect(delivery.attempt_count).toBe(1);
+    expect(delivery.attempts[0]).toMatchObject({ status_code: 200 });
+    await app.close();
+  }, 60_000);
+
   it("catches up after a stop: events sent while away arrive once each, in order, with no attempt burnt meanwhile", async () => {
     const app = await startReceiver();
     const first = await listening(server, ["--forward-to", app.url, "--name", "laptop"]);

@@ -42,9 +42,15 @@ async function listen(flags: ListenFlags): Promise<void> {
   const stop = new AbortController();
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
     process.once(signal, () => {
-      stop.abort();
       note("stopped: deliveries sent from now on wait for the next `hookline listen`");
-      process.exit(EXIT.ok);
+      // Deliveries being forwarded are reported first (for up to STOP_GRACE_MS), with the stream
+      // still open: the server counts an attempt whose listener left as unanswered, and the
+      // next `hookline listen` would send it again although the local app got it.
+      stopping = true;
+      void settled(STOP_GRACE_MS).then(() => {
+        stop.abort();
+        process.exit(EXIT.ok);
+      });
     });
   }
 
@@ -58,12 +64,15 @@ async function listen(flags: ListenFlags): Promise<void> {
       );
       reason = "the server ended the stream";
     } catch (error) {
+      // Stopped (^C): no reconnecting; the signal's handler exits once what is in flight is in.
+      if (stop.signal.aborted) return;
       // A refused key or input will be refused again: say so and stop instead of retrying.
       if (error instanceof HooklineApiError && error.status !== 404 && error.status < 500) {
         throw error;
       }
       reason = (error as Error).message;
     }
+    if (stop.signal.aborted) return;
     const wait = BACKOFF_MS[Math.min(failures++, BACKOFF_MS.length - 1)] as number;
     note(color.yellow(`connection lost (${reason}); reconnecting in ${wait / 1000}s`));
     await new Promise((resolve) => setTimeout(resolve, wait));
@@ -100,11 +109,37 @@ async function handle(
     note(color.red("another `hookline listen` took over this session; stopping"));
     process.exit(EXIT.failed);
   } else if (message.event === "delivery") {
+    // After ^C nothing new is forwarded: the server takes it back when the stream closes.
+    if (stopping) return;
     const delivery = JSON.parse(message.data) as StreamedDelivery;
-    const report = await forward(delivery, options.forwardTo, options.timeoutMs);
-    print(delivery, report, json);
-    await send(api, session.id, report);
+    const handled = (async () => {
+      const report = await forward(delivery, options.forwardTo, options.timeoutMs);
+      print(delivery, report, json);
+      await send(api, session.id, report);
+    })();
+    inFlight.add(handled);
+    try {
+      await handled;
+    } finally {
+      inFlight.delete(handled);
+    }
   }
+}
+
+/** How long ^C waits for deliveries being forwarded to be reported to the server. */
+const STOP_GRACE_MS = 2_000;
+/** Deliveries being forwarded or reported. */
+const inFlight = new Set<Promise<void>>();
+/** ^C was pressed: finish what is in flight, take nothing new. */
+let stopping = false;
+
+/** Resolves once every delivery in flight is reported (or failed), or after `graceMs`. */
+function settled(graceMs: number): Promise<unknown> {
+  if (inFlight.size === 0) return Promise.resolve();
+  return Promise.race([
+    Promise.allSettled([...inFlight]),
+    new Promise((resolve) => setTimeout(resolve, graceMs).unref()),
+  ]);
 }
 
 /** One line per delivery: time, type, event id, what the local app answered, how long it took. */
