@@ -104,6 +104,16 @@ describe.each(factories)("the $name store", ({ open }) => {
     }
   });
 
+  it("hands out no delivery whose endpoint is gone, and still claims the others", async () => {
+    // Ingest may write a delivery for an endpoint deleted meanwhile (its cache still had it).
+    const kept = endpointRow(T0);
+    await store.createEndpoint(kept);
+    const gone = endpointRow(T0 + 1).id;
+    await store.createEvents([0, 1].map((n) => eventRows(T0 + n, [kept.id, gone])));
+    const claimed = await claimAll(store, T0 + 10);
+    expect(claimed.map((d) => d.endpointId)).toEqual([kept.id, kept.id]);
+  });
+
   it("keeps an event's trace context, hands it to the claim, and keeps the traceparent each attempt sent", async () => {
     const endpoint = endpointRow(T0);
     await store.createEndpoint(endpoint);

@@ -177,9 +177,13 @@ function claimQuery(db: Database.Database) {
     SELECT url, rate_limit, secret, previous_secret, previous_secret_expires_at, signature_schemes,
            headers, auth, tls_client_cert, tls_client_key
     FROM endpoints WHERE id = ?`);
-  /** What every claimed delivery of one endpoint carries of it (shared by them, not copied). */
+  /**
+   * What every claimed delivery of one endpoint carries of it (shared by them, not copied), or
+   * undefined when the endpoint is gone.
+   */
   const endpointPart = (endpointId: string, now: number) => {
-    const p = endpointDetails.get(endpointId) as ClaimEndpointRecord;
+    const p = endpointDetails.get(endpointId) as ClaimEndpointRecord | undefined;
+    if (p === undefined) return undefined;
     return {
       url: p.url,
       rateLimit: p.rate_limit,
@@ -234,13 +238,16 @@ function claimQuery(db: Database.Database) {
       lease.run(input.owner, input.leaseUntil, input.now, chosen);
       const rows = details.all(chosen) as ClaimRecord[];
       const endpoints = new Map<string, ReturnType<typeof endpointPart>>();
-      return rows.map((r): ClaimedDelivery => {
-        let endpoint = endpoints.get(r.endpoint_id);
-        if (endpoint === undefined) {
-          endpoint = endpointPart(r.endpoint_id, input.now);
-          endpoints.set(r.endpoint_id, endpoint);
+      const claimed: ClaimedDelivery[] = [];
+      for (const r of rows) {
+        if (!endpoints.has(r.endpoint_id)) {
+          endpoints.set(r.endpoint_id, endpointPart(r.endpoint_id, input.now));
         }
-        return {
+        // A delivery whose endpoint is gone (deleted while ingest still knew it) is leased and
+        // not handed out, as the join to endpoints did: it goes back when its lease ends.
+        const endpoint = endpoints.get(r.endpoint_id);
+        if (endpoint === undefined) continue;
+        claimed.push({
           id: r.id,
           tenantId: r.tenant_id,
           eventId: r.event_id,
@@ -254,8 +261,9 @@ function claimQuery(db: Database.Database) {
           lastAttemptAt: r.last_attempt_at,
           traceParent: r.trace_parent,
           traceState: r.trace_state,
-        };
-      });
+        });
+      }
+      return claimed;
     },
   );
   return (input: Parameters<typeof run>[0]) => run.immediate(input);
