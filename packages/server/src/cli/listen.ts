@@ -64,15 +64,12 @@ async function listen(flags: ListenFlags): Promise<void> {
       );
       reason = "the server ended the stream";
     } catch (error) {
-      // Stopped (^C): no reconnecting; the signal's handler exits once what is in flight is in.
-      if (stop.signal.aborted) return;
       // A refused key or input will be refused again: say so and stop instead of retrying.
       if (error instanceof HooklineApiError && error.status !== 404 && error.status < 500) {
         throw error;
       }
       reason = (error as Error).message;
     }
-    if (stop.signal.aborted) return;
     const wait = BACKOFF_MS[Math.min(failures++, BACKOFF_MS.length - 1)] as number;
     note(color.yellow(`connection lost (${reason}); reconnecting in ${wait / 1000}s`));
     await new Promise((resolve) => setTimeout(resolve, wait));
@@ -112,32 +109,31 @@ async function handle(
     // After ^C nothing new is forwarded: the server takes it back when the stream closes.
     if (stopping) return;
     const delivery = JSON.parse(message.data) as StreamedDelivery;
-    const handled = (async () => {
+    forwarding = (async () => {
       const report = await forward(delivery, options.forwardTo, options.timeoutMs);
       print(delivery, report, json);
       await send(api, session.id, report);
     })();
-    inFlight.add(handled);
     try {
-      await handled;
+      await forwarding;
     } finally {
-      inFlight.delete(handled);
+      forwarding = undefined;
     }
   }
 }
 
 /** How long ^C waits for deliveries being forwarded to be reported to the server. */
 const STOP_GRACE_MS = 2_000;
-/** Deliveries being forwarded or reported. */
-const inFlight = new Set<Promise<void>>();
+/** The delivery being forwarded or reported: the stream hands them over one at a time. */
+let forwarding: Promise<void> | undefined;
 /** ^C was pressed: finish what is in flight, take nothing new. */
 let stopping = false;
 
-/** Resolves once every delivery in flight is reported (or failed), or after `graceMs`. */
+/** Resolves once the delivery in flight is reported (or failed), or after `graceMs`. */
 function settled(graceMs: number): Promise<unknown> {
-  if (inFlight.size === 0) return Promise.resolve();
+  if (forwarding === undefined) return Promise.resolve();
   return Promise.race([
-    Promise.allSettled([...inFlight]),
+    forwarding.catch(() => undefined),
     new Promise((resolve) => setTimeout(resolve, graceMs).unref()),
   ]);
 }
