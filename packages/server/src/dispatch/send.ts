@@ -140,18 +140,7 @@ export function createSender(options: SenderOptions): Sender {
     const id = `${servername ?? ""}\n${tlsClient?.cert ?? ""}\n${tlsClient?.key ?? ""}`;
     return namedAgents.get(id, () => makeAgent(tlsClient ?? undefined, servername));
   }
-  const postToken: Post = (url, init) => {
-    const refused = refuseTarget(url, options.policy);
-    if (refused !== undefined) return Promise.reject(new TokenTargetError(refused.message));
-    return post(url, init);
-  };
-  // OAuth2 tokens live with the sender (on its thread), shared by its attempts.
-  const tokens = createTokenCache({
-    now,
-    request: (auth) => requestToken(auth, postToken, AbortSignal.timeout(options.timeoutMs)),
-  });
-
-  // An endpoint's URL is checked once, not parsed again for every attempt (the policy is fixed).
+  // A URL (an endpoint's, a token endpoint's) is checked once, not parsed again for every attempt (the policy is fixed).
   const verdicts = new Map<string, Failure | null>();
   const targetVerdict = (url: string): Failure | undefined => {
     let verdict = verdicts.get(url);
@@ -162,6 +151,17 @@ export function createSender(options: SenderOptions): Sender {
     }
     return verdict ?? undefined;
   };
+
+  const postToken: Post = (url, init) => {
+    const refused = targetVerdict(url);
+    if (refused !== undefined) return Promise.reject(new TokenTargetError(refused.message));
+    return post(url, init);
+  };
+  // OAuth2 tokens live with the sender (on its thread), shared by its attempts.
+  const tokens = createTokenCache({
+    now,
+    request: (auth) => requestToken(auth, postToken, AbortSignal.timeout(options.timeoutMs)),
+  });
 
   async function send(req: SendRequest): Promise<SendOutcome> {
     const started = now();
