@@ -23,9 +23,14 @@ export function memory(pid: number): { rss: number; peak: number } {
 const TICK_MS = 10;
 
 /** CPU time (user + system) a process used so far, ms; its threads included. */
-export function cpuMs(pid: number | string): number {
+export function cpuMs(pid: number): number {
+  return statCpuMs(`/proc/${pid}/stat`);
+}
+
+/** User + system CPU time, ms, from a `stat` file of /proc (a process's or one thread's). */
+function statCpuMs(path: string): number {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const stat = readFileSync(path, "utf8");
     // The command name may contain spaces and parentheses: count fields after the last ")".
     const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
     return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
@@ -41,7 +46,7 @@ export function cpuMs(pid: number | string): number {
 export function threadCpuMs(pid: number): Map<number, number> {
   const threads = new Map<number, number>();
   for (const tid of readdirSync(`/proc/${pid}/task`)) {
-    threads.set(Number(tid), cpuMs(`${pid}/task/${tid}`));
+    threads.set(Number(tid), statCpuMs(`/proc/${pid}/task/${tid}/stat`));
   }
   return threads;
 }
