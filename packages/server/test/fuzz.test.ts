@@ -58,8 +58,22 @@ describe("fuzzing every route", () => {
     await server.stop();
   });
 
+  // Operational events (`hookline.*`) are left out of the events count: an accepted request
+  // (a valid POST /v1/events) starts a delivery that the guard refuses, and the
+  // `hookline.delivery.exhausted` event that follows is written in the background, after
+  // the delivery's outcome commits, so it can land while a later, refused request is in
+  // flight. They have their own tests; no route writes one.
   const counts = () =>
-    TABLES.map((t) => (db.prepare(`SELECT COUNT(*) AS n FROM ${t}`).get() as { n: number }).n);
+    TABLES.map(
+      (t) =>
+        (
+          db
+            .prepare(
+              `SELECT COUNT(*) AS n FROM ${t}${t === "events" ? " WHERE type NOT LIKE 'hookline.%'" : ""}`,
+            )
+            .get() as { n: number }
+        ).n,
+    );
 
   it("answers every malformed request below 500 and changes nothing when it refuses", async () => {
     // Built here: the seeded ids exist only once beforeAll has run.
@@ -96,7 +110,7 @@ describe("fuzzing every route", () => {
       fc
         .record(
           {
-            url: fc.oneof(fc.string(), fc.constant("https://example.com/x"), fc.integer()),
+            url: fc.oneof(fc.string(), fc.constant("http://127.0.0.1:9/x"), fc.integer()),
             enabled_events: fc.oneof(
               fc.array(fc.string({ maxLength: 10 }), { maxLength: 3 }),
               fc.string(),
