@@ -73,3 +73,23 @@ export async function closedPort(): Promise<number> {
   await receiver.close();
   return receiver.port;
 }
+
+/**
+ * A receiver that holds each request `holdMs` before answering 200, and counts how many it held
+ * at once at most: the concurrency a sender really put on it.
+ */
+export async function startHoldingReceiver(
+  holdMs: number,
+): Promise<Receiver & { mostAtOnce(): number }> {
+  let running = 0;
+  let most = 0;
+  const receiver = await startReceiver((res) => {
+    running++;
+    most = Math.max(most, running);
+    setTimeout(() => {
+      running--;
+      res.end("ok");
+    }, holdMs);
+  });
+  return Object.assign(receiver, { mostAtOnce: () => most });
+}
