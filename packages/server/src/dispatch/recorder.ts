@@ -40,10 +40,10 @@ export interface RecorderOptions {
 
 /**
  * Under load, at most one recording transaction per this many ms... At 5,000 outcomes a second
- * that is batches of about 75: draining one endpoint's backlog, 15 ms against 5 took the main
- * thread's CPU per delivery from 99–122 to 84–105 µs (six interleaved pairs, lower in each).
- * What it costs: an outcome shows in the API up to 15 ms later, and a crash sends up to 15 ms
- * of answered deliveries again.
+ * that is batches of about 75. Draining one endpoint's backlog, 15 ms against 5 took the main
+ * thread's CPU per delivery from 97–108 to 69–95 µs (three interleaved pairs on a shared
+ * machine). What it costs: an outcome shows in the API up to 15 ms later, and a crash sends up
+ * to 15 ms of answered deliveries again.
  */
 export const PACE_MS = 15;
 /** ...unless this many outcomes are waiting. */
