@@ -10,6 +10,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { DeliveryStatus } from "../src/domain/delivery-status.ts";
 import { DEFAULT_LADDER } from "../src/domain/health-ladder.ts";
 import { createPostgresStore } from "../src/store/postgres/postgres-store.ts";
+import { OPEN_WORK } from "../src/store/sqlite/activity.ts";
 import { createSqliteStore } from "../src/store/sqlite/sqlite-store.ts";
 import type { Store } from "../src/store/types.ts";
 import { freshDatabase } from "./support/postgres.ts";
@@ -206,6 +207,26 @@ async function expectCounted(store: Store, { a, quiet }: Awaited<ReturnType<type
   expect(await reported(store, a.id)).toEqual({ ...none, failed: 2, skipped: 1 });
   expect(await reported(store, quiet.id)).toEqual(none);
 }
+
+describe("the SQLite health report's count of open work", () => {
+  it("reads the partial index of open deliveries, not every delivery of the endpoint", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "hookline-counts-"));
+    const file = join(dir, "hookline.db");
+    try {
+      await createSqliteStore(file, { durability: "process" }).close();
+      const raw = new Database(file);
+      const plan = raw.prepare(`EXPLAIN QUERY PLAN ${OPEN_WORK}`).all("we_x") as {
+        detail: string;
+      }[];
+      raw.close();
+      expect(plan.map((p) => p.detail).join("; ")).toContain(
+        "deliveries_endpoint_open (endpoint_id=? AND status=?)",
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
 
 describe("migration 0013", () => {
   it("counts on SQLite the failed and skipped deliveries stored before it", async () => {
