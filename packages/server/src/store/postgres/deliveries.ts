@@ -2,13 +2,17 @@ import type pg from "pg";
 import { deliveryList } from "../list-query.ts";
 import { cursorError } from "../sqlite/endpoints.ts";
 import type { AttemptRow, DeliveryFilters, DeliveryRow, Page } from "../types.ts";
+import { lockCountsOf } from "./endpoint-counts.ts";
 import { paginate } from "./paginate.ts";
-import { NOTIFY_DUE } from "./pool.ts";
+import { NOTIFY_DUE, transaction } from "./pool.ts";
 import { type AttemptRecord, type DeliveryRecord, toAttempt, toDelivery } from "./rows.ts";
 
 const BY_ID = "SELECT * FROM deliveries WHERE tenant_id = $1 AND id = $2";
 const RETRY = `UPDATE deliveries SET status = 'pending', next_attempt_at = $1, updated_at = $1
   WHERE tenant_id = $2 AND id = $3 AND status <> 'in_flight'`;
+// Its count row is locked first when it leaves failed or skipped (migration 0013).
+const RETRIED_PARKED = `SELECT endpoint_id FROM deliveries
+  WHERE tenant_id = $1 AND id = $2 AND status IN ('failed', 'skipped')`;
 const RELEASE = `UPDATE deliveries SET status = 'pending', next_attempt_at = $1, lease_owner = NULL,
   lease_until = NULL, updated_at = $1 WHERE status = 'in_flight' AND lease_owner = $2`;
 // Crashed holders' leases: the one small statement any node runs now and then.
@@ -42,7 +46,11 @@ export function deliveryQueries(pool: pg.Pool) {
       return rows.map(toAttempt);
     },
     async retry(tenantId: string, id: string, now: number): Promise<DeliveryRow | undefined> {
-      await notify((await pool.query(RETRY, [now, tenantId, id])).rowCount ?? 0);
+      const retried = await transaction(pool, async (client) => {
+        await lockCountsOf(client, RETRIED_PARKED, [tenantId, id]);
+        return (await client.query(RETRY, [now, tenantId, id])).rowCount ?? 0;
+      });
+      await notify(retried);
       return get(tenantId, id);
     },
     release: async (owner: string, now: number) =>

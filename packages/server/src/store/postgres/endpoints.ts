@@ -2,6 +2,7 @@ import type pg from "pg";
 import { endpointList } from "../list-query.ts";
 import { cursorError } from "../sqlite/endpoints.ts";
 import type { EndpointRow, IdempotencyRecord, ListOptions, Page } from "../types.ts";
+import { lockCounts, removeCounts } from "./endpoint-counts.ts";
 import { claimKey } from "./idempotency.ts";
 import { paginate } from "./paginate.ts";
 import { transaction } from "./pool.ts";
@@ -76,8 +77,10 @@ export function endpointQueries(pool: pg.Pool) {
         await client.query(UPDATE, updateValues(endpoint));
         if (previousStatus !== endpoint.status) {
           // Disabled: nothing more is attempted, and nothing is lost either (recover resends it).
-          if (endpoint.status === "disabled") await client.query(SKIP_PENDING, [now, endpoint.id]);
-          else await client.query(RESET_HEALTH, [endpoint.id]);
+          if (endpoint.status === "disabled") {
+            await lockCounts(client, [endpoint.id]);
+            await client.query(SKIP_PENDING, [now, endpoint.id]);
+          } else await client.query(RESET_HEALTH, [endpoint.id]);
         }
         return { previousStatus };
       }),
@@ -85,6 +88,7 @@ export function endpointQueries(pool: pg.Pool) {
       transaction(pool, async (client) => {
         const found = await client.query(LOCK, [tenantId, id]);
         if (found.rowCount === 0) return false;
+        await removeCounts(client, id);
         await client.query(CANCEL, [now, id]);
         await client.query("DELETE FROM endpoints WHERE tenant_id = $1 AND id = $2", [
           tenantId,

@@ -1,4 +1,5 @@
 import type pg from "pg";
+import { countsAtInsert } from "../endpoint-counts.ts";
 import { eventList, failingAtInsert } from "../list-query.ts";
 import { eventDeltas } from "../rollups.ts";
 import { cursorError } from "../sqlite/endpoints.ts";
@@ -10,6 +11,7 @@ import type {
   NewEventRows,
   Page,
 } from "../types.ts";
+import { addCounts } from "./endpoint-counts.ts";
 import { claimKey } from "./idempotency.ts";
 import { allocateSequences } from "./ordering-keys.ts";
 import { paginate } from "./paginate.ts";
@@ -148,6 +150,7 @@ export async function insertEvents(
       ]),
     });
   }
+  await addCounts(client, countsAtInsert(deliveries));
   // The notification names the endpoints left pending, so a node whose lanes are full
   // marks them instead of running a claim per commit to learn nothing (dispatch/claimer.ts).
   const pending = new Set(

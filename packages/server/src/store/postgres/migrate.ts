@@ -11,6 +11,7 @@ import { sql as endpointOptions } from "./migrations/0009-endpoint-options.ts";
 import { sql as pendingRetries } from "./migrations/0010-pending-retries.ts";
 import { sql as traceContext } from "./migrations/0011-trace-context.ts";
 import { sql as endpointTls } from "./migrations/0012-endpoint-tls.ts";
+import { sql as endpointDeliveryCounts } from "./migrations/0013-endpoint-delivery-counts.ts";
 import { transaction } from "./pool.ts";
 
 /** Numbered, forward-only migrations; `schema_migrations` records which are applied. */
@@ -27,6 +28,7 @@ export const MIGRATIONS: readonly string[] = [
   pendingRetries,
   traceContext,
   endpointTls,
+  endpointDeliveryCounts,
 ];
 
 // Any constant both dialects' nodes agree on; "hookline" in ASCII.

@@ -4,6 +4,7 @@ import type { LadderPolicy } from "../../domain/health-ladder.ts";
 import { applyOutcome, type LadderEndpoint } from "../apply-outcome.ts";
 import { attemptDeltas } from "../rollups.ts";
 import type { AttemptResult, HealthChange } from "../types.ts";
+import { lockCounts } from "./endpoint-counts.ts";
 import { SKIP_PENDING } from "./endpoints.ts";
 import { columns } from "./events.ts";
 import { notifyDue, transaction } from "./pool.ts";
@@ -92,6 +93,17 @@ export function recordResultsQuery(pool: pg.Pool) {
         return row;
       });
 
+      // Count rows first (migration 0013): of the endpoints whose deliveries this batch leaves
+      // failed or skipped, and of those it disables (their pending ones become skipped).
+      const parked = results
+        .filter((_, i) => {
+          const status = finished[i]!.status;
+          return status === DeliveryStatus.failed || status === DeliveryStatus.skipped;
+        })
+        .map((r) => r.endpointId);
+      if (parked.length > 0 || disabled.length > 0) {
+        await lockCounts(client, [...parked, ...disabled.map((d) => d.id)]);
+      }
       const crossing = finished.filter((f, i) => isFailing(f) !== results[i]!.attemptCount > 1);
       if (crossing.length > 0 || disabled.length > 0) {
         await client.query({

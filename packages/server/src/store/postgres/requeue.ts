@@ -1,11 +1,16 @@
 import type pg from "pg";
 import type { DeliveryRow } from "../types.ts";
+import { lockCounts, lockCountsOf } from "./endpoint-counts.ts";
 import { NOTIFY_DUE, transaction } from "./pool.ts";
 import { type DeliveryRecord, toDelivery } from "./rows.ts";
 
 const RECOVER = `UPDATE deliveries SET status = 'pending', next_attempt_at = $1, updated_at = $1
   WHERE tenant_id = $2 AND endpoint_id = $3 AND status IN ('failed', 'skipped')
     AND created_at >= $4 AND created_at <= $5`;
+// The endpoints whose count rows a resend locks first (migration 0013): RESEND's rows that are
+// failed or skipped. A succeeded one it resends crosses no line.
+const RESENT_PARKED = `SELECT DISTINCT endpoint_id FROM deliveries
+  WHERE event_id = $1 AND status IN ('failed', 'skipped') AND ($2::text IS NULL OR endpoint_id = $2)`;
 const OF_EVENT = "SELECT * FROM deliveries WHERE event_id = $1 ORDER BY seq";
 const RESEND = `UPDATE deliveries SET status = 'pending', next_attempt_at = $1, updated_at = $1
   WHERE event_id = $2 AND status IN ('succeeded', 'failed', 'skipped')
@@ -36,6 +41,7 @@ export function requeueQueries(pool: pg.Pool) {
       now: number;
     }) =>
       transaction(pool, async (client) => {
+        await lockCounts(client, [input.endpointId]);
         const { rowCount } = await client.query(RECOVER, [
           input.now,
           input.tenantId,
@@ -60,6 +66,7 @@ export function requeueQueries(pool: pg.Pool) {
           eventId,
         ]);
         if (event.rowCount === 0) return [];
+        await lockCountsOf(client, RESENT_PARKED, [eventId, endpointId ?? null]);
         const resent = await client.query(RESEND, [now, eventId, endpointId ?? null]);
         const ofEvent = async () =>
           (await client.query<DeliveryRecord>(OF_EVENT, [eventId])).rows

@@ -1,6 +1,7 @@
 import type pg from "pg";
 import { rollupCutoff } from "../rollups.ts";
 import type { PruneBatch } from "../types.ts";
+import { lockCountsOf } from "./endpoint-counts.ts";
 import { transaction } from "./pool.ts";
 import { PRUNE_ROLLUPS } from "./rollups.ts";
 
@@ -23,6 +24,9 @@ const EXAMINE = `SELECT seq, id, tenant_id, idempotency_key, created_at,
 // Children first (attempts → deliveries → events); each walks an index.
 const DELETE_ATTEMPTS = `DELETE FROM attempts WHERE delivery_id IN (
   SELECT id FROM deliveries WHERE event_id = ANY($1::text[]))`;
+// The endpoints whose count rows the deletes lock (migration 0013), locked first.
+const PARKED_OF = `SELECT DISTINCT endpoint_id FROM deliveries
+  WHERE event_id = ANY($1::text[]) AND status IN ('failed', 'skipped')`;
 const DELETE_DELIVERIES = "DELETE FROM deliveries WHERE event_id = ANY($1::text[])";
 const DELETE_EVENTS = "DELETE FROM events WHERE id = ANY($1::text[])";
 // An event's key goes with the event, never before it (ingest reads the event a replay names).
@@ -67,6 +71,7 @@ export function retentionQueries(pool: pg.Pool) {
         }
         if (prunable.length > 0) {
           const ids = prunable.map((e) => e.id);
+          await lockCountsOf(client, PARKED_OF, [ids]);
           result.attempts = (await client.query(DELETE_ATTEMPTS, [ids])).rowCount ?? 0;
           result.deliveries = (await client.query(DELETE_DELIVERIES, [ids])).rowCount ?? 0;
           result.events = (await client.query(DELETE_EVENTS, [ids])).rowCount ?? 0;

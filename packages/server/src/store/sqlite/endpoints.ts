@@ -2,6 +2,7 @@ import type Database from "better-sqlite3";
 import { UnknownCursorError } from "../errors.ts";
 import { endpointList } from "../list-query.ts";
 import type { EndpointRow, IdempotencyRecord, ListOptions, Page } from "../types.ts";
+import { endpointCountQueries } from "./endpoint-counts.ts";
 import { idempotency } from "./idempotency.ts";
 import { durably } from "./open.ts";
 import { paginate } from "./paginate.ts";
@@ -18,6 +19,7 @@ const VALUES = COLUMNS.split(", ")
 
 export function endpointQueries(db: Database.Database) {
   const keys = idempotency(db);
+  const counts = endpointCountQueries(db);
   const insert = db.prepare(`INSERT INTO endpoints (${COLUMNS}) VALUES (${VALUES})`);
   const byId = db.prepare("SELECT * FROM endpoints WHERE tenant_id = ? AND id = ?");
   const ofTenant = db.prepare("SELECT * FROM endpoints WHERE tenant_id = ?");
@@ -85,7 +87,10 @@ export function endpointQueries(db: Database.Database) {
     }),
     delete: db.transaction((tenantId: string, id: string, now: number) => {
       cancel.run(now, id);
-      return remove.run(tenantId, id).changes > 0;
+      if (remove.run(tenantId, id).changes === 0) return false;
+      // Its failed and skipped deliveries stay until retention; nothing reads their counts.
+      counts.remove(id);
+      return true;
     }),
   };
 }

@@ -1,7 +1,9 @@
 import type Database from "better-sqlite3";
+import { countsAtInsert } from "../endpoint-counts.ts";
 import { eventList, failingAtInsert } from "../list-query.ts";
 import { eventDeltas } from "../rollups.ts";
 import type { CreateEventResult, EventFilters, EventRow, NewEventRows, Page } from "../types.ts";
+import { endpointCountQueries } from "./endpoint-counts.ts";
 import { cursorError } from "./endpoints.ts";
 import { idempotency } from "./idempotency.ts";
 import { paginate } from "./paginate.ts";
@@ -11,6 +13,7 @@ import { type EventRecord, toEvent } from "./rows.ts";
 export function eventQueries(db: Database.Database) {
   const keys = idempotency(db);
   const rollups = rollupQueries(db);
+  const counts = endpointCountQueries(db);
   const insertEvent = db.prepare(
     "INSERT INTO events (id, tenant_id, type, created_at, payload, idempotency_key, ordering_key, failing_deliveries, trace_parent, trace_state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
   );
@@ -65,6 +68,7 @@ export function eventQueries(db: Database.Database) {
         d.updatedAt,
       );
     }
+    counts.add(countsAtInsert(deliveries));
     return { kind: "created", event, deliveries: deliveries.length };
   };
   const create = db.transaction((items: readonly NewEventRows[]) => {

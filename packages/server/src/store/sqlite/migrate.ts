@@ -11,6 +11,7 @@ import { sql as endpointOptions } from "./migrations/0009-endpoint-options.ts";
 import { sql as pendingRetries } from "./migrations/0010-pending-retries.ts";
 import { sql as traceContext } from "./migrations/0011-trace-context.ts";
 import { sql as endpointTls } from "./migrations/0012-endpoint-tls.ts";
+import { sql as endpointDeliveryCounts } from "./migrations/0013-endpoint-delivery-counts.ts";
 
 /** Numbered, forward-only migrations; `user_version` records how many are applied. */
 export const MIGRATIONS: readonly string[] = [
@@ -26,6 +27,7 @@ export const MIGRATIONS: readonly string[] = [
   pendingRetries,
   traceContext,
   endpointTls,
+  endpointDeliveryCounts,
 ];
 
 export function migrate(db: Database.Database): void {
