@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { factories, type Opened } from "./support/store-factories.ts";
-import { endpointRow, TENANT } from "./support/store-rows.ts";
+import { endpointRow, eventRows, TENANT } from "./support/store-rows.ts";
 
 // Tenants and API keys behave the same on every store.
 
@@ -76,5 +76,18 @@ describe.each(factories)("the $name tenant store", ({ open }) => {
     expect(await store.getTenant("tn_a")).toBeUndefined();
     expect(await store.findApiKey(hash("hk_one"))).toBeUndefined();
     expect((await store.getApiKey("key_1"))?.revokedAt).toBe(T0 + 3);
+  });
+
+  it("refuses to delete another tenant's endpoint by its id, and leaves its deliveries alone", async () => {
+    const { store } = opened;
+    await store.createTenant(tenant("tn_b"));
+    const endpoint = endpointRow(T0);
+    await store.createEndpoint(endpoint);
+    const rows = eventRows(T0 + 1, [endpoint.id]);
+    await store.createEvents([rows]);
+    const deliveryId = rows.deliveries[0]!.id;
+    expect(await store.deleteEndpoint("tn_b", endpoint.id, T0 + 2)).toBe(false);
+    expect(await store.getEndpoint(TENANT, endpoint.id)).toBeDefined();
+    expect((await store.getDelivery(TENANT, deliveryId))?.status).toBe("pending");
   });
 });

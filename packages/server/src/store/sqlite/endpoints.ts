@@ -86,8 +86,9 @@ export function endpointQueries(db: Database.Database) {
       return { previousStatus };
     }),
     delete: db.transaction((tenantId: string, id: string, now: number) => {
-      cancel.run(now, id);
+      // The tenant's own endpoint, or nothing changes: the cancel goes by endpoint id alone.
       if (remove.run(tenantId, id).changes === 0) return false;
+      cancel.run(now, id);
       // Its failed and skipped deliveries stay until retention; nothing reads their counts.
       counts.remove(id);
       return true;
