@@ -17,11 +17,10 @@
  * is the median over the rounds of those pairs' ratios. Nothing here asserts on time: a miss is
  * reported, never thrown.
  */
-import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import type { ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { createDatabase, postgresServer } from "../../../bench/postgres-setup.ts";
 import { table } from "../../../bench/stats.ts";
@@ -30,6 +29,7 @@ import { generateSecret } from "../src/index.ts";
 import { contenders as all, type Contender } from "./handler/contenders.ts";
 import { signedRequests } from "./handler/events.ts";
 import { drive, type LoadResult } from "./handler/load.ts";
+import { processCpuMs, spawnContender } from "./handler/spawn.ts";
 import { median } from "./median.ts";
 
 const CONNECTIONS = 32;
@@ -77,33 +77,11 @@ async function startServer(contender: Contender, index: number): Promise<Running
     postgres && contender.name.includes("PostgreSQL")
       ? await createDatabase(postgres.url, `hookline_bench_handler_${index}`)
       : undefined;
-  const child = spawn(
-    process.execPath,
-    [
-      // Every server but the peers idles between its turns, and V8's memory reducer shrinks an
-      // idle heap, so the next burst starts with a tiny young generation: in a full run the floor
-      // came out at 0.64x constructEvent (1.20x when measured alone). Off for all of them alike.
-      "--no-memory-reducer",
-      "--import",
-      "tsx",
-      ...(profileDir ? ["--cpu-prof", "--cpu-prof-dir", join(profileDir, `c${index}`)] : []),
-      fileURLToPath(new URL("./handler/server.ts", import.meta.url)),
-      contender.name,
-    ],
-    {
-      env: {
-        ...process.env,
-        NODE_ENV: "production",
-        HOOKLINE_BENCH_SECRET: secret,
-        HOOKLINE_BENCH_SQLITE: join(dir, `inbox-${index}.db`),
-        ...(databaseUrl ? { HOOKLINE_BENCH_DATABASE_URL: databaseUrl } : {}),
-      },
-      stdio: ["ignore", "pipe", "inherit"],
-    },
+  const { child, port } = await spawnContender(
+    contender.name,
+    { secret, sqlitePath: join(dir, `inbox-${index}.db`), databaseUrl },
+    profileDir ? join(profileDir, `c${index}`) : undefined,
   );
-  const first = await createInterface({ input: child.stdout! })[Symbol.asyncIterator]().next();
-  if (first.done) throw new Error(`${contender.name} exited before listening`);
-  const { port } = JSON.parse(first.value) as { port: number };
   return { contender, child, port, throughput: [], p50: [], p99: [], ratios: [], p99Ratios: [] };
 }
 
@@ -162,17 +140,7 @@ async function measurePair(server: Running, peer: Running, round: number): Promi
 }
 
 /** CPU ms used so far by these processes (Linux /proc; 0 elsewhere). */
-function cpuMs(pids: number[]): number {
-  const tick = 1000 / 100; // USER_HZ is 100 on every Linux Node supports
-  let total = 0;
-  for (const pid of pids) {
-    try {
-      const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
-      total += (Number(fields[11]) + Number(fields[12])) * tick;
-    } catch {}
-  }
-  return total;
-}
+const cpuMs = (pids: number[]) => pids.reduce((sum, pid) => sum + processCpuMs(pid), 0);
 const busyMs = () =>
   os.cpus().reduce((sum, { times: t }) => sum + t.user + t.nice + t.sys + t.irq, 0);
 

@@ -32,7 +32,15 @@ export const fastifyWebhook: FastifyPluginAsync<FastifyWebhookOptions> = async (
   const { handler } = options;
   const receive = rawEntryOf(handler);
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser("*", { parseAs: "buffer" }, (_request, body, done) => done(null, body));
+  const keepBytes = (
+    _request: unknown,
+    body: Buffer | string,
+    done: (e: null, b: unknown) => void,
+  ) => done(null, body);
+  // JSON by name as well as the catch-all: Fastify caches the parser it finds for a content type,
+  // except the catch-all, which it reaches after parsing the header anew on every request.
+  app.addContentTypeParser("application/json", { parseAs: "buffer" }, keepBytes);
+  app.addContentTypeParser("*", { parseAs: "buffer" }, keepBytes);
   app.post(options.path ?? "/", async (request, reply) => {
     const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
     if (receive !== undefined)

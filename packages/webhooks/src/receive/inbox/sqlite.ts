@@ -27,7 +27,10 @@ CREATE TABLE IF NOT EXISTS hookline_object_versions (
   sequence INTEGER NOT NULL
 );`;
 
-const CLAIM = claimSql("VALUES (@id, @type, @payload, 'processing', 1, @token, @leaseUntil, @now)");
+// Positional parameters in the per-event statements: better-sqlite3 binds an object by looking
+// up each name, and the caller builds that object per event; claim and completion together went
+// from 29-30 to 21-25 us of CPU an event (30,000 of each in transactions of 16, same machine).
+const CLAIM = claimSql("VALUES (?, ?, ?, 'processing', 1, ?, ?, ?)");
 
 const CLAIM_DUE = `
 UPDATE hookline_inbox SET state = 'processing', attempts = attempts + 1, token = @token,
@@ -93,12 +96,12 @@ export function createSqliteInbox(
       : undefined;
   const checkpointer = onDisk ? createCheckpointer(db) : undefined;
 
-  const claimRow = db.prepare<Record<string, unknown>, ClaimedRow>(CLAIM);
-  const completeRow = db.prepare(
-    "UPDATE hookline_inbox SET state = 'completed', token = NULL, last_error = NULL, completed_at = @now WHERE id = @id AND token = @token AND state = 'processing'",
+  const claimRow = db.prepare<[string, string, string, string, number, number], ClaimedRow>(CLAIM);
+  const completeRow = db.prepare<[number, string, string]>(
+    "UPDATE hookline_inbox SET state = 'completed', token = NULL, last_error = NULL, completed_at = ? WHERE id = ? AND token = ? AND state = 'processing'",
   );
-  const failRow = db.prepare(
-    "UPDATE hookline_inbox SET state = 'failed', token = NULL, available_at = @retryAt, last_error = @error WHERE id = @id AND token = @token AND state = 'processing'",
+  const failRow = db.prepare<[number, string, string, string]>(
+    "UPDATE hookline_inbox SET state = 'failed', token = NULL, available_at = ?, last_error = ? WHERE id = ? AND token = ? AND state = 'processing'",
   );
   const claimDue = db.prepare<Record<string, unknown>, ClaimedEvent>(CLAIM_DUE);
   const advance = db.prepare(
@@ -121,17 +124,17 @@ export function createSqliteInbox(
   return {
     async claim(event, { now, leaseMs, token, durable = true }) {
       const row = await group.run(
-        () => claimRow.get({ ...event, token, now, leaseUntil: now + leaseMs })!,
+        () => claimRow.get(event.id, event.type, event.payload, token, now + leaseMs, now)!,
         durable,
       );
       return claimFromRow(row, token, now);
     },
     // A lost completion or failure (power loss) only means the event runs again: at least once.
     async complete(id, token, { now }) {
-      return (await group.run(() => completeRow.run({ id, token, now }), false)).changes === 1;
+      return (await group.run(() => completeRow.run(now, id, token), false)).changes === 1;
     },
     async fail(id, token, { retryAt, error }) {
-      const result = await group.run(() => failRow.run({ id, token, retryAt, error }), false);
+      const result = await group.run(() => failRow.run(retryAt, error, id, token), false);
       return result.changes === 1;
     },
     async claimDue({ now, leaseMs, token, maxAttempts, limit }) {
