@@ -4,7 +4,6 @@ import type { DestinationStream } from "pino";
 import { buildApp } from "./api/app.ts";
 import type { Config } from "./config/config.ts";
 import { createDispatcher, type Dispatcher } from "./dispatch/dispatcher.ts";
-import { handoffHeadroom } from "./dispatch/lane.ts";
 import { allObservers } from "./dispatch/observer.ts";
 import { createSender, type Sender } from "./dispatch/send.ts";
 import { createThreadedSender } from "./dispatch/threaded-sender.ts";
@@ -93,7 +92,6 @@ export async function startServer(
       httpsOnly: config.httpsOnly,
     },
     connectionsPerOrigin: config.maxInFlightPerEndpoint,
-    attemptsPerUrl: config.maxInFlightPerEndpoint,
     extraCaCerts: config.extraCaCerts,
     ...(config.proxyUrl === undefined ? {} : { proxyUrl: config.proxyUrl }),
   };
@@ -125,9 +123,6 @@ export async function startServer(
     schedule: config.retrySchedule,
     maxInFlight: config.maxInFlight,
     maxInFlightPerEndpoint: config.maxInFlightPerEndpoint,
-    // The sender holds each endpoint URL to the cap (attemptsPerUrl): half a round more may
-    // wait there to take freed slots without a round trip through this thread (lane.ts).
-    handoffHeadroom: handoffHeadroom(config.maxInFlightPerEndpoint),
     // Well inside the timeout: a hanging endpoint is noticed long before its attempts time out.
     stallMs: Math.min(1000, Math.max(50, config.deliveryTimeoutMs / 2)),
     leaseMs: postgres ? config.leaseMs : singleNodeLeaseMs(config.leaseMs),

@@ -2,7 +2,6 @@ import fc from "fast-check";
 import { afterEach, beforeEach, describe, it, vi } from "vitest";
 import { seededRandom } from "../src/cli/shuffle.ts";
 import { createDispatcher, type Dispatcher } from "../src/dispatch/dispatcher.ts";
-import { createEndpointGate } from "../src/dispatch/endpoint-gate.ts";
 import { DEFAULT_BREAKER } from "../src/domain/circuit-breaker.ts";
 import { createSimSender, type SimMode } from "./support/sim-sender.ts";
 import { createSimStore, type SimStore } from "./support/sim-store.ts";
@@ -16,9 +15,7 @@ import { createSimStore, type SimStore } from "./support/sim-store.ts";
 //   the store while its lane has a free slot and a global slot is free; and whatever is due is
 //   known to the claimer (its endpoint's lane is marked, or it looks at every endpoint).
 // - CAPS: at most `maxInFlight` attempts count as active, 4× that run at all (stalled ones
-//   included), at most `perEndpoint` run to one endpoint. With `headroom`, the dispatcher hands
-//   an endpoint up to that many more and the sender's gate (endpoint-gate.ts, as in production)
-//   holds them until a slot frees: the receiver still sees at most `perEndpoint` at once.
+//   included), at most `perEndpoint` run to one endpoint.
 // - ONE AT A TIME: a delivery has at most one attempt in flight, and only under its lease.
 // - EVERY DELIVERY ENDS: once endpoints are healed, everything is delivered, exhausted or
 //   skipped (disabled), with nothing left in flight.
@@ -44,8 +41,6 @@ const scenarioArb = fc.record({
   endpoints: fc.integer({ min: 1, max: 5 }),
   maxInFlight: fc.integer({ min: 2, max: 64 }),
   perEndpoint: fc.integer({ min: 1, max: 32 }),
-  /** Extra attempts handed to the sender's gate (0: the dispatcher's cap alone, no gate). */
-  headroom: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 16 })),
   claimBatch: fc.integer({ min: 1, max: 200 }),
   openAfter: fc.integer({ min: 1, max: 5 }),
   minAttempts: fc.integer({ min: 5, max: 60 }),
@@ -162,14 +157,9 @@ async function simulate(scenario: Scenario): Promise<void> {
       receipts.set(slot, seen);
     },
   });
-  const gate = createEndpointGate(limits.perEndpoint);
   const d: Dispatcher = createDispatcher({
     store: sim.store,
-    sender:
-      scenario.headroom === 0
-        ? sent.sender
-        : { send: (r) => gate(r.url, () => sent.sender.send(r)), close: sent.sender.close },
-    handoffHeadroom: scenario.headroom,
+    sender: sent.sender,
     schedule: [100, 300, 1_000],
     maxInFlight: limits.maxInFlight,
     maxInFlightPerEndpoint: limits.perEndpoint,
@@ -193,11 +183,6 @@ async function simulate(scenario: Scenario): Promise<void> {
     const view = d.view();
     const where = `${when} at +${Date.now() % 1_000_000} ms`;
     if (view.active > limits.maxInFlight) throw new Error(`${where}: ${view.active} active`);
-    for (const [endpointId, lane] of view.lanes) {
-      if (lane.active > limits.perEndpoint + scenario.headroom) {
-        throw new Error(`${where}: ${lane.active} handed to the sender for ${endpointId}`);
-      }
-    }
     if (view.claiming || view.backingOff) return;
     const room = Math.min(
       limits.maxInFlight - view.active - view.queued,
@@ -364,7 +349,6 @@ describe("the dispatcher, simulated", () => {
       endpoints: 1,
       maxInFlight: 256,
       perEndpoint: 32,
-      headroom: 16,
       claimBatch: 200,
       openAfter: 3,
       minAttempts: 50,

@@ -3,10 +3,9 @@ import { DEFAULTS } from "../src/config/config.ts";
 import { startHoldingReceiver } from "./support/raw-receiver.ts";
 import { startTestServer, type TestServer, waitFor } from "./support/server.ts";
 
-// The per-endpoint cap as the receiver sees it, through the whole server: the dispatcher hands
-// an endpoint that answers at full speed more attempts than the cap (lane.ts, headroom), and the
-// sender holds them until a slot frees (endpoint-gate.ts; its pool's connections per origin
-// are the cap too). It fails if either lets the extras through.
+// The per-endpoint cap as the receiver sees it, through the whole server: the lanes hand the
+// sender at most the cap (lane.ts) and its pool holds that many connections per origin. It
+// fails if a backlog reaches the receiver more than the cap at once, or never the cap at once.
 describe("one endpoint with a backlog", () => {
   let server: TestServer | undefined;
   const closers: (() => Promise<void>)[] = [];

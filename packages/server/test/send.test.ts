@@ -5,12 +5,7 @@ import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { SendOutcome, SendRequest } from "../src/dispatch/outcome.ts";
 import { createSender, type Sender, type SenderOptions } from "../src/dispatch/send.ts";
 import { createThreadedSender } from "../src/dispatch/threaded-sender.ts";
-import {
-  closedPort,
-  type Receiver,
-  startHoldingReceiver,
-  startReceiver,
-} from "./support/raw-receiver.ts";
+import { closedPort, type Receiver, startReceiver } from "./support/raw-receiver.ts";
 
 const stripe = new Stripe("sk_test_x");
 const secret = generateSecret();
@@ -216,31 +211,6 @@ describe.each(SENDERS)("the sender $name", ({ make }) => {
         expect((await send.send(attempt(target.url))).responseBody).toHaveLength(4096);
       }
       expect(target.connections).toBeLessThanOrEqual(2);
-    });
-  });
-
-  describe("attempts per endpoint URL (attemptsPerUrl)", () => {
-    it("runs at most that many at once; the rest start as answers come, each timed from its own start", async () => {
-      // Each request is held 150 ms. Six handed over at once with a limit of 2 take three
-      // rounds (~450 ms), more than the 400 ms timeout, and the last two wait 300 ms for a
-      // slot: they all succeed, and in under 300 ms each, only if that wait is not counted
-      // as the endpoint's time.
-      const target = await startHoldingReceiver(150);
-      opened.push(target);
-      const other = await receiver();
-      const send = sender({ attemptsPerUrl: 2, timeoutMs: 400 });
-      const started = Date.now();
-      const outcomes = await Promise.all(
-        Array.from({ length: 6 }, () => send.send(attempt(`${target.url}/hooks`))),
-      );
-      // Another endpoint is not held behind the first one's queue.
-      const elsewhere = await send.send(attempt(`${other.url}/hooks`));
-      expect(outcomes.map((o) => o.kind)).toEqual(Array(6).fill("delivered"));
-      expect(elsewhere.kind).toBe("delivered");
-      expect(target.mostAtOnce()).toBe(2);
-      expect(target.requests).toHaveLength(6);
-      expect(Date.now() - started).toBeGreaterThanOrEqual(3 * 150);
-      for (const outcome of outcomes) expect(outcome.durationMs).toBeLessThan(300);
     });
   });
 });

@@ -37,13 +37,6 @@ export interface DispatcherOptions {
   schedule: readonly number[];
   maxInFlight: number;
   maxInFlightPerEndpoint: number;
-  /**
-   * How many attempts beyond `maxInFlightPerEndpoint` an endpoint that answers at full speed
-   * may have handed to the sender, which must then hold each endpoint to the cap itself and
-   * start the extras as slots free on its side (endpoint-gate.ts, lane.ts). Default 0: the
-   * dispatcher's own cap is the only one.
-   */
-  handoffHeadroom?: number;
   /** How long a claim holds a delivery before another claim may take it (its holder died). */
   leaseMs: number;
   /** This process's name on its leases. */
@@ -148,7 +141,6 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   const { store, log, clock } = options;
   const limits: LaneLimits = {
     perEndpoint: options.maxInFlightPerEndpoint,
-    headroom: options.handoffHeadroom ?? 0,
     stallMs: options.stallMs ?? 1000,
     leaseMs: options.leaseMs,
     breaker: options.breaker ?? DEFAULT_BREAKER,

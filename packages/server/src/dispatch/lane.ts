@@ -54,11 +54,6 @@ export interface Lane {
 export interface LaneLimits {
   /** Attempts in flight per endpoint at most. */
   perEndpoint: number;
-  /**
-   * Attempts handed to the sender beyond `perEndpoint` while the endpoint answers at full
-   * speed (`allowed`); the sender holds them until a running one ends (endpoint-gate.ts).
-   */
-  headroom: number;
   /** An attempt unanswered this long stalls its lane (see `isStalled`). */
   stallMs: number;
   leaseMs: number;
@@ -91,28 +86,10 @@ export function newLane(): Lane {
   };
 }
 
-/**
- * How many attempts the lane may run at once now: its window, its circuit, its serial rule.
- *
- * An endpoint that has shown it answers (its window at the cap) and has no rate limit gets
- * `headroom` more: handed to the sender, they wait there for one of the cap's slots and take it
- * the moment an answer frees it, on the sender's thread. Without them each freed slot waited
- * for the outcome to reach this thread and the next attempt to go back, a millisecond or more
- * while either thread was busy. The receiver still sees at most `perEndpoint` at once; a new,
- * slow or failing endpoint (window below the cap), an open circuit's probes, a rate limit and
- * a listen session get none.
- */
+/** How many attempts the lane may run at once now: its window, its circuit, its serial rule. */
 export function allowed(lane: Lane, now: number, limits: LaneLimits): number {
-  let cap = lane.serial ? 1 : Math.min(limits.perEndpoint, lane.window);
-  if (!lane.serial && lane.rateLimit === null && lane.window >= limits.perEndpoint) {
-    cap += limits.headroom;
-  }
+  const cap = lane.serial ? 1 : Math.min(limits.perEndpoint, lane.window);
   return allowedInFlight(atTime(lane.circuit, now), now, cap, limits.breaker);
-}
-
-/** The headroom of a dispatcher whose sender holds each endpoint to `perEndpoint`: half a round. */
-export function handoffHeadroom(perEndpoint: number): number {
-  return Math.ceil(perEndpoint / 2);
 }
 
 /**

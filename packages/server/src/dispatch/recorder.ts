@@ -16,8 +16,8 @@ export interface ExhaustedDelivery {
  * machine: 130 to 150 µs of CPU for a batch of one, 18 to 25 µs per outcome in batches of 16 to
  * 64), and outcomes arrive a few per turn. Nothing waits on the record to go on: the attempt's
  * slot is free once its outcome is known, so the pace costs throughput nothing. The one
- * exception is a keyed delivery's outcome: the next of its key waits for it to leave flight, so
- * a batch holding one is written at once. An outcome is never dropped: while the store fails,
+ * exception is a keyed delivery that succeeded or ran out of attempts: the next of its key waits
+ * for it, so a batch holding one is written at once. An outcome is never dropped: while the store fails,
  * the batch is kept and tried again with backoff. Until it is recorded the delivery stays in
  * flight under its lease, so a crash meanwhile sends it again (at least once, never zero).
  */
@@ -106,7 +106,8 @@ export function createRecorder(options: RecorderOptions): Recorder {
     add(result, ranOut) {
       results.push(result);
       if (ranOut !== undefined) exhausted.push(ranOut);
-      schedule(result.ordered === true);
+      // Only a keyed delivery that leaves for good frees its key; a retry still holds it.
+      schedule(result.ordered === true && result.nextAttemptAt === null);
     },
     retryNow: () => retry.now(),
     async flush() {

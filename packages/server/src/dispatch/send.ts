@@ -9,7 +9,6 @@ import { type AddressPolicy, checkAddress, parseNetworks } from "./address-guard
 import { classifyError, type Failure } from "./classify-error.ts";
 import { clientCertAgents, keyedAgents } from "./client-cert-agents.ts";
 import { authorizationFor, renewedAuthorization, tokenFailure } from "./endpoint-authorization.ts";
-import { createEndpointGate } from "./endpoint-gate.ts";
 import { guardedLookup, type Resolve } from "./guarded-lookup.ts";
 import { type Post, requestToken } from "./oauth2-token-request.ts";
 import { createTokenCache } from "./oauth2-tokens.ts";
@@ -27,11 +26,6 @@ export interface SenderOptions {
   maxResponseBytes?: number;
   /** Sockets per origin in the keep-alive pool. Default 16. */
   connectionsPerOrigin?: number;
-  /**
-   * At most this many attempts run at once to one endpoint URL; more wait their turn, their
-   * clock not started (endpoint-gate.ts). Default: no limit here.
-   */
-  attemptsPerUrl?: number;
   userAgent?: string;
   /** Milliseconds clock, for durations and Retry-After dates. Default Date.now. */
   now?: () => number;
@@ -265,9 +259,8 @@ export function createSender(options: SenderOptions): Sender {
     }
   }
 
-  const gate = createEndpointGate(options.attemptsPerUrl ?? Number.POSITIVE_INFINITY);
   return {
-    send: (request) => gate(request.url, () => send(request)),
+    send,
     close: async () => {
       await Promise.all([agent.close(), certAgents.close(), namedAgents.close()]);
     },
