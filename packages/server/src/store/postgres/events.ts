@@ -128,6 +128,9 @@ export async function insertEvents(
       ]).concat([failingCounts]),
     });
   }
+  // Keys, rollup rows, then count rows: every transaction that takes more than one of them
+  // takes them in this order (record-results.ts, retention.ts), so none waits on another that
+  // waits on it.
   await addRollups(client, eventDeltas(events));
   if (deliveries.length > 0) {
     await allocateSequences(client, deliveries);

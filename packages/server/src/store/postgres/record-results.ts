@@ -14,9 +14,11 @@ import { type HealthRecord, healthParams, toHealth } from "./rows.ts";
 // Endpoint rows are locked in id order, before any delivery row: two nodes recording outcomes
 // for the same endpoints queue on the first one instead of deadlocking, and the failure ladder
 // is read and stepped by one node at a time (once per attempt, whichever node made it).
+// NO KEY UPDATE: the recorder never changes an endpoint's id, so ingest's key-share lock of it
+// (endpoint-counts.ts) need not wait for an outcome batch; a delete's FOR UPDATE still does.
 const LOCK_ENDPOINTS = `SELECT id, tenant_id, status, health, consecutive_failures, failing_since,
     disable_at, last_success_at, last_failure_at
-  FROM endpoints WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE`;
+  FROM endpoints WHERE id = ANY($1::text[]) ORDER BY id FOR NO KEY UPDATE`;
 const INSERT_ATTEMPTS = `INSERT INTO attempts (id, delivery_id, endpoint_id, created_at, duration_ms,
     status_code, response_body, error_kind, error_message, request_headers, trace_parent)
   SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::integer[],
@@ -93,7 +95,14 @@ export function recordResultsQuery(pool: pg.Pool) {
         return row;
       });
 
-      // Count rows first (migration 0013): of the endpoints whose deliveries this batch leaves
+      // Rollup rows, then count rows, before any delivery row, in the order ingest takes them
+      // (events.ts): a recorder that took its count rows first and an ingest holding the same
+      // shard's rollup row could each wait for the other (test/postgres-count-locks.test.ts).
+      await addRollups(
+        client,
+        attemptDeltas(results, (id) => endpoints.get(id)?.tenantId),
+      );
+      // Count rows (migration 0013): of the endpoints whose deliveries this batch leaves
       // failed or skipped, and of those it disables (their pending ones become skipped).
       const parked = results
         .filter((_, i) => {
@@ -180,10 +189,6 @@ export function recordResultsQuery(pool: pg.Pool) {
           .map((r) => r.endpointId),
       );
       if (freed.size > 0) await client.query(notifyDue(freed));
-      await addRollups(
-        client,
-        attemptDeltas(results, (id) => endpoints.get(id)?.tenantId),
-      );
       return changes;
     });
 }

@@ -29,7 +29,7 @@ const PARKED_OF = `SELECT DISTINCT endpoint_id FROM deliveries
   WHERE event_id = ANY($1::text[]) AND status IN ('failed', 'skipped')`;
 const DELETE_DELIVERIES = "DELETE FROM deliveries WHERE event_id = ANY($1::text[])";
 const DELETE_EVENTS = "DELETE FROM events WHERE id = ANY($1::text[])";
-// An event's key goes with the event, never before it (ingest reads the event a replay names).
+// An event's key goes in the commit that deletes the event (ingest reads the event a replay names).
 const DELETE_EVENT_KEYS = `DELETE FROM idempotency_keys k
   USING unnest($1::text[], $2::text[], $3::text[]) AS e (tenant_id, key, id)
   WHERE k.tenant_id = e.tenant_id AND k.operation = '${EVENT_KEYS}' AND k.key = e.key
@@ -71,10 +71,10 @@ export function retentionQueries(pool: pg.Pool) {
         }
         if (prunable.length > 0) {
           const ids = prunable.map((e) => e.id);
-          await lockCountsOf(client, PARKED_OF, [ids]);
-          result.attempts = (await client.query(DELETE_ATTEMPTS, [ids])).rowCount ?? 0;
-          result.deliveries = (await client.query(DELETE_DELIVERIES, [ids])).rowCount ?? 0;
-          result.events = (await client.query(DELETE_EVENTS, [ids])).rowCount ?? 0;
+          // Keys first, then count rows, as ingest takes them (a key, then its commit's counts):
+          // the other way round, an ingest replaying a key of a pruned event in a batch that
+          // also counts a skipped delivery could wait on this batch while it waited on the key.
+          // Both go in one commit, so no reader sees a key without its event.
           const keyed = prunable.filter((e) => e.idempotency_key !== null);
           if (keyed.length > 0) {
             const deleted = await client.query(DELETE_EVENT_KEYS, [
@@ -84,6 +84,10 @@ export function retentionQueries(pool: pg.Pool) {
             ]);
             result.idempotencyKeys += deleted.rowCount ?? 0;
           }
+          await lockCountsOf(client, PARKED_OF, [ids]);
+          result.attempts = (await client.query(DELETE_ATTEMPTS, [ids])).rowCount ?? 0;
+          result.deliveries = (await client.query(DELETE_DELIVERIES, [ids])).rowCount ?? 0;
+          result.events = (await client.query(DELETE_EVENTS, [ids])).rowCount ?? 0;
         }
         if (!reachedWindow && examined.length === options.limit) {
           result.next = examined.at(-1)!.seq;
