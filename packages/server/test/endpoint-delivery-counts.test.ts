@@ -13,6 +13,7 @@ import { createPostgresStore } from "../src/store/postgres/postgres-store.ts";
 import { OPEN_WORK } from "../src/store/sqlite/activity.ts";
 import { createSqliteStore } from "../src/store/sqlite/sqlite-store.ts";
 import type { Store } from "../src/store/types.ts";
+import { lockWaiters } from "./support/lock-waiters.ts";
 import { freshDatabase } from "./support/postgres.ts";
 import { factories, type Opened } from "./support/store-factories.ts";
 import { endpointRow, eventRows, outcome, TENANT } from "./support/store-rows.ts";
@@ -259,6 +260,41 @@ describe("migration 0013", () => {
       await raw.end();
       const store = await createPostgresStore(db.url, { poolSize: 2 });
       await expectCounted(store, endpoints);
+      await store.close();
+    } finally {
+      await db.drop();
+    }
+  });
+
+  it("on PostgreSQL counts a delivery that a node still on the old schema fails while it runs", async () => {
+    // A rolling upgrade: an old node's transaction parks a delivery, uncommitted, as a new node
+    // migrates. The migration must wait for it and count it, not backfill around it and then
+    // create triggers that were not there for its update.
+    const db = await freshDatabase();
+    try {
+      const first = await createPostgresStore(db.url, { poolSize: 2 });
+      const endpoints = await history(first);
+      await first.close();
+      const oldNode = new pg.Client({ connectionString: db.url });
+      await oldNode.connect();
+      await oldNode.query(BEFORE_0013.postgres);
+      await oldNode.query("BEGIN");
+      const parked = await oldNode.query(
+        "UPDATE deliveries SET status = 'failed' WHERE endpoint_id = $1 AND status = 'pending'",
+        [endpoints.a.id],
+      );
+      expect(parked.rowCount).toBe(1);
+      const migrating = createPostgresStore(db.url, { poolSize: 2 });
+      expect(await lockWaiters(db.url, 1, migrating)).toBe("waiting");
+      await oldNode.query("COMMIT");
+      await oldNode.end();
+      const store = await migrating;
+      expect(await reported(store, endpoints.a.id)).toEqual({
+        pending: 0,
+        in_flight: 0,
+        failed: 3,
+        skipped: 1,
+      });
       await store.close();
     } finally {
       await db.drop();

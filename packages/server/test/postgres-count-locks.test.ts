@@ -13,6 +13,7 @@ import { DeliveryStatus } from "../src/domain/delivery-status.ts";
 import { DEFAULT_LADDER } from "../src/domain/health-ladder.ts";
 import { createPostgresStore } from "../src/store/postgres/postgres-store.ts";
 import type { Store } from "../src/store/types.ts";
+import { lockWaiters } from "./support/lock-waiters.ts";
 import { type FreshDatabase, freshDatabase } from "./support/postgres.ts";
 import { endpointRow, eventRows, outcome, TENANT } from "./support/store-rows.ts";
 
@@ -36,32 +37,7 @@ describe("PostgreSQL's count rows under concurrent writers", () => {
     await db.drop();
   });
 
-  /** Resolves once `n` backends other than `other` wait on a lock, or `done` settles. */
-  async function waiters(n: number, done: Promise<unknown>) {
-    let settled = false;
-    void done.then(
-      () => {
-        settled = true;
-      },
-      () => {
-        settled = true;
-      },
-    );
-    const probe = new pg.Client({ connectionString: db.url });
-    await probe.connect();
-    try {
-      for (;;) {
-        if (settled) return "settled";
-        const { rows } = await probe.query<{ n: number }>(
-          "SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock'",
-        );
-        if (rows[0]!.n >= n) return "waiting";
-        await new Promise((r) => setTimeout(r, 10));
-      }
-    } finally {
-      await probe.end();
-    }
-  }
+  const waiters = (n: number, done: Promise<unknown>) => lockWaiters(db.url, n, done);
 
   /** Tries to lock the endpoint's count rows from `other` without waiting. */
   function lockCountRows(endpointId: string) {

@@ -114,6 +114,24 @@ describe.each(factories)("the $name store", ({ open }) => {
     expect(claimed.map((d) => d.endpointId)).toEqual([kept.id, kept.id]);
   });
 
+  it("cancels a claimed delivery whose endpoint is gone, so a run of them cannot hide what is due behind them", async () => {
+    const kept = endpointRow(T0);
+    await store.createEndpoint(kept);
+    const gone = endpointRow(T0 + 1).id;
+    // More than a scan's window (four claims' worth) of them, due before the live one.
+    await store.createEvents(Array.from({ length: 450 }, (_, n) => eventRows(T0 + n, [gone])));
+    await store.createEvents([eventRows(T0 + 1000, [kept.id])]);
+    const claimed = [];
+    for (let claims = 0; claims < 8 && claimed.length === 0; claims++) {
+      claimed.push(...(await claimAll(store, T0 + 2000, { perEndpoint: 100 })));
+    }
+    expect(claimed.map((d) => d.endpointId)).toEqual([kept.id]);
+    for (const status of ["pending", "in_flight"] as const) {
+      const open = await store.listDeliveries(TENANT, { endpointId: gone, status, limit: 10 });
+      expect({ status, left: open.data.length }).toEqual({ status, left: 0 });
+    }
+  });
+
   it("keeps an event's trace context, hands it to the claim, and keeps the traceparent each attempt sent", async () => {
     const endpoint = endpointRow(T0);
     await store.createEndpoint(endpoint);

@@ -47,6 +47,11 @@ interface ClaimRecord {
 // migration 0008). A snapshot can be stale, so the key's own row decides: `free_keys` locks it SKIP
 // LOCKED and keeps it only while `running` is null, which PostgreSQL re-checks on the row's
 // latest version; the trigger of migration 0005 sets `running` as the chosen row goes in flight.
+//
+// A chosen delivery whose endpoint is gone (ingest or a resend wrote it while the endpoint's
+// delete committed) is cancelled, as the delete cancelled that endpoint's others (`gone`; the
+// two updates see one snapshot, so they touch different rows). Left pending, it stayed at the
+// head of the due index: every scan read it again, and a run of them filled the scan's window.
 const KEY_IS_FREE = `(d.ordering_key IS NULL OR NOT EXISTS (
       SELECT 1 FROM deliveries o
       WHERE o.endpoint_id = d.endpoint_id AND o.ordering_key = d.ordering_key
@@ -111,6 +116,10 @@ WITH named_retries AS (
   WHERE b.ordering_key IS NULL OR EXISTS (
     SELECT 1 FROM free_keys f WHERE f.endpoint_id = b.endpoint_id AND f.ordering_key = b.ordering_key)
   ORDER BY retry DESC, next_attempt_at, seq LIMIT $5
+), gone AS (
+  UPDATE deliveries d SET status = 'cancelled', next_attempt_at = NULL, updated_at = $1
+  FROM chosen
+  WHERE d.seq = chosen.seq AND NOT EXISTS (SELECT 1 FROM endpoints p WHERE p.id = d.endpoint_id)
 )
 UPDATE deliveries d SET status = 'in_flight', lease_owner = $6, lease_until = $7, updated_at = $1
 FROM chosen, events e, endpoints p

@@ -23,6 +23,7 @@ interface Due {
 }
 
 interface ClaimRecord {
+  seq: number;
   id: string;
   tenant_id: string;
   event_id: string;
@@ -164,12 +165,19 @@ function claimQuery(db: Database.Database) {
     WHERE seq IN (SELECT value FROM json_each(?))`);
   // In the claim's order: a serial lane (a listen session) runs the first and gives the rest back.
   const details = db.prepare(`
-    SELECT d.id, d.tenant_id, d.event_id, e.type AS event_type, d.endpoint_id, d.attempt_count,
+    SELECT d.seq, d.id, d.tenant_id, d.event_id, e.type AS event_type, d.endpoint_id, d.attempt_count,
            e.payload, d.ordering_key, d.sequence, d.last_attempt_at, e.trace_parent, e.trace_state
     FROM deliveries d
     JOIN events e ON e.id = d.event_id
     WHERE d.seq IN (SELECT value FROM json_each(?))
     ORDER BY d.attempt_count = 0, d.next_attempt_at, d.seq`);
+  // A delivery whose endpoint is gone (ingest or a resend wrote it while the endpoint's delete
+  // committed) ends as the delete ended that endpoint's others: cancelled. Left pending, it
+  // would be leased and given back forever, and a run of them would fill the scan's window.
+  const cancelGone = db.prepare(`
+    UPDATE deliveries SET status = 'cancelled', next_attempt_at = NULL, lease_owner = NULL,
+      lease_until = NULL, updated_at = ?
+    WHERE seq IN (SELECT value FROM json_each(?))`);
   // Read once per endpoint and claim, not joined to each delivery: a claim is mostly one
   // endpoint's, and the join read its secrets, headers and certificate again for every row
   // (3.3 of 8.7 µs a row), which the rows below then shared anyway.
@@ -239,14 +247,16 @@ function claimQuery(db: Database.Database) {
       const rows = details.all(chosen) as ClaimRecord[];
       const endpoints = new Map<string, ReturnType<typeof endpointPart>>();
       const claimed: ClaimedDelivery[] = [];
+      const gone: number[] = [];
       for (const r of rows) {
         if (!endpoints.has(r.endpoint_id)) {
           endpoints.set(r.endpoint_id, endpointPart(r.endpoint_id, input.now));
         }
-        // A delivery whose endpoint is gone (deleted while ingest still knew it) is leased and
-        // not handed out, as the join to endpoints did: it goes back when its lease ends.
         const endpoint = endpoints.get(r.endpoint_id);
-        if (endpoint === undefined) continue;
+        if (endpoint === undefined) {
+          gone.push(r.seq);
+          continue;
+        }
         claimed.push({
           id: r.id,
           tenantId: r.tenant_id,
@@ -263,6 +273,7 @@ function claimQuery(db: Database.Database) {
           traceState: r.trace_state,
         });
       }
+      if (gone.length > 0) cancelGone.run(input.now, JSON.stringify(gone));
       return claimed;
     },
   );

@@ -9,9 +9,18 @@
 // before it writes any delivery (endpoint-counts.ts), and the trigger then finds them locked.
 // Without that, a resend (deliveries, then counts) and a retention batch (the same counts, then
 // the same deliveries) could each wait for the other.
+//
+// The backfill and the triggers under one lock of deliveries, taken first: a node still on the
+// old schema during a rolling upgrade (no triggers) could otherwise park a delivery after the
+// backfill's snapshot and before the triggers exist, and that count would be missing for good.
+// SHARE ROW EXCLUSIVE waits for the writers in progress and holds off new ones until this
+// transaction commits; readers go on. (Added after the migration was first written: the schema
+// it leaves is the same.)
 const parked = (d: string) => `${d}.status IN ('failed', 'skipped')`;
 
 export const sql = `
+LOCK TABLE deliveries IN SHARE ROW EXCLUSIVE MODE;
+
 CREATE TABLE endpoint_delivery_counts (
   endpoint_id text NOT NULL,
   shard       integer NOT NULL,
