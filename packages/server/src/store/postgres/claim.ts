@@ -112,14 +112,14 @@ WITH named_retries AS (
     AND k.running IS NULL
   FOR UPDATE SKIP LOCKED
 ), chosen AS (
-  SELECT seq, retry FROM both_parts b
+  SELECT seq, endpoint_id, retry FROM both_parts b
   WHERE b.ordering_key IS NULL OR EXISTS (
     SELECT 1 FROM free_keys f WHERE f.endpoint_id = b.endpoint_id AND f.ordering_key = b.ordering_key)
   ORDER BY retry DESC, next_attempt_at, seq LIMIT $5
 ), gone AS (
   UPDATE deliveries d SET status = 'cancelled', next_attempt_at = NULL, updated_at = $1
-  FROM chosen
-  WHERE d.seq = chosen.seq AND NOT EXISTS (SELECT 1 FROM endpoints p WHERE p.id = d.endpoint_id)
+  WHERE d.seq IN (SELECT c.seq FROM chosen c
+                  WHERE NOT EXISTS (SELECT 1 FROM endpoints p WHERE p.id = c.endpoint_id))
 )
 UPDATE deliveries d SET status = 'in_flight', lease_owner = $6, lease_until = $7, updated_at = $1
 FROM chosen, events e, endpoints p
