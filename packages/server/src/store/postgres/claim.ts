@@ -52,6 +52,9 @@ interface ClaimRecord {
 // delete committed) is cancelled, as the delete cancelled that endpoint's others (`gone`; the
 // two updates see one snapshot, so they touch different rows). Left pending, it stayed at the
 // head of the due index: every scan read it again, and a run of them filled the scan's window.
+// Cancelling a retry changes its event's `failing_deliveries` (migration 0006's trigger), and a
+// recorder may hold that event row while it waits for a delivery this claim has locked: such a
+// retry is cancelled only if its event row can be locked at once, else by a later claim.
 const KEY_IS_FREE = `(d.ordering_key IS NULL OR NOT EXISTS (
       SELECT 1 FROM deliveries o
       WHERE o.endpoint_id = d.endpoint_id AND o.ordering_key = d.ordering_key
@@ -120,6 +123,8 @@ WITH named_retries AS (
   UPDATE deliveries d SET status = 'cancelled', next_attempt_at = NULL, updated_at = $1
   WHERE d.seq IN (SELECT c.seq FROM chosen c
                   WHERE NOT EXISTS (SELECT 1 FROM endpoints p WHERE p.id = c.endpoint_id))
+    AND (d.attempt_count = 0 OR EXISTS (
+      SELECT 1 FROM events v WHERE v.id = d.event_id FOR NO KEY UPDATE SKIP LOCKED))
 )
 UPDATE deliveries d SET status = 'in_flight', lease_owner = $6, lease_until = $7, updated_at = $1
 FROM chosen, events e, endpoints p

@@ -7,13 +7,15 @@ import type { CountsDelta } from "../endpoint-counts.ts";
 // "Exist" under a key-share lock: an endpoint's delete locks it FOR UPDATE before removing its
 // rows, so a writer here waits for that delete to commit and then finds the endpoint gone.
 // Without the lock it saw the endpoint still there and wrote a row after the delete had
-// removed them (test/postgres-count-locks.test.ts). The triggers' own test needs no lock: every
+// removed them (test/postgres-lock-order.test.ts). The triggers' own test needs no lock: every
 // transaction that fires them has been through this statement first (lockCounts).
+// The sort is inside, before the filter: the key-share locks are taken as rows pass it, so in
+// id order too, as a transaction locking several endpoints FOR UPDATE takes them (reseal).
 const ADD = `INSERT INTO endpoint_delivery_counts AS c (endpoint_id, shard, failed, skipped)
   SELECT u.id, pg_backend_pid() % 8, u.failed, u.skipped
-  FROM unnest($1::text[], $2::integer[], $3::integer[]) AS u (id, failed, skipped)
+  FROM (SELECT * FROM unnest($1::text[], $2::integer[], $3::integer[]) AS n (id, failed, skipped)
+        ORDER BY n.id) AS u
   WHERE EXISTS (SELECT 1 FROM endpoints e WHERE e.id = u.id FOR KEY SHARE)
-  ORDER BY u.id
   ON CONFLICT (endpoint_id, shard) DO UPDATE SET
     failed = c.failed + excluded.failed, skipped = c.skipped + excluded.skipped`;
 const REMOVE = "DELETE FROM endpoint_delivery_counts WHERE endpoint_id = $1";

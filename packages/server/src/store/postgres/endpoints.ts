@@ -19,7 +19,12 @@ const updateValues = (e: EndpointRow) =>
   endpointValues(e).filter((_, i) => ENDPOINT_COLUMNS[i] !== "created_at");
 const BY_ID = "SELECT * FROM endpoints WHERE tenant_id = $1 AND id = $2";
 // The endpoint row is locked first, then its deliveries: the order recordResults takes too.
-const LOCK = "SELECT status FROM endpoints WHERE tenant_id = $1 AND id = $2 FOR UPDATE";
+// A delete locks its endpoint FOR UPDATE, which a count writer's key-share lock waits for
+// (endpoint-counts.ts); an update changes no key and takes the weaker lock, so ingest of
+// skipped deliveries does not queue behind it.
+const LOCK_TO_DELETE = "SELECT status FROM endpoints WHERE tenant_id = $1 AND id = $2 FOR UPDATE";
+const LOCK_TO_UPDATE =
+  "SELECT status FROM endpoints WHERE tenant_id = $1 AND id = $2 FOR NO KEY UPDATE";
 const RESET_HEALTH = `UPDATE endpoints SET health = 'healthy', consecutive_failures = 0,
   failing_since = NULL, disable_at = NULL WHERE id = $1`;
 export const SKIP_PENDING = `UPDATE deliveries SET status = 'skipped', next_attempt_at = NULL, updated_at = $1
@@ -69,7 +74,7 @@ export function endpointQueries(pool: pg.Pool) {
     },
     update: (endpoint: EndpointRow, now: number) =>
       transaction(pool, async (client) => {
-        const before = await client.query<{ status: string }>(LOCK, [
+        const before = await client.query<{ status: string }>(LOCK_TO_UPDATE, [
           endpoint.tenantId,
           endpoint.id,
         ]);
@@ -86,7 +91,7 @@ export function endpointQueries(pool: pg.Pool) {
       }),
     delete: (tenantId: string, id: string, now: number) =>
       transaction(pool, async (client) => {
-        const found = await client.query(LOCK, [tenantId, id]);
+        const found = await client.query(LOCK_TO_DELETE, [tenantId, id]);
         if (found.rowCount === 0) return false;
         await removeCounts(client, id);
         await client.query(CANCEL, [now, id]);

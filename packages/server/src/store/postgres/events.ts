@@ -128,10 +128,13 @@ export async function insertEvents(
       ]).concat([failingCounts]),
     });
   }
-  // Keys, rollup rows, then count rows: every transaction that takes more than one of them
-  // takes them in this order (record-results.ts, retention.ts), so none waits on another that
-  // waits on it.
+  // Keys, rollup rows, count rows (with a key-share lock of their endpoints), ordering keys,
+  // then deliveries: every transaction that takes more than one of them takes them in this
+  // order (record-results.ts, retention.ts, an endpoint's delete), so none waits on another
+  // that waits on it. Counts go before the ordering keys: a delete holds its endpoint and
+  // cancels a keyed delivery in flight, whose trigger (migration 0005) updates the key's row.
   await addRollups(client, eventDeltas(events));
+  await addCounts(client, countsAtInsert(deliveries));
   if (deliveries.length > 0) {
     await allocateSequences(client, deliveries);
     await client.query({
@@ -153,7 +156,6 @@ export async function insertEvents(
       ]),
     });
   }
-  await addCounts(client, countsAtInsert(deliveries));
   // The notification names the endpoints left pending, so a node whose lanes are full
   // marks them instead of running a claim per commit to learn nothing (dispatch/claimer.ts).
   const pending = new Set(

@@ -97,7 +97,7 @@ export function recordResultsQuery(pool: pg.Pool) {
 
       // Rollup rows, then count rows, before any delivery row, in the order ingest takes them
       // (events.ts): a recorder that took its count rows first and an ingest holding the same
-      // shard's rollup row could each wait for the other (test/postgres-count-locks.test.ts).
+      // shard's rollup row could each wait for the other (test/postgres-lock-order.test.ts).
       await addRollups(
         client,
         attemptDeltas(results, (id) => endpoints.get(id)?.tenantId),
