@@ -132,6 +132,7 @@ export function createClaimer(options: ClaimerOptions): Claimer {
       for (let ask = wanted(); ask !== undefined && !stopped; ask = wanted()) {
         const started = ++sequence;
         const now = clock();
+        let passedOver = 0;
         const claimed = await store.claimDue({
           now,
           limit: ask.limit,
@@ -141,9 +142,12 @@ export function createClaimer(options: ClaimerOptions): Claimer {
           perEndpoint: fresh,
           shares: ask.shares,
           scan: ask.scan,
+          onPassedOver: (count) => {
+            passedOver = count;
+          },
         });
         retry.ok();
-        learn(claimed, ask, started);
+        learn(claimed, ask, started, passedOver);
         options.deliver(claimed);
       }
     } catch (error) {
@@ -156,11 +160,14 @@ export function createClaimer(options: ClaimerOptions): Claimer {
   }
 
   /** Updates the marks from what a claim took (see fact 1 above). */
-  function learn(claimed: ClaimedDelivery[], ask: Ask, started: number): void {
+  function learn(claimed: ClaimedDelivery[], ask: Ask, started: number, passedOver: number): void {
     const taken = new Map<string, number>();
     for (const d of claimed) taken.set(d.endpointId, (taken.get(d.endpointId) ?? 0) + 1);
-    // A claim cut short by its limit may have stopped before anything it was to read.
-    const cut = claimed.length >= ask.limit;
+    // A claim cut short by its limit may have stopped before anything it was to read. One that
+    // passed over deliveries (their endpoint gone: cancelled) counts as cut whatever it
+    // returned: they took its room, and a run of them can hide what is due behind them, so the
+    // loop claims again at once and knowledge is not dropped on a short answer.
+    const cut = claimed.length >= ask.limit || passedOver > 0;
     for (const [id, share] of Object.entries(ask.shares)) {
       if (cut || (taken.get(id) ?? 0) >= share) markLane(id);
       else clearMark(id, started);

@@ -241,6 +241,26 @@ export type CreateEventResult =
   /** `batch`: the batch request's own key was used with another body (NewEventRows.batch). */
   | { kind: "conflict"; batch?: true };
 
+/** What `Store.claimDue` is asked. */
+export interface ClaimInput {
+  now: number;
+  limit: number;
+  leaseUntil: number;
+  owner: string;
+  excludeEndpoints: readonly string[];
+  perEndpoint: number;
+  /** Endpoints this node knows may have due deliveries, and how many of each it can take. */
+  shares?: Readonly<Record<string, number>> | undefined;
+  /** false: only the endpoints in `shares` (the node knows of nothing due elsewhere). */
+  scan?: boolean | undefined;
+  /**
+   * Told, when it is not zero, how many deliveries the claim chose and did not hand out: their
+   * endpoint was gone, so it cancelled them (or leaves them for a later claim). They took room
+   * in the claim, so one that returns fewer than `limit` has not necessarily seen all that is due.
+   */
+  onPassedOver?: ((count: number) => void) | undefined;
+}
+
 export interface Store {
   /** Cheap reachability check for /readyz. */
   ping(): Promise<boolean>;
@@ -337,18 +357,7 @@ export interface Store {
    * Returned due retries first, then oldest due (`next_attempt_at`, then creation order): a
    * listen session's deliveries are sent one at a time in that order.
    */
-  claimDue(input: {
-    now: number;
-    limit: number;
-    leaseUntil: number;
-    owner: string;
-    excludeEndpoints: readonly string[];
-    perEndpoint: number;
-    /** Endpoints this node knows may have due deliveries, and how many of each it can take. */
-    shares?: Readonly<Record<string, number>> | undefined;
-    /** false: only the endpoints in `shares` (the node knows of nothing due elsewhere). */
-    scan?: boolean | undefined;
-  }): Promise<ClaimedDelivery[]>;
+  claimDue(input: ClaimInput): Promise<ClaimedDelivery[]>;
   /**
    * Records attempts and delivery states in one transaction, steps each enabled endpoint's
    * failure ladder, disables endpoints (410 Gone, or the ladder's end: their pending deliveries

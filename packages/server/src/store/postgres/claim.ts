@@ -1,10 +1,13 @@
 import type pg from "pg";
 import { signingSecrets } from "../../domain/signing-secrets.ts";
 import { tlsClientOf } from "../../endpoint-options/client-certificate.ts";
-import type { ClaimedDelivery, SignatureSchemes } from "../types.ts";
+import type { ClaimedDelivery, ClaimInput, SignatureSchemes } from "../types.ts";
 
 interface ClaimRecord {
-  id: string;
+  /** How many the claim chose, on every row (and on the one row of a claim that took none). */
+  chosen_count: number;
+  /** Null on that one row. */
+  id: string | null;
   tenant_id: string;
   event_id: string;
   event_type: string;
@@ -125,29 +128,24 @@ WITH named_retries AS (
                   WHERE NOT EXISTS (SELECT 1 FROM endpoints p WHERE p.id = c.endpoint_id))
     AND (d.attempt_count = 0 OR EXISTS (
       SELECT 1 FROM events v WHERE v.id = d.event_id FOR NO KEY UPDATE SKIP LOCKED))
+), claimed AS (
+  UPDATE deliveries d SET status = 'in_flight', lease_owner = $6, lease_until = $7, updated_at = $1
+  FROM chosen, events e, endpoints p
+  WHERE d.seq = chosen.seq AND e.id = d.event_id AND p.id = d.endpoint_id
+  RETURNING d.id, d.tenant_id, d.event_id, e.type AS event_type, d.endpoint_id, d.attempt_count,
+            p.url, p.rate_limit, e.payload, p.secret, p.previous_secret,
+            p.previous_secret_expires_at, p.signature_schemes, p.headers, p.auth, p.tls_client_cert, p.tls_client_key,
+            d.next_attempt_at, d.seq,
+            d.ordering_key, d.sequence, chosen.retry, d.last_attempt_at, e.trace_parent, e.trace_state
 )
-UPDATE deliveries d SET status = 'in_flight', lease_owner = $6, lease_until = $7, updated_at = $1
-FROM chosen, events e, endpoints p
-WHERE d.seq = chosen.seq AND e.id = d.event_id AND p.id = d.endpoint_id
-RETURNING d.id, d.tenant_id, d.event_id, e.type AS event_type, d.endpoint_id, d.attempt_count,
-          p.url, p.rate_limit, e.payload, p.secret, p.previous_secret,
-          p.previous_secret_expires_at, p.signature_schemes, p.headers, p.auth, p.tls_client_cert, p.tls_client_key,
-          d.next_attempt_at, d.seq,
-          d.ordering_key, d.sequence, chosen.retry, d.last_attempt_at, e.trace_parent, e.trace_state`;
+-- One row at least: how many were chosen, beside what was taken (none when all were gone).
+SELECT (SELECT count(*) FROM chosen)::int AS chosen_count, c.*
+FROM (SELECT 1) AS one LEFT JOIN claimed c ON true`;
 
 export function claimQuery(pool: pg.Pool) {
-  return async (input: {
-    now: number;
-    limit: number;
-    leaseUntil: number;
-    owner: string;
-    excludeEndpoints: readonly string[];
-    perEndpoint: number;
-    shares?: Readonly<Record<string, number>> | undefined;
-    scan?: boolean | undefined;
-  }): Promise<ClaimedDelivery[]> => {
+  return async (input: ClaimInput): Promise<ClaimedDelivery[]> => {
     const shares = input.shares ?? {};
-    const { rows } = await pool.query<ClaimRecord>({
+    const result = await pool.query<ClaimRecord>({
       name: "deliveries-claim",
       text: CLAIM,
       values: [
@@ -162,6 +160,9 @@ export function claimQuery(pool: pg.Pool) {
         input.scan !== false,
       ],
     });
+    const rows = result.rows.filter((r): r is ClaimRecord & { id: string } => r.id !== null);
+    const passedOver = (result.rows[0]?.chosen_count ?? 0) - rows.length;
+    if (passedOver > 0) input.onPassedOver?.(passedOver);
     // RETURNING follows no order; the contract is due retries first, then oldest due.
     rows.sort(
       (a, b) =>

@@ -5,6 +5,7 @@ import { deliveryList } from "../list-query.ts";
 import type {
   AttemptRow,
   ClaimedDelivery,
+  ClaimInput,
   DeliveryFilters,
   DeliveryRow,
   Page,
@@ -209,73 +210,67 @@ function claimQuery(db: Database.Database) {
       tlsClient: tlsClientOf(p.tls_client_cert, p.tls_client_key),
     };
   };
-  const run = db.transaction(
-    (input: {
-      now: number;
-      limit: number;
-      leaseUntil: number;
-      owner: string;
-      excludeEndpoints: readonly string[];
-      perEndpoint: number;
-      shares?: Readonly<Record<string, number>> | undefined;
-      scan?: boolean | undefined;
-    }) => {
-      // Both parts, then the oldest due of them up to the limit, as PostgreSQL's one statement.
-      const found: Due[] = [];
-      const shares = input.shares ?? {};
-      for (const [endpointId, share] of Object.entries(shares)) {
-        const take = Math.min(share, input.limit);
-        if (take <= 0) continue;
-        const retries = retriesOf.all(endpointId, input.now, endpointId, take) as Due[];
-        found.push(...retries);
-        const rest = take - retries.length;
-        if (rest > 0)
-          found.push(...(firstAttemptsOf.all(endpointId, input.now, endpointId, rest) as Due[]));
+  const run = db.transaction((input: ClaimInput) => {
+    // Both parts, then the oldest due of them up to the limit, as PostgreSQL's one statement.
+    const found: Due[] = [];
+    const shares = input.shares ?? {};
+    for (const [endpointId, share] of Object.entries(shares)) {
+      const take = Math.min(share, input.limit);
+      if (take <= 0) continue;
+      const retries = retriesOf.all(endpointId, input.now, endpointId, take) as Due[];
+      found.push(...retries);
+      const rest = take - retries.length;
+      if (rest > 0)
+        found.push(...(firstAttemptsOf.all(endpointId, input.now, endpointId, rest) as Due[]));
+    }
+    if (input.scan !== false) {
+      const skipped = JSON.stringify([...input.excludeEndpoints, ...Object.keys(shares)]);
+      const limit = input.limit;
+      found.push(...(scan.all(input.now, skipped, limit * 4, input.perEndpoint, limit) as Due[]));
+    }
+    found.sort(
+      (a, b) => b.retry - a.retry || a.next_attempt_at - b.next_attempt_at || a.seq - b.seq,
+    );
+    const seqs = found.slice(0, input.limit).map((row) => row.seq);
+    if (seqs.length === 0) return { claimed: [], passedOver: 0 };
+    const chosen = JSON.stringify(seqs);
+    lease.run(input.owner, input.leaseUntil, input.now, chosen);
+    const rows = details.all(chosen) as ClaimRecord[];
+    const endpoints = new Map<string, ReturnType<typeof endpointPart>>();
+    const claimed: ClaimedDelivery[] = [];
+    const gone: number[] = [];
+    for (const r of rows) {
+      if (!endpoints.has(r.endpoint_id)) {
+        endpoints.set(r.endpoint_id, endpointPart(r.endpoint_id, input.now));
       }
-      if (input.scan !== false) {
-        const skipped = JSON.stringify([...input.excludeEndpoints, ...Object.keys(shares)]);
-        const limit = input.limit;
-        found.push(...(scan.all(input.now, skipped, limit * 4, input.perEndpoint, limit) as Due[]));
+      const endpoint = endpoints.get(r.endpoint_id);
+      if (endpoint === undefined) {
+        gone.push(r.seq);
+        continue;
       }
-      found.sort(
-        (a, b) => b.retry - a.retry || a.next_attempt_at - b.next_attempt_at || a.seq - b.seq,
-      );
-      const seqs = found.slice(0, input.limit).map((row) => row.seq);
-      if (seqs.length === 0) return [];
-      const chosen = JSON.stringify(seqs);
-      lease.run(input.owner, input.leaseUntil, input.now, chosen);
-      const rows = details.all(chosen) as ClaimRecord[];
-      const endpoints = new Map<string, ReturnType<typeof endpointPart>>();
-      const claimed: ClaimedDelivery[] = [];
-      const gone: number[] = [];
-      for (const r of rows) {
-        if (!endpoints.has(r.endpoint_id)) {
-          endpoints.set(r.endpoint_id, endpointPart(r.endpoint_id, input.now));
-        }
-        const endpoint = endpoints.get(r.endpoint_id);
-        if (endpoint === undefined) {
-          gone.push(r.seq);
-          continue;
-        }
-        claimed.push({
-          id: r.id,
-          tenantId: r.tenant_id,
-          eventId: r.event_id,
-          eventType: r.event_type,
-          endpointId: r.endpoint_id,
-          attemptCount: r.attempt_count,
-          payload: r.payload,
-          ...endpoint,
-          orderingKey: r.ordering_key,
-          sequence: r.sequence,
-          lastAttemptAt: r.last_attempt_at,
-          traceParent: r.trace_parent,
-          traceState: r.trace_state,
-        });
-      }
-      if (gone.length > 0) cancelGone.run(input.now, JSON.stringify(gone));
-      return claimed;
-    },
-  );
-  return (input: Parameters<typeof run>[0]) => run.immediate(input);
+      claimed.push({
+        id: r.id,
+        tenantId: r.tenant_id,
+        eventId: r.event_id,
+        eventType: r.event_type,
+        endpointId: r.endpoint_id,
+        attemptCount: r.attempt_count,
+        payload: r.payload,
+        ...endpoint,
+        orderingKey: r.ordering_key,
+        sequence: r.sequence,
+        lastAttemptAt: r.last_attempt_at,
+        traceParent: r.trace_parent,
+        traceState: r.trace_state,
+      });
+    }
+    if (gone.length > 0) cancelGone.run(input.now, JSON.stringify(gone));
+    return { claimed, passedOver: gone.length };
+  });
+  return (input: ClaimInput): ClaimedDelivery[] => {
+    const { claimed, passedOver } = run.immediate(input);
+    // Told after the commit: a listener that throws cannot undo the claim.
+    if (passedOver > 0) input.onPassedOver?.(passedOver);
+    return claimed;
+  };
 }
