@@ -48,8 +48,8 @@ describe.each(factories)("claimer over the $name store", ({ open }) => {
       log: quiet,
       lanes,
       laneOf: (id) => {
-        let lane = lanes.get(id);
-        if (lane === undefined) lanes.set(id, (lane = newLane()));
+        const lane = lanes.get(id) ?? newLane();
+        lanes.set(id, lane);
         return lane;
       },
       // A busy node: room for 10 more (the scan's window is then 40 rows).
