@@ -182,11 +182,11 @@ describe("PostgreSQL lock order", () => {
         ladder,
       ),
     );
-    expect(await lockWaiters(db.url, 1, recording)).toBe("waiting");
+    expect(await waiters(1, recording)).toBe("waiting");
     // The claim locks A's and G's pending retries, cancels G's (gone), and migration 0006's
     // trigger then wants X's row, which the recorder holds.
     const claiming = settle(store.claimDue({ now: T0 + 1000, leaseUntil: T0 + 70_000, ...LEASE }));
-    const claimWaited = await lockWaiters(db.url, 2, claiming);
+    const claimWaited = await waiters(2, claiming);
     await other.query("COMMIT");
     expect({ claimWaited, claim: await claiming, record: await recording }).toEqual({
       claimWaited: "settled",
@@ -209,7 +209,7 @@ describe("PostgreSQL lock order", () => {
         eventRows(T0 + 6, [lo!.id], { status: DeliveryStatus.skipped }),
       ]),
     );
-    expect(await lockWaiters(db.url, 1, ingesting)).toBe("waiting");
+    expect(await waiters(1, ingesting)).toBe("waiting");
     // Reseal goes on to the next row in id order.
     const reseal = settle(other.query("SELECT id FROM endpoints ORDER BY id FOR UPDATE"));
     const r = await reseal;
@@ -233,11 +233,11 @@ describe("PostgreSQL lock order", () => {
       [next.deliveries[0]!.id, head!.eventId, e.id],
     );
     const ingesting = settle(store.createEvents([next]));
-    expect(await lockWaiters(db.url, 1, ingesting)).toBe("waiting");
+    expect(await waiters(1, ingesting)).toBe("waiting");
     // The delete locks the endpoint, then cancels the in-flight head: migration 0005's trigger
     // wants k1's row, which the ingest holds.
     const deleting = settle(store.deleteEndpoint("tn_default", e.id, T0 + 20));
-    expect(await lockWaiters(db.url, 2, deleting)).toBe("waiting");
+    expect(await waiters(2, deleting)).toBe("waiting");
     await other.query("ROLLBACK");
     // The ingest now reaches addCounts: FOR KEY SHARE of the endpoint the delete holds.
     expect({ ingest: await ingesting, delete: await deleting }).toEqual({
