@@ -233,6 +233,39 @@ describe("the PostgreSQL store's rollup shards", () => {
       )
     ).rows;
 
+  // A day's chart turns each stored count into text: histograms are kept without their
+  // trailing zeros (postgres/rollups.ts), as written and as folded.
+  it("stores each histogram up to its last non-zero count, written and folded", async () => {
+    const trailingZeros = async () =>
+      (
+        await pool.query<{ n: number }>(
+          `SELECT count(*)::integer AS n FROM rollups
+           WHERE cardinality(latency) > 1 AND latency[cardinality(latency)] = 0`,
+        )
+      ).rows[0]!.n;
+    const scopes = await write(store, {
+      endpoints: 2,
+      events: [],
+      attempts: [1, 3, 30, 35, 2_500].map((durationMs, i) => ({
+        endpoint: i % 2,
+        at: (i % 2) * MINUTE,
+        durationMs,
+        ok: true,
+      })),
+    });
+    await shard(scopes.tenantId);
+    expect(await trailingZeros()).toBe(0);
+    const lengths = await pool.query<{ scope: string; length: number }>(
+      "SELECT scope, max(cardinality(latency))::integer AS length FROM rollups WHERE scope = ANY($1) GROUP BY scope ORDER BY scope",
+      [[scopes.tenantId, ...scopes.endpointIds]],
+    );
+    expect(lengths.rows.map((r) => r.length).sort()).toEqual(
+      [latencyBucket(35), latencyBucket(2_500), latencyBucket(2_500)].map((b) => b + 1).sort(),
+    );
+    for (let n = 7; n === 7; ) n = await store.compactRollups!(START + WINDOW, 7);
+    expect(await trailingZeros()).toBe(0);
+  });
+
   it("folds past minutes' shards into one row each, counting the same, and the charts answer the same", async () => {
     await fc.assert(
       fc.asyncProperty(history, fc.integer({ min: 0, max: WINDOW }), async (h, foldAt) => {
