@@ -8,7 +8,9 @@ import type { Claim, InboxState } from "./inbox.ts";
  * something to explain the refusal with: no second statement, and no window between two
  * statements in which the row could change. `rows` supplies the new rows' columns (id, type,
  * payload, state, attempts, token, available_at = lease end, received_at = now) in the driver's
- * terms: a VALUES list with named parameters (SQLite), a SELECT over arrays (PostgreSQL).
+ * terms: a VALUES list with positional parameters (SQLite), a SELECT over arrays (PostgreSQL).
+ * SQLite tries a plain insert first and runs this only for an id it already holds (sqlite.ts):
+ * there the two statements share one transaction under the write lock, so no window either.
  */
 export function claimSql(rows: string): string {
   const take =

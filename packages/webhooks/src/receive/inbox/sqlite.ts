@@ -30,7 +30,16 @@ CREATE TABLE IF NOT EXISTS hookline_object_versions (
 // Positional parameters in the per-event statements: better-sqlite3 binds an object by looking
 // up each name, and the caller builds that object per event; claim and completion together went
 // from 29-30 to 21-25 us of CPU an event (30,000 of each in transactions of 16, same machine).
-const CLAIM = claimSql("VALUES (?, ?, ?, 'processing', 1, ?, ?, ?)");
+const NEW_ROW = "VALUES (?, ?, ?, 'processing', 1, ?, ?, ?)";
+const CLAIM = claimSql(NEW_ROW);
+// A first delivery, the common case, is a plain insert: no RETURNING, whose rows SQLite gathers
+// in an ephemeral table and better-sqlite3 turns into an object. Only when the id is there
+// already does the upsert run, in the same transaction, under the same write lock, with nothing
+// between the two statements. Measured with better-sqlite3 alone, each group's claims and the
+// previous group's completions in transactions of 16 over 30,000 rows, three interleaved runs:
+// 16-19 against 19-21 us of main-thread CPU an event.
+const INSERT_NEW = `INSERT INTO hookline_inbox (id, type, payload, state, attempts, token, available_at, received_at)
+${NEW_ROW} ON CONFLICT (id) DO NOTHING`;
 
 const CLAIM_DUE = `
 UPDATE hookline_inbox SET state = 'processing', attempts = attempts + 1, token = @token,
@@ -96,6 +105,7 @@ export function createSqliteInbox(
       : undefined;
   const checkpointer = onDisk ? createCheckpointer(db) : undefined;
 
+  const insertRow = db.prepare<[string, string, string, string, number, number]>(INSERT_NEW);
   const claimRow = db.prepare<[string, string, string, string, number, number], ClaimedRow>(CLAIM);
   const completeRow = db.prepare<[number, string, string]>(
     "UPDATE hookline_inbox SET state = 'completed', token = NULL, last_error = NULL, completed_at = ? WHERE id = ? AND token = ? AND state = 'processing'",
@@ -123,11 +133,12 @@ export function createSqliteInbox(
 
   return {
     async claim(event, { now, leaseMs, token, durable = true }) {
-      const row = await group.run(
-        () => claimRow.get(event.id, event.type, event.payload, token, now + leaseMs, now)!,
-        durable,
-      );
-      return claimFromRow(row, token, now);
+      const { id, type, payload } = event;
+      const row = await group.run(() => {
+        if (insertRow.run(id, type, payload, token, now + leaseMs, now).changes === 1) return;
+        return claimRow.get(id, type, payload, token, now + leaseMs, now)!;
+      }, durable);
+      return row === undefined ? { status: "new", attempt: 1 } : claimFromRow(row, token, now);
     },
     // A lost completion or failure (power loss) only means the event runs again: at least once.
     async complete(id, token, { now }) {
