@@ -177,6 +177,8 @@ function calls(store: Store, now: number, middleId: string, endpointId: string) 
         bucketMs: MINUTE,
       }),
     "deliveries endpoint=…": () => store.listDeliveries(TENANT, { limit: 100, endpointId }),
+    "deliveries event=<middle>": () =>
+      store.listDeliveries(TENANT, { limit: 100, eventId: middleId }),
     "endpoint health": () => store.endpointActivity(endpointId, now - DAY, 1000),
     "events/{id}": () => store.getEvent(TENANT, middleId),
     "events type=…": () => store.listEvents(TENANT, { limit: 100, type: "invoice.payment_failed" }),

@@ -13,6 +13,14 @@ export interface ListQuery {
   where: string[];
   params: unknown[];
   order: readonly string[];
+  /**
+   * The column of the list's narrowest filter, when it has one that an index leads with: a page
+   * walks that index and checks the other filters row by row. PostgreSQL's planner finds it from
+   * its statistics; SQLite keeps none, and chose the tenant's index for one event's deliveries
+   * (a page then walked the tenant's whole history), so its store names the index
+   * (sqlite/paginate.ts).
+   */
+  by?: "event_id" | "endpoint_id" | "failing_deliveries" | "type" | "status";
 }
 
 /** How a dialect spells the n-th parameter (from 1): `?` (SQLite) or `$n` (PostgreSQL). */
@@ -42,6 +50,7 @@ export function eventList(tenantId: string, filters: EventFilters): ListQuery {
     add("type LIKE {1} ESCAPE '\\'", `${filters.type.slice(0, -1).replace(/[%_\\]/g, "\\$&")}%`);
   } else if (filters.type !== undefined) {
     add("type = {1}", filters.type);
+    q.by = "type";
   }
   if (filters.createdGte !== undefined) add("created_at >= {1}", filters.createdGte);
   if (filters.createdLte !== undefined) add("created_at <= {1}", filters.createdLte);
@@ -49,6 +58,7 @@ export function eventList(tenantId: string, filters: EventFilters): ListQuery {
     // Kept by the store in the transaction that records outcomes; a partial index holds only
     // the events where it is above zero.
     add("failing_deliveries > 0");
+    q.by = "failing_deliveries"; // failing events are few, whatever their type
   } else if (filters.deliverySuccess === true) {
     // Most events qualify, so the list walks the (tenant, created) index and looks up each
     // event's deliveries by deliveries_event. `OFFSET 0` keeps PostgreSQL from turning the
@@ -77,6 +87,10 @@ export function deliveryList(tenantId: string, filters: DeliveryFilters): ListQu
   if (filters.eventId !== undefined) add("event_id = {1}", filters.eventId);
   if (filters.endpointId !== undefined) add("endpoint_id = {1}", filters.endpointId);
   if (filters.status !== undefined) add("status = {1}", filters.status);
+  // An event has a delivery per endpoint; an endpoint, a share of the tenant's.
+  if (filters.eventId !== undefined) q.by = "event_id";
+  else if (filters.endpointId !== undefined) q.by = "endpoint_id";
+  else if (filters.status !== undefined) q.by = "status";
   return q;
 }
 
@@ -105,12 +119,14 @@ export function cursorStatement(q: ListQuery, id: unknown, p: Placeholder) {
 /**
  * The statement that reads one page: `limit + 1` rows (the extra one says `has_more`), after
  * the cursor's values when there is one. `ending_before` reads upwards; the caller reverses.
+ * `from` is the table as the store names it (SQLite adds the index to read it by).
  */
 export function pageStatement(
   q: ListQuery,
   options: ListOptions,
   cursor: readonly unknown[] | undefined,
   p: Placeholder,
+  from: string = q.table,
 ) {
   const backwards = options.startingAfter === undefined && options.endingBefore !== undefined;
   const values = [...q.params];
@@ -125,7 +141,7 @@ export function pageStatement(
   values.push(options.limit + 1);
   const direction = backwards ? "ASC" : "DESC";
   return {
-    text: `SELECT * FROM ${q.table} WHERE ${where.join(" AND ")} ORDER BY ${q.order.map((c) => `${c} ${direction}`).join(", ")} LIMIT ${p(values.length)}`,
+    text: `SELECT * FROM ${from} WHERE ${where.join(" AND ")} ORDER BY ${q.order.map((c) => `${c} ${direction}`).join(", ")} LIMIT ${p(values.length)}`,
     values,
     backwards,
   };
