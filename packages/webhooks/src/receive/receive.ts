@@ -31,7 +31,7 @@ export const METHOD_NOT_ALLOWED = errorAnswer(
 
 // Inline: a failed run is claimable again at once, by the sender's retry. Built once, not per
 // request.
-const INLINE_RUN = { retryAt: (now: number) => now, final: false };
+const INLINE_RUN = { retryAfterMs: 0, final: false };
 
 export function createReceiver(
   options: ResolvedOptions,

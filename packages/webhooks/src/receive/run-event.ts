@@ -21,7 +21,7 @@ export type RunOutcome = { ok: true } | { ok: false; error: unknown };
 export async function runEvent(
   held: HeldEvent,
   options: ResolvedOptions,
-  after: { retryAt: (now: number) => number; final: boolean },
+  after: { retryAfterMs: number; final: boolean },
 ): Promise<RunOutcome> {
   const { event, token, attempt, sequence } = held;
   const handler = options.handlerFor(event.type);
@@ -31,7 +31,7 @@ export async function runEvent(
     options.onError(error, { stage: "handler", event, attempt, final: after.final });
     const now = options.now();
     try {
-      const retryAt = after.retryAt(now);
+      const retryAt = now + after.retryAfterMs;
       await options.inbox.fail(event.id, token, { now, retryAt, error: describe(error) });
     } catch (inboxError) {
       // The lease still expires, so the event is retried anyway, only later.
