@@ -176,15 +176,17 @@ describe.each(factories)("the $name store's failed and skipped counts", ({ name,
   });
 });
 
-/** What migration 0013 adds, taken away again: the schema as it was before it. */
+/** What migration 0013 and those after it add, taken away again: the schema before 0013. */
 const BEFORE_0013 = {
-  sqlite: `DROP TRIGGER deliveries_endpoint_counts_update;
+  sqlite: `DROP INDEX deliveries_endpoint_parked;
+    DROP TRIGGER deliveries_endpoint_counts_update;
     DROP TRIGGER deliveries_endpoint_counts_delete;
     DROP TABLE endpoint_delivery_counts;
     PRAGMA user_version = 12;`,
-  postgres: `DROP TABLE endpoint_delivery_counts;
+  postgres: `DROP INDEX deliveries_endpoint_parked;
+    DROP TABLE endpoint_delivery_counts;
     DROP FUNCTION deliveries_count_by_endpoint() CASCADE;
-    DELETE FROM schema_migrations WHERE version = 13;`,
+    DELETE FROM schema_migrations WHERE version >= 13;`,
 };
 
 /** Deliveries written before the migration: failed and skipped to a, skipped to a deleted b. */

@@ -12,8 +12,10 @@ import {
 } from "../src/store/list-query.ts";
 import { placeholder as pgPlaceholder } from "../src/store/postgres/paginate.ts";
 import { createPostgresStore } from "../src/store/postgres/postgres-store.ts";
+import { RECOVER as pgRecover } from "../src/store/postgres/requeue.ts";
 import { readRollupsSql } from "../src/store/rollups.ts";
 import { listSource, placeholder as sqlitePlaceholder } from "../src/store/sqlite/paginate.ts";
+import { RECOVER as sqliteRecover } from "../src/store/sqlite/requeue.ts";
 import { createSqliteStore } from "../src/store/sqlite/sqlite-store.ts";
 import type { DeliveryFilters, EventFilters, ListOptions } from "../src/store/types.ts";
 import { type FreshDatabase, freshDatabase } from "./support/postgres.ts";
@@ -163,6 +165,17 @@ describe("every list of the SQLite store", () => {
     expect(details).toEqual([expect.stringMatching(/^SEARCH rollups USING PRIMARY KEY/)]);
   });
 
+  // Not a list, but the same question: requeueing what failed since an outage began must not
+  // walk every delivery the endpoint ever had.
+  it("recovers an endpoint's failed and skipped deliveries through their own index", () => {
+    const plan = raw
+      .prepare(`EXPLAIN QUERY PLAN ${sqliteRecover}`)
+      .all(1, 1, "tn_b", "we_00005", T0, T0 + HOUR) as { detail: string }[];
+    expect(plan.map((row) => row.detail)).toEqual([
+      expect.stringMatching(/^SEARCH deliveries USING INDEX deliveries_endpoint_parked /),
+    ]);
+  });
+
   for (const { name, query } of listQueries()) {
     it(`reads ${name} through an index, in its order`, () => {
       for (const s of statements(query, sqlitePlaceholder, listSource(query))) {
@@ -220,6 +233,16 @@ describe("every list of the PostgreSQL store", () => {
     const plan = rows[0]!["QUERY PLAN"][0].Plan;
     expect(pgProblems(plan), JSON.stringify(plan)).toEqual([]);
     expect(JSON.stringify(plan)).toContain("rollups_pkey");
+  });
+
+  it("recovers an endpoint's failed and skipped deliveries through their own index", async () => {
+    const { rows } = await db.pool.query<{ "QUERY PLAN": [{ Plan: PgPlan }] }>(
+      `EXPLAIN (FORMAT JSON) ${pgRecover}`,
+      [1, "tn_b", "we_00005", T0, T0 + HOUR],
+    );
+    const plan = rows[0]!["QUERY PLAN"][0].Plan;
+    expect(pgProblems(plan), JSON.stringify(plan)).toEqual([]);
+    expect(JSON.stringify(plan)).toContain("deliveries_endpoint_parked");
   });
 
   for (const { name, query } of listQueries()) {

@@ -12,6 +12,7 @@ import { sql as pendingRetries } from "./migrations/0010-pending-retries.ts";
 import { sql as traceContext } from "./migrations/0011-trace-context.ts";
 import { sql as endpointTls } from "./migrations/0012-endpoint-tls.ts";
 import { sql as endpointDeliveryCounts } from "./migrations/0013-endpoint-delivery-counts.ts";
+import { sql as endpointParkedIndex } from "./migrations/0014-endpoint-parked-index.ts";
 import { transaction } from "./pool.ts";
 
 /** Numbered, forward-only migrations; `schema_migrations` records which are applied. */
@@ -29,6 +30,7 @@ export const MIGRATIONS: readonly string[] = [
   traceContext,
   endpointTls,
   endpointDeliveryCounts,
+  endpointParkedIndex,
 ];
 
 // Any constant both dialects' nodes agree on; "hookline" in ASCII.

@@ -4,7 +4,8 @@ import { lockCounts, lockCountsOf } from "./endpoint-counts.ts";
 import { NOTIFY_DUE, transaction } from "./pool.ts";
 import { type DeliveryRecord, toDelivery } from "./rows.ts";
 
-const RECOVER = `UPDATE deliveries SET status = 'pending', next_attempt_at = $1, updated_at = $1
+// Reads deliveries_endpoint_parked (migration 0014; test/list-plans.test.ts holds it).
+export const RECOVER = `UPDATE deliveries SET status = 'pending', next_attempt_at = $1, updated_at = $1
   WHERE tenant_id = $2 AND endpoint_id = $3 AND status IN ('failed', 'skipped')
     AND created_at >= $4 AND created_at <= $5`;
 // The endpoints whose count rows a resend locks first (migration 0013): RESEND's rows that are

@@ -12,6 +12,7 @@ import { sql as pendingRetries } from "./migrations/0010-pending-retries.ts";
 import { sql as traceContext } from "./migrations/0011-trace-context.ts";
 import { sql as endpointTls } from "./migrations/0012-endpoint-tls.ts";
 import { sql as endpointDeliveryCounts } from "./migrations/0013-endpoint-delivery-counts.ts";
+import { sql as endpointParkedIndex } from "./migrations/0014-endpoint-parked-index.ts";
 
 /** Numbered, forward-only migrations; `user_version` records how many are applied. */
 export const MIGRATIONS: readonly string[] = [
@@ -28,6 +29,7 @@ export const MIGRATIONS: readonly string[] = [
   traceContext,
   endpointTls,
   endpointDeliveryCounts,
+  endpointParkedIndex,
 ];
 
 export function migrate(db: Database.Database): void {

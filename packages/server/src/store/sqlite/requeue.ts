@@ -8,12 +8,15 @@ import { type DeliveryRecord, toDelivery } from "./rows.ts";
  * endpoint's backlog deferred while its circuit is open, and a listen session's backlog resumed
  * when its listener connects.
  */
-export function requeueQueries(db: Database.Database) {
-  // Due in creation order: rows with one due time are claimed in index order, which is seq.
-  const recover = db.prepare(`
+// Due in creation order: rows with one due time are claimed in index order, which is seq.
+// Reads deliveries_endpoint_parked (migration 0014; test/list-plans.test.ts holds it).
+export const RECOVER = `
     UPDATE deliveries SET status = 'pending', next_attempt_at = ?, updated_at = ?
     WHERE tenant_id = ? AND endpoint_id = ? AND status IN ('failed', 'skipped')
-      AND created_at >= ? AND created_at <= ?`);
+      AND created_at >= ? AND created_at <= ?`;
+
+export function requeueQueries(db: Database.Database) {
+  const recover = db.prepare(RECOVER);
   const ofEvent = db.prepare("SELECT * FROM deliveries WHERE event_id = ? ORDER BY seq");
   const eventExists = db.prepare("SELECT 1 FROM events WHERE tenant_id = ? AND id = ?");
   const endpointOf = db.prepare("SELECT status FROM endpoints WHERE tenant_id = ? AND id = ?");
