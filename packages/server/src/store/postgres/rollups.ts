@@ -9,10 +9,17 @@ import {
   toRollupMinute,
 } from "../rollups.ts";
 
+// Adds a row's counts to the stored row's: what an upsert and the fold both do on conflict. A
+// stored histogram stops at its last non-zero count (see trimmed below); two of them add up
+// over the longer one's length, the shorter one's missing counts read as 0.
+const ADD_ON_CONFLICT = `ON CONFLICT (scope, minute, shard) DO UPDATE SET
+    ${ROLLUP_COLUMNS.map((c) => `${c} = rollups.${c} + excluded.${c}`).join(", ")},
+    latency = ARRAY(SELECT coalesce(x.a, 0) + coalesce(x.b, 0)
+                    FROM unnest(rollups.latency, excluded.latency) WITH ORDINALITY AS x (a, b, i)
+                    ORDER BY x.i)`;
+
 // Deltas arrive sorted by scope and minute (store/rollups.ts) and are inserted in that order,
 // so two transactions lock shared rows alike. A tenant's rows go to this connection's shard.
-// A stored histogram stops at its last non-zero count (see trimmed below); two of them add up
-// over the longer one's length, the shorter one's missing counts read as 0.
 const UPSERT = `INSERT INTO rollups (scope, minute, shard, ${ROLLUP_COLUMNS.join(", ")}, latency)
   SELECT r.scope, r.minute, CASE WHEN starts_with(r.scope, 'tn_') THEN pg_backend_pid() % 8 ELSE 0 END,
     ${ROLLUP_COLUMNS.map((c) => `r.${c}`).join(", ")}, r.latency
@@ -20,11 +27,7 @@ const UPSERT = `INSERT INTO rollups (scope, minute, shard, ${ROLLUP_COLUMNS.join
     AS r (scope text, minute bigint, ${ROLLUP_COLUMNS.map((c) => `${c} integer`).join(", ")},
           latency integer[])
   ORDER BY r.scope, r.minute
-  ON CONFLICT (scope, minute, shard) DO UPDATE SET
-    ${ROLLUP_COLUMNS.map((c) => `${c} = rollups.${c} + excluded.${c}`).join(", ")},
-    latency = ARRAY(SELECT coalesce(h.a, 0) + coalesce(h.b, 0)
-                    FROM unnest(rollups.latency, excluded.latency) WITH ORDINALITY AS h (a, b, i)
-                    ORDER BY h.i)`;
+  ${ADD_ON_CONFLICT}`;
 // The histogram comes as the array's text ("{0,3,12,…}") and is read digit by digit: pg's
 // array parser, then split and Number, were most of a day's chart (1,440 arrays of 51 counts).
 // Counts past the stored ones stay 0.
@@ -114,11 +117,7 @@ const COMPACT = `WITH picked AS (
     SELECT c.scope, c.minute, 0, ${ROLLUP_COLUMNS.map((c) => `c.${c}`).join(", ")}, h.latency
     FROM counts c JOIN histograms h USING (scope, minute)
     ORDER BY c.scope, c.minute
-    ON CONFLICT (scope, minute, shard) DO UPDATE SET
-      ${ROLLUP_COLUMNS.map((c) => `${c} = rollups.${c} + excluded.${c}`).join(", ")},
-      latency = ARRAY(SELECT coalesce(x.a, 0) + coalesce(x.b, 0)
-                      FROM unnest(rollups.latency, excluded.latency) WITH ORDINALITY AS x (a, b, i)
-                      ORDER BY x.i))
+    ${ADD_ON_CONFLICT})
   SELECT coalesce(sum(n), 0)::integer AS folded FROM counts`;
 
 export async function compactRollups(pool: pg.Pool, before: number, limit: number) {
