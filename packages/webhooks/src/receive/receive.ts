@@ -37,6 +37,11 @@ export function createReceiver(
   options: ResolvedOptions,
   background: BackgroundRunner | undefined,
 ): Receive {
+  // A claim's token only has to differ from every other holder's, in this process and in any
+  // other sharing the inbox: a random base per handler and a counter do that for a tenth of
+  // randomUUID's 0.3 µs per request.
+  const tokenBase = `${crypto.randomUUID()}:`;
+  let claims = 0;
   return async (method, headers, body) => {
     if (method !== "POST") return METHOD_NOT_ALLOWED;
     let event: Event;
@@ -63,7 +68,7 @@ export function createReceiver(
       return received(200, { handled: false });
     }
 
-    const token = crypto.randomUUID();
+    const token = `${tokenBase}${++claims}`;
     let claim: Claim;
     try {
       claim = await options.inbox.claim(

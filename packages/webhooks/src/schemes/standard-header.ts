@@ -19,10 +19,17 @@ const V1A_BASE64 = /^[A-Za-z0-9+/]{86}==$/;
 // spec asks senders not to use one and we refuse it.
 export const WEBHOOK_ID = /^[\x21-\x2d\x2f-\x7e]{1,256}$/;
 
+// The names spelled out once: a name built per request is a new string, which every lookup in a
+// headers record must first hash and internalize.
+const NAMES = {
+  webhook: { id: "webhook-id", timestamp: "webhook-timestamp", signature: "webhook-signature" },
+  svix: { id: "svix-id", timestamp: "svix-timestamp", signature: "svix-signature" },
+} as const;
+
 /** Finds which header family is present; `undefined` when neither has a signature header. */
 export function standardHeaderPrefix(headers: HeaderInput): "webhook" | "svix" | undefined {
-  if (readHeader(headers, "webhook-signature") !== undefined) return "webhook";
-  if (readHeader(headers, "svix-signature") !== undefined) return "svix";
+  if (readHeader(headers, NAMES.webhook.signature) !== undefined) return "webhook";
+  if (readHeader(headers, NAMES.svix.signature) !== undefined) return "svix";
   return undefined;
 }
 
@@ -30,16 +37,17 @@ export function parseStandardHeaders(
   headers: HeaderInput,
   prefix: "webhook" | "svix",
 ): StandardSignatureHeaders {
-  const id = required(headers, `${prefix}-id`);
-  const timestampText = required(headers, `${prefix}-timestamp`);
-  const signature = required(headers, `${prefix}-signature`);
+  const names = NAMES[prefix];
+  const id = required(headers, names.id);
+  const timestampText = required(headers, names.timestamp);
+  const signature = required(headers, names.signature);
   if (!WEBHOOK_ID.test(id)) {
     throw new WebhookVerificationError(
       "malformed_header",
       `${prefix}-id must be 1 to 256 printable ASCII characters without "." or spaces`,
     );
   }
-  const timestamp = parseTimestamp(timestampText, `${prefix}-timestamp`);
+  const timestamp = parseTimestamp(timestampText, names.timestamp);
   const v1: string[] = [];
   const v1a: string[] = [];
   let entries = 0;
@@ -67,9 +75,9 @@ export function parseStandardHeaders(
 }
 
 function required(headers: HeaderInput, name: string): string {
-  const value = readHeader(headers, name);
-  if (value === undefined || value.trim() === "") {
+  const value = readHeader(headers, name)?.trim();
+  if (value === undefined || value === "") {
     throw new WebhookVerificationError("missing_header", `the ${name} header is missing`);
   }
-  return value.trim();
+  return value;
 }

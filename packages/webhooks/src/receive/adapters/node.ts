@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { type Answer, errorAnswer } from "../answers.ts";
 import type { WebhookHandler } from "../handler.ts";
 import { rawEntryOf } from "../raw-entry.ts";
+import { readStream } from "./read-stream.ts";
 
 /** A Node request, possibly after a body parser left `body` on it (Express, Connect…). */
 export type NodeRequest = IncomingMessage & { body?: unknown; originalUrl?: string };
@@ -65,17 +66,7 @@ function rawBody(req: NodeRequest): Promise<Buffer | undefined> | Buffer | undef
     // Express 5 sets `body` to undefined when no parser ran; an empty object means one did.
     return undefined;
   }
-  // Events rather than `for await`: the async iterator costs a promise per chunk, and a webhook
-  // body is almost always one chunk.
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (chunk: Buffer) => chunks.push(chunk));
-    req.once("end", () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
-    req.once("error", reject);
-    req.once("close", () => {
-      if (!req.complete) reject(new Error("the request was closed before its end"));
-    });
-  });
+  return readStream(req);
 }
 
 function toBuffer(bytes: Uint8Array): Buffer {
