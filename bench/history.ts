@@ -7,6 +7,9 @@
  *   npm run bench:history -- --sizes=100000,1000000 --write   the issue's sizes; rewrites docs
  *   npm run bench:history -- --stores=sqlite --retention      also retention beside ingest
  *   npm run bench:history -- --retention --expired=1000000    retention of a million events
+ *   npx tsx bench/history.ts --stores=postgres --retention-only --expired=200000 --window=60
+ *       retention alone (no list timings), ingest timed over the pass's first 60 s, then stopped
+ *   --duty=1 --target-ms=10 --batch-size=500   override retentionPacing (--duty=1: no rests)
  *
  * Fill: createEvents in batches of 500 (one endpoint, ~800-byte payloads, one delivery each,
  * created over the last 24 h; 2% of deliveries stored failed), then one attempt per delivery
@@ -40,6 +43,11 @@ const { values: flags } = parseArgs({
     stores: { type: "string", default: "sqlite,postgres" },
     retention: { type: "boolean", default: false },
     expired: { type: "string", default: "100000" },
+    "retention-only": { type: "boolean", default: false },
+    window: { type: "string" },
+    duty: { type: "string" },
+    "target-ms": { type: "string" },
+    "batch-size": { type: "string" },
     write: { type: "boolean", default: false },
   },
 });
@@ -189,12 +197,15 @@ function calls(store: Store, now: number, middleId: string, endpointId: string) 
   };
 }
 
-/** p50/p99 of one-event ingests every 5 ms while `during` runs (or for `seconds` when none). */
+/**
+ * p50/p99 of one-event ingests every 5 ms while `during` runs, for at most `seconds`; for
+ * `seconds` (default 10) when there is nothing to run beside.
+ */
 async function ingestLatency(
   store: Store,
   endpointId: string,
   during: Promise<unknown> | undefined,
-  seconds = 10,
+  seconds = during === undefined ? 10 : Number.POSITIVE_INFINITY,
 ) {
   const ms: number[] = [];
   let running = true;
@@ -202,7 +213,7 @@ async function ingestLatency(
     running = false;
   });
   const end = performance.now() + seconds * 1000;
-  while (during === undefined ? performance.now() < end : running) {
+  while (running && performance.now() < end) {
     const t = performance.now();
     await store.createEvents([eventRows(Date.now(), [endpointId])]);
     ms.push(performance.now() - t);
@@ -228,26 +239,44 @@ async function retentionRun(kind: string, expired: number) {
   await fill(aged.store, 0, expired, Date.now() - 2 * DAY, e.id);
   await aged.settle();
   const before = await aged.bytes();
-  const quiet = await ingestLatency(aged.store, e.id, undefined);
+  const window = flags.window === undefined ? undefined : Number(flags.window);
+  const quiet = await ingestLatency(aged.store, e.id, undefined, window);
   const quietLog = () => undefined;
   const log = { debug: quietLog, info: quietLog, warn: quietLog, error: quietLog };
+  const pacing = retentionPacing(kind === "postgres" ? "postgres" : "sqlite");
+  if (flags.duty !== undefined) pacing.dutyCycle = Number(flags.duty);
+  if (flags["target-ms"] !== undefined) pacing.batchTargetMs = Number(flags["target-ms"]);
+  if (flags["batch-size"] !== undefined) pacing.batchSize = Number(flags["batch-size"]);
   const retention = createRetention({
     store: aged.store,
     retentionMs: 1.5 * DAY,
     clock: Date.now,
     log,
-    ...retentionPacing(kind === "postgres" ? "postgres" : "sqlite"),
+    ...pacing,
   });
   const started = performance.now();
-  const pass = retention.runOnce();
-  const busy = await ingestLatency(aged.store, e.id, pass);
+  let passEndedMs: number | undefined;
+  const pass = retention.runOnce().finally(() => {
+    passEndedMs = performance.now() - started;
+  });
+  const busy = await ingestLatency(aged.store, e.id, pass, window);
+  // With --window the pass is stopped after it (its batch running commits first).
+  await retention.stop();
   const totals = await pass;
   const passMs = performance.now() - started;
+  const shape = `batches of at most ${pacing.batchSize} aiming at ${pacing.batchTargetMs} ms, duty cycle ${pacing.dutyCycle}`;
+  const timed =
+    window === undefined
+      ? "the whole pass"
+      : passEndedMs !== undefined && passEndedMs < window * 1000
+        ? `the pass, which ended after ${(passEndedMs / 1000).toFixed(1)} s, before the ${window} s window did`
+        : `the pass's first ${window} s (then stopped)`;
   const afterPrune = await aged.bytes();
-  await fill(aged.store, 0, expired, Date.now(), e.id);
+  // The refill shows whether the space freed is reused; a stopped pass freed only part of it.
+  if (window === undefined) await fill(aged.store, 0, expired, Date.now(), e.id);
   const refilled = await aged.bytes();
   say(
-    `Retention beside steady ingest (${kind}, ${expired.toLocaleString("en")} expired events, one delivery and one attempt each): the server's retention pass deleted ${totals.events.toLocaleString("en")} events in ${(passMs / 1000).toFixed(1)} s (${totals.batches.toLocaleString("en")} batches, ${Math.round(totals.events / (passMs / 1000)).toLocaleString("en")} events/s); one-event ingest every 5 ms, p50 / p99 ${f(quiet.p50)} / ${f(quiet.p99)} ms alone, ${f(busy.p50)} / ${f(busy.p99)} ms during the pass (${(busy.p99 / quiet.p99).toFixed(2)}×, ${busy.n.toLocaleString("en")} ingests). Database ${(before / 1e6).toFixed(0)} MB before, ${(afterPrune / 1e6).toFixed(0)} MB after the pass, ${(refilled / 1e6).toFixed(0)} MB after ${expired.toLocaleString("en")} new events.`,
+    `Retention beside steady ingest (${kind}, ${expired.toLocaleString("en")} expired events, one delivery and one attempt each; ${shape}; ingest timed over ${timed}, alone over ${window ?? 10} s before): the server's retention pass deleted ${totals.events.toLocaleString("en")} events in ${(passMs / 1000).toFixed(1)} s (${totals.batches.toLocaleString("en")} batches, ${Math.round(totals.events / (passMs / 1000)).toLocaleString("en")} events/s); one-event ingest every 5 ms, p50 / p99 ${f(quiet.p50)} / ${f(quiet.p99)} ms alone, ${f(busy.p50)} / ${f(busy.p99)} ms during the pass (${(busy.p99 / quiet.p99).toFixed(2)}×, ${busy.n.toLocaleString("en")} ingests). Database ${(before / 1e6).toFixed(0)} MB before, ${(afterPrune / 1e6).toFixed(0)} MB after the pass${window === undefined ? `, ${(refilled / 1e6).toFixed(0)} MB after ${expired.toLocaleString("en")} new events` : ""}.`,
   );
   say("");
   await aged.close();
@@ -268,6 +297,10 @@ try {
   );
   say("");
   for (const kind of stores) {
+    if (flags["retention-only"]) {
+      await retentionRun(kind, Number(flags.expired));
+      continue;
+    }
     const opened = kind === "sqlite" ? await openSqlite() : await openPostgres(server!.url, 0);
     const { store } = opened;
     const endpoint = endpointRow(Date.now());
