@@ -23,7 +23,7 @@ export {
   type ObjectVersion,
   type ObjectVersionStore,
 } from "./receive/inbox/inbox.ts";
-export { createMemoryInbox } from "./receive/inbox/memory.ts";
+export { createMemoryInbox, type MemoryInboxOptions } from "./receive/inbox/memory.ts";
 export {
   type ErrorContext,
   type EventContext,

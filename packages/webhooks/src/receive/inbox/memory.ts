@@ -10,6 +10,17 @@ import {
   type ObjectVersion,
 } from "./inbox.ts";
 
+/** How long, and how many, handled event ids the memory inbox remembers (see createMemoryInbox). */
+export interface MemoryInboxOptions {
+  /** Default 3 days. */
+  retainMs?: number;
+  /** Default 100,000. */
+  maxCompleted?: number;
+}
+
+const DEFAULT_RETAIN_MS = 3 * 24 * 60 * 60 * 1000;
+const DEFAULT_MAX_COMPLETED = 100_000;
+
 interface Row extends InboxEvent {
   state: InboxState;
   attempts: number;
@@ -24,6 +35,11 @@ interface Row extends InboxEvent {
  * Every method runs synchronously to completion before it resolves, which is what makes a claim
  * atomic here.
  *
+ * It remembers the ids of handled events for `retainMs` (3 days, the length of a sender's retry
+ * schedule such as Stripe's or Hookline's) and at most `maxCompleted` of them (100,000, about
+ * 8 MB), oldest forgotten first: a long-running process does not grow without bound. A duplicate
+ * of a forgotten event runs its handler again, as after a restart.
+ *
  * @example
  * ```ts
  * import { createMemoryInbox, createWebhookHandler } from "@hookline/webhooks";
@@ -31,15 +47,35 @@ interface Row extends InboxEvent {
  * const handler = createWebhookHandler({ secrets, inbox: createMemoryInbox(), on: {} });
  * ```
  */
-export function createMemoryInbox(): Inbox {
+export function createMemoryInbox(options: MemoryInboxOptions = {}): Inbox {
+  const retainMs = options.retainMs ?? DEFAULT_RETAIN_MS;
+  const maxCompleted = options.maxCompleted ?? DEFAULT_MAX_COMPLETED;
+  if (!(retainMs >= 0) || !Number.isInteger(maxCompleted) || maxCompleted < 0) {
+    throw new RangeError("createMemoryInbox: retainMs and maxCompleted must be numbers ≥ 0");
+  }
   const rows = new Map<string, Row>();
-  // Completed events keep only their id: a row per handled event would be garbage the collector
-  // walks forever, which showed as the memory inbox's p99 in bench/handler.ts.
-  const completed = new Set<string>();
+  // Completed events keep only their id and when they completed: a row per handled event would
+  // be garbage the collector walks forever, which showed as the memory inbox's p99 in
+  // bench/handler.ts. A Map iterates in insertion order, which is completion order: the oldest
+  // is always first, so forgetting costs one step per id forgotten.
+  const completed = new Map<string, number>();
   const versions = new Map<string, ObjectVersion>();
+  /** The latest `now` the inbox was given: its clock, so an injected clock holds. */
+  let latest = Number.NEGATIVE_INFINITY;
+
+  function forget(): void {
+    for (const [id, at] of completed) {
+      if (completed.size <= maxCompleted && at >= latest - retainMs) return;
+      completed.delete(id);
+    }
+  }
+
   return {
     async claim(event: InboxEvent, { now, leaseMs, token }: ClaimOptions): Promise<Claim> {
-      if (completed.has(event.id)) return { status: "duplicate" };
+      latest = Math.max(latest, now);
+      const completedAt = completed.get(event.id);
+      if (completedAt !== undefined && completedAt >= now - retainMs)
+        return { status: "duplicate" };
       const row = rows.get(event.id);
       if (row === undefined) {
         rows.set(event.id, {
@@ -58,11 +94,13 @@ export function createMemoryInbox(): Inbox {
       if (claim.status === "new") take(row, now, leaseMs, token);
       return claim;
     },
-    async complete(id, token) {
+    async complete(id, token, { now }) {
       const row = held(id, token);
       if (row === undefined) return false;
       rows.delete(id);
-      completed.add(id);
+      latest = Math.max(latest, now);
+      completed.set(id, now);
+      forget();
       return true;
     },
     async fail(id, token, { retryAt, error }) {
@@ -75,6 +113,7 @@ export function createMemoryInbox(): Inbox {
       return true;
     },
     async claimDue({ now, leaseMs, token, maxAttempts, limit }: ClaimDueOptions) {
+      latest = Math.max(latest, now);
       const due = [...rows.values()]
         .filter((row) => isDue(row, now, maxAttempts))
         .sort((a, b) => a.availableAt - b.availableAt)
