@@ -65,9 +65,10 @@ export interface Retention {
  * that (PostgreSQL takes 1,000-1,500 events/s through the API here) a pass outlasts the one-minute
  * interval, and its duty doubles every further minute (0.04, 0.08, … 0.64, then batches back to
  * back: 6,300-9,200 events/s this session), so it catches up within minutes rather than falling
- * behind pass after pass, paying ingest the flat-out cost while it does. By the same rates
- * (arithmetic, not measured), a backlog of a million, as after shortening the window, goes in about
- * seven minutes.
+ * behind pass after pass. Measured once, a backlog of a million expired at once (as after
+ * shortening the window) went in 28 minutes, 601 events/s on average, with ingest p99 1.69× that
+ * without it (`--expired=1000000`, whole pass): the escalation stayed far below back to back (why
+ * is not looked into).
  */
 const POSTGRES_DUTY_CYCLE = 0.02;
 
