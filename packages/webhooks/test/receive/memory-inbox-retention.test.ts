@@ -45,6 +45,23 @@ describe("the memory inbox's memory of handled events", () => {
     expect(await handle(inbox, "evt_fresh", later + 2)).toBe("duplicate");
   });
 
+  it("keeps the stale guard's object versions under the same bounds, oldest change first", async () => {
+    const inbox = createMemoryInbox({ maxCompleted: 2, retainMs: DAY });
+    const v = (created: number) => ({ created, sequence: 0 });
+    await handle(inbox, "evt_clock", T0); // the inbox's clock: the latest `now` it was given
+    expect(await inbox.advance("cus_a", v(10))).toBe(true);
+    expect(await inbox.advance("cus_b", v(10))).toBe(true);
+    expect(await inbox.advance("cus_a", v(11))).toBe(true); // cus_a changed last: cus_b is oldest
+    expect(await inbox.advance("cus_c", v(10))).toBe(true); // three objects: cus_b is forgotten
+    expect(await inbox.advance("cus_a", v(9))).toBe(false); // remembered: stale
+    expect(await inbox.advance("cus_b", v(9))).toBe(true); // forgotten: applied, as after a restart
+    // By age: a day after cus_b's change, it is still remembered; a millisecond later, not.
+    await handle(inbox, "evt_day", T0 + DAY);
+    expect(await inbox.advance("cus_b", v(8))).toBe(false);
+    await handle(inbox, "evt_later", T0 + DAY + 1);
+    expect(await inbox.advance("cus_b", v(8))).toBe(true);
+  });
+
   it("refuses a negative or non-integer bound", () => {
     expect(() => createMemoryInbox({ retainMs: -1 })).toThrow(RangeError);
     expect(() => createMemoryInbox({ maxCompleted: 1.5 })).toThrow(RangeError);

@@ -38,7 +38,9 @@ interface Row extends InboxEvent {
  * It remembers the ids of handled events for `retainMs` (3 days, the length of a sender's retry
  * schedule such as Stripe's or Hookline's) and at most `maxCompleted` of them (100,000, about
  * 8 MB), oldest forgotten first: a long-running process does not grow without bound. A duplicate
- * of a forgotten event runs its handler again, as after a restart.
+ * of a forgotten event runs its handler again, as after a restart. The stale-event guard's
+ * newest version of each object is kept under the same bounds, counted from its last change: an
+ * older event of a forgotten object is applied, as after a restart.
  *
  * @example
  * ```ts
@@ -59,7 +61,9 @@ export function createMemoryInbox(options: MemoryInboxOptions = {}): Inbox {
   // bench/handler.ts. A Map iterates in insertion order, which is completion order: the oldest
   // is always first, so forgetting costs one step per id forgotten.
   const completed = new Map<string, number>();
-  const versions = new Map<string, ObjectVersion>();
+  // The stale-event guard's newest version per object, in order of last change, under the same
+  // bounds: one entry per object ever seen (every customer, every payment) grew without end.
+  const versions = new Map<string, { version: ObjectVersion; at: number }>();
   /** The latest `now` the inbox was given: its clock, so an injected clock holds. */
   let latest = Number.NEGATIVE_INFINITY;
 
@@ -67,6 +71,13 @@ export function createMemoryInbox(options: MemoryInboxOptions = {}): Inbox {
     for (const [id, at] of completed) {
       if (completed.size <= maxCompleted && at >= latest - retainMs) return;
       completed.delete(id);
+    }
+  }
+
+  function forgetVersions(): void {
+    for (const [objectId, { at }] of versions) {
+      if (versions.size <= maxCompleted && at >= latest - retainMs) return;
+      versions.delete(objectId);
     }
   }
 
@@ -124,8 +135,12 @@ export function createMemoryInbox(options: MemoryInboxOptions = {}): Inbox {
       });
     },
     async advance(objectId, version) {
-      if (!isCurrent(version, versions.get(objectId))) return false;
-      versions.set(objectId, version);
+      forgetVersions();
+      if (!isCurrent(version, versions.get(objectId)?.version)) return false;
+      // Deleted first so that it goes last: the oldest change stays first, as `forget` needs.
+      versions.delete(objectId);
+      versions.set(objectId, { version, at: latest });
+      forgetVersions();
       return true;
     },
     async close() {},
