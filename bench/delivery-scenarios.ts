@@ -1,4 +1,5 @@
 import { backlog } from "./backlog.ts";
+import { batchIngest } from "./batch-ingest.ts";
 import { burst } from "./burst.ts";
 import { drain } from "./drain.ts";
 import { failTwice } from "./fail-twice.ts";
@@ -66,6 +67,11 @@ export const SCENARIOS: Record<string, (turn: Turn) => Promise<void>> = {
   drain: async ({ ctx, scale, run, results }) => {
     results.drain.push({ ...(await drain(ctx, { events: 20_000 * scale })), run });
   },
+  // Issue 17: 20,000 events in batches of 500 from 4 clients.
+  batch: async ({ ctx, scale, run, results }) => {
+    const options = { events: 20_000 * scale, batchSize: 500, clients: 4 };
+    results.batch.push({ ...(await batchIngest(ctx, options)), run });
+  },
   backlog: async ({ ctx, scale, run, results }) => {
     const options = { events: 10_000 * scale, endpoints: 10, settleMs: 3000 };
     results.memory.push({ ...(await backlog(ctx, options)), run });
@@ -73,7 +79,7 @@ export const SCENARIOS: Record<string, (turn: Turn) => Promise<void>> = {
 };
 
 export function emptyResults(): Results {
-  return { bursts: [], latency: [], flaky: [], failTwice: [], drain: [], memory: [] };
+  return { bursts: [], latency: [], flaky: [], failTwice: [], drain: [], batch: [], memory: [] };
 }
 
 /** Receipts whose signature did not verify, over every scenario run. */
@@ -84,5 +90,6 @@ export function signatureFailures(results: Results): number {
     ...results.flaky,
     ...results.failTwice,
     ...results.drain,
+    ...results.batch,
   ].reduce((sum, r) => sum + r.failures, 0);
 }

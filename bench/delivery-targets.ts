@@ -21,6 +21,8 @@ export const TARGETS = {
   failTwiceMs: 5000,
   /** Backlog drain: deliveries/s over the loop's for the same count. */
   drainRatio: 0.6,
+  /** Issue 17, batch ingest to one endpoint: deliveries/s over the loop's for the same count. */
+  batchRatio: 0.7,
 } as const;
 
 export const verdict = (met: boolean) => (met ? "met" : "missed");

@@ -9,7 +9,7 @@
  *   npm run bench:delivery -- --profile      CPU profiles of each Hookline child in .tmp/profiles/
  *   npm run bench:delivery -- --only=drain   some scenarios (repeatable, comma-separated): one-endpoint,
  *                                            one-endpoint-50, ten-endpoints, latency, fresh-start,
- *                                            flaky, fail-twice, drain, backlog
+ *                                            flaky, fail-twice, drain, batch, backlog
  *   npm run bench:delivery -- --runs=5       every selected scenario five times, in turn; every run
  *                                            is reported (issue 15's targets are over five runs)
  *

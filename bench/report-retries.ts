@@ -1,3 +1,4 @@
+import type { BatchIngestResult } from "./batch-ingest.ts";
 import { type Part, type Run, TARGETS, verdict } from "./delivery-targets.ts";
 import type { DrainResult } from "./drain.ts";
 import { FAIL_TWICE_SCHEDULE, type FailTwiceResult } from "./fail-twice.ts";
@@ -112,6 +113,44 @@ export function drainTable(runs: Run<DrainResult>[]): Part {
       `result (≥ ${TARGETS.drainRatio})`,
     ],
     [true, true, true, true, true, true, true, true, false],
+    rows,
+  );
+  return { text: `${how}\n\n${text}`, misses };
+}
+
+/** Issue 17: batch ingest to one endpoint against the loop of the same run. */
+export function batchTable(runs: Run<BatchIngestResult>[]): Part {
+  let misses = 0;
+  const rows = runs.map((b) => {
+    const ratio = b.perSecond / b.limitPerSecond;
+    const met = b.complete && b.duplicates === 0 && ratio >= TARGETS.batchRatio;
+    if (!met) misses++;
+    const cores = b.cpu.cores;
+    return [
+      String(b.run),
+      int(b.limitPerSecond),
+      `${int(b.perSecond)}${shortfall(b.complete, b.delivered, b.events)}`,
+      seconds(b.acceptedMs),
+      seconds(b.wallMs),
+      ratio.toFixed(3),
+      `${(cores.hookline ?? 0).toFixed(2)} / ${(cores.receiver ?? 0).toFixed(2)} / ${(cores.driver ?? 0).toFixed(2)} / ${b.cpu.others.toFixed(2)}`,
+      verdict(met),
+    ];
+  });
+  const first = runs[0]!;
+  const how = `${int(first.events)} events to one endpoint through \`POST /v1/events/batch\`, ${int(first.batchSize)} a batch, from ${first.clients} concurrent clients; Hookline's deliveries/s from the first batch posted to the last receipt. _Loop_: the undici loop sending the same count at 32 connections, in the same run. Target: ≥ ${TARGETS.batchRatio} × the loop, no duplicates.`;
+  const text = table(
+    [
+      "run",
+      "loop deliveries/s",
+      "hookline deliveries/s",
+      "all accepted after s",
+      "first batch → last receipt s",
+      "÷ loop",
+      "cores: hookline / receiver / driver / others",
+      `result (≥ ${TARGETS.batchRatio})`,
+    ],
+    [true, true, true, true, true, true, false, false],
     rows,
   );
   return { text: `${how}\n\n${text}`, misses };

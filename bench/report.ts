@@ -1,5 +1,6 @@
 import { execFileSync } from "node:child_process";
 import type { BacklogResult } from "./backlog.ts";
+import type { BatchIngestResult } from "./batch-ingest.ts";
 import type { BurstResult } from "./burst.ts";
 import { type Part, type Run, TARGETS, verdict } from "./delivery-targets.ts";
 import type { DrainResult } from "./drain.ts";
@@ -8,7 +9,7 @@ import type { FlakyResult } from "./flaky.ts";
 import type { LatencyResult } from "./latency.ts";
 import { burstTables } from "./report-burst.ts";
 import { latencyTable, latencyTitle } from "./report-latency.ts";
-import { drainTable, failTwiceTable, flakyTable } from "./report-retries.ts";
+import { batchTable, drainTable, failTwiceTable, flakyTable } from "./report-retries.ts";
 import { int, mb, table } from "./stats.ts";
 import { machine } from "./system.ts";
 
@@ -18,6 +19,7 @@ export interface Results {
   flaky: Run<FlakyResult>[];
   failTwice: Run<FailTwiceResult>[];
   drain: Run<DrainResult>[];
+  batch: Run<BatchIngestResult>[];
   memory: Run<BacklogResult>[];
 }
 
@@ -90,6 +92,8 @@ export function render(input: Results & { quick: boolean; runs: number }): Part 
     add("An endpoint that fails twice, then answers", failTwiceTable(input.failTwice));
   if (input.drain.length > 0)
     add("Backlog drain: recover a disabled endpoint's deliveries", drainTable(input.drain));
+  if (input.batch.length > 0)
+    add("Batch ingest to one endpoint: POST /v1/events/batch", batchTable(input.batch));
   if (input.memory.length > 0) add("Memory with a backlog", memoryTable(input.memory));
   const header = `Command: \`npm run bench:delivery${input.runs > 1 ? ` -- --runs=${input.runs}` : ""}\` (\`--write\` updates this section)${input.quick ? " — QUICK RUN, a tenth of the sizes" : ""}
 
