@@ -67,17 +67,11 @@ export function createMemoryInbox(options: MemoryInboxOptions = {}): Inbox {
   /** The latest `now` the inbox was given: its clock, so an injected clock holds. */
   let latest = Number.NEGATIVE_INFINITY;
 
-  function forget(): void {
-    for (const [id, at] of completed) {
-      if (completed.size <= maxCompleted && at >= latest - retainMs) return;
-      completed.delete(id);
-    }
-  }
-
-  function forgetVersions(): void {
-    for (const [objectId, { at }] of versions) {
-      if (versions.size <= maxCompleted && at >= latest - retainMs) return;
-      versions.delete(objectId);
+  /** Drops the oldest entries past the bounds: first in the Map is oldest. */
+  function forget<V>(map: Map<string, V>, at: (value: V) => number): void {
+    for (const [key, value] of map) {
+      if (map.size <= maxCompleted && at(value) >= latest - retainMs) return;
+      map.delete(key);
     }
   }
 
@@ -111,7 +105,7 @@ export function createMemoryInbox(options: MemoryInboxOptions = {}): Inbox {
       rows.delete(id);
       latest = Math.max(latest, now);
       completed.set(id, now);
-      forget();
+      forget(completed, (at) => at);
       return true;
     },
     async fail(id, token, { retryAt, error }) {
@@ -135,12 +129,15 @@ export function createMemoryInbox(options: MemoryInboxOptions = {}): Inbox {
       });
     },
     async advance(objectId, version) {
-      forgetVersions();
-      if (!isCurrent(version, versions.get(objectId)?.version)) return false;
+      const known = versions.get(objectId);
+      // A version older than the window is forgotten, as a completed id is in `claim`.
+      const current =
+        known !== undefined && known.at >= latest - retainMs ? known.version : undefined;
+      if (!isCurrent(version, current)) return false;
       // Deleted first so that it goes last: the oldest change stays first, as `forget` needs.
       versions.delete(objectId);
       versions.set(objectId, { version, at: latest });
-      forgetVersions();
+      forget(versions, (entry) => entry.at);
       return true;
     },
     async close() {},
