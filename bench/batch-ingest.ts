@@ -1,17 +1,9 @@
 import type { Pool } from "undici";
-import { hooklineBurst, limitBurst } from "./burst.ts";
+import { warmUpAndLimit } from "./burst.ts";
 import { authorization } from "./hookline.ts";
 import { closedLoop } from "./load.ts";
-import {
-  MAX_IN_FLIGHT_PER_ENDPOINT,
-  now,
-  type RunContext,
-  setUp,
-  tearDown,
-  toMs,
-  WAIT_MS,
-} from "./setup.ts";
-import { type CpuSplit, cpuMeter } from "./system.ts";
+import { meterAll, now, type RunContext, setUp, tearDown, toMs, WAIT_MS } from "./setup.ts";
+import type { CpuSplit } from "./system.ts";
 import { createEventBody } from "./workload.ts";
 
 export interface BatchIngestResult {
@@ -45,12 +37,7 @@ export async function batchIngest(
   ctx.log("batch: starting the receiver and Hookline");
   const setup = await setUp(ctx, "batch", 1, { clients });
   try {
-    const warmup = Math.max(100, events / 20);
-    ctx.log(`batch: warming up (${warmup} events each)`);
-    await hooklineBurst(setup, warmup, 1_000_000);
-    await limitBurst(setup, "w", warmup, MAX_IN_FLIGHT_PER_ENDPOINT);
-    ctx.log(`batch: limit, ${events} deliveries`);
-    const limit = await limitBurst(setup, "a", events, MAX_IN_FLIGHT_PER_ENDPOINT);
+    const limit = await warmUpAndLimit(ctx, setup, "batch", events);
     const batches: string[] = [];
     for (let first = 0; first < events; first += batchSize) {
       const count = Math.min(batchSize, events - first);
@@ -59,11 +46,7 @@ export async function batchIngest(
     }
     ctx.log(`batch: hookline, ${events} events in ${batches.length} batches`);
     const phase = setup.receiver.phase();
-    const meter = cpuMeter({
-      driver: process.pid,
-      receiver: setup.receiver.pid,
-      hookline: setup.hookline.pid,
-    });
+    const meter = meterAll(setup);
     const start = now();
     await closedLoop(batches.length, clients, async (i) => {
       await postBatch(setup.hookline.api, batches[i]!);

@@ -6,6 +6,7 @@ import {
   limitItems,
   MAX_IN_FLIGHT,
   MAX_IN_FLIGHT_PER_ENDPOINT,
+  meterAll,
   now,
   type RunContext,
   type Setup,
@@ -86,11 +87,7 @@ export async function hooklineBurst(
   const bodies = Array.from({ length: events }, (_, n) => createEventBody(first + n));
   const t0 = new Map<string, number>();
   const phase = setup.receiver.phase();
-  const meter = cpuMeter({
-    driver: process.pid,
-    receiver: setup.receiver.pid,
-    hookline: setup.hookline.pid,
-  });
+  const meter = meterAll(setup);
   const start = now();
   await closedLoop(events, setup.clients, async (i) => {
     const sent = now();
@@ -194,4 +191,22 @@ export async function burst(
   } finally {
     await tearDown(setup);
   }
+}
+
+/**
+ * Warms Hookline and the loop up (a twentieth of `events` each, at least 100), then runs the
+ * loop's `events` deliveries: the baseline of a scenario that then measures Hookline alone.
+ */
+export async function warmUpAndLimit(
+  ctx: RunContext,
+  setup: Setup,
+  scenario: string,
+  events: number,
+): Promise<Throughput> {
+  const warmup = Math.max(100, events / 20);
+  ctx.log(`${scenario}: warming up (${warmup} events each)`);
+  await hooklineBurst(setup, warmup, 1_000_000);
+  await limitBurst(setup, "w", warmup, MAX_IN_FLIGHT_PER_ENDPOINT);
+  ctx.log(`${scenario}: limit, ${events} deliveries`);
+  return limitBurst(setup, "a", events, MAX_IN_FLIGHT_PER_ENDPOINT);
 }

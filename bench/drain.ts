@@ -1,16 +1,7 @@
-import { hooklineBurst, limitBurst } from "./burst.ts";
+import { warmUpAndLimit } from "./burst.ts";
 import { postEvent } from "./hookline.ts";
 import { closedLoop } from "./load.ts";
-import {
-  MAX_IN_FLIGHT_PER_ENDPOINT,
-  NEW_USER_CLIENTS,
-  now,
-  type RunContext,
-  setUp,
-  tearDown,
-  toMs,
-  WAIT_MS,
-} from "./setup.ts";
+import { NEW_USER_CLIENTS, now, type RunContext, setUp, tearDown, toMs, WAIT_MS } from "./setup.ts";
 import { cpuMs, threadCpuMs } from "./system.ts";
 import { createEventBody } from "./workload.ts";
 
@@ -55,12 +46,7 @@ export async function drain(ctx: RunContext, options: { events: number }): Promi
   const setup = await setUp(ctx, "drain", 1, { clients: NEW_USER_CLIENTS });
   const endpoint = setup.endpointIds[0]!;
   try {
-    const warmup = Math.max(100, events / 20);
-    ctx.log(`drain: warming up (${warmup} events each)`);
-    await hooklineBurst(setup, warmup, 1_000_000);
-    await limitBurst(setup, "w", warmup, MAX_IN_FLIGHT_PER_ENDPOINT);
-    ctx.log(`drain: limit, ${events} deliveries`);
-    const limit = await limitBurst(setup, "a", events, MAX_IN_FLIGHT_PER_ENDPOINT);
+    const limit = await warmUpAndLimit(ctx, setup, "drain", events);
     ctx.log(`drain: hookline, ${events} events held while the endpoint is disabled`);
     const phase = setup.receiver.phase();
     await setup.hookline.setDisabled(endpoint, true);

@@ -5,6 +5,7 @@ import {
   latencies,
   limitItems,
   MAX_IN_FLIGHT_PER_ENDPOINT,
+  meterAll,
   now,
   type RunContext,
   type Setup,
@@ -14,7 +15,7 @@ import {
   WAIT_MS,
 } from "./setup.ts";
 import { type Distribution, distribution } from "./stats.ts";
-import { type CpuSplit, cpuMeter } from "./system.ts";
+import type { CpuSplit } from "./system.ts";
 import { createEventBody } from "./workload.ts";
 
 export interface LatencyResult {
@@ -55,11 +56,7 @@ async function hooklinePaced(
   const early = new Map<string, number>();
   const acks: number[] = [];
   const phase = setup.receiver.phase();
-  const meter = cpuMeter({
-    driver: process.pid,
-    receiver: setup.receiver.pid,
-    hookline: setup.hookline.pid,
-  });
+  const meter = meterAll(setup);
   const { maxLateMs } = await openLoop(events, perSecond, async (i) => {
     const sent = now();
     const id = await postEvent(setup.hookline.api, bodies[i]!);

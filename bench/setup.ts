@@ -3,7 +3,7 @@ import { generateSecret } from "../packages/webhooks/src/index.ts";
 import { type Hookline, startHookline } from "./hookline.ts";
 import type { LimitItem } from "./limit.ts";
 import { type Phase, type Receiver, startReceiver } from "./receiver.ts";
-import { memory } from "./system.ts";
+import { type CpuSplit, cpuMeter, memory } from "./system.ts";
 import { eventBytes, limitEventId } from "./workload.ts";
 
 /** Hookline's fixed limits (docs/configuration.md): attempts in flight in all and per endpoint. */
@@ -103,4 +103,13 @@ export function latencies(phase: Phase, t0: Map<string, number>): number[] {
     if (start !== undefined) values.push(toMs(time - start));
   }
   return values;
+}
+
+/** CPU of the driver (this process), the receiver and Hookline from now: call the result to read. */
+export function meterAll(setup: Setup): () => CpuSplit {
+  return cpuMeter({
+    driver: process.pid,
+    receiver: setup.receiver.pid,
+    hookline: setup.hookline.pid,
+  });
 }
