@@ -6,7 +6,8 @@
  * Prints self time by area (SQLite, Fastify, undici, signing, …), the functions with the most
  * self time, and busy time by Hookline stage (per event, when given how many events the profiled
  * process ingested, warm-up included). Only the main thread's profile matters; the other one is
- * the tsx loader's thread.
+ * the tsx loader's thread. Profiles of the server from source (`src/`, tsx) and built (`dist/`,
+ * as bench/ingest-cpu.ts runs it) are read alike.
  */
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
@@ -39,8 +40,8 @@ const AREAS: [string, (n: Node) => boolean][] = [
   ],
   ["undici", (n) => n.callFrame.url.includes("node_modules/undici")],
   ["@hookline/webhooks (signing)", (n) => n.callFrame.url.includes("packages/webhooks/")],
-  ["hookline dispatch", (n) => n.callFrame.url.includes("/src/dispatch/")],
-  ["hookline api + ingest", (n) => /\/src\/(api|ingest|domain)\//.test(n.callFrame.url)],
+  ["hookline dispatch", (n) => /\/(src|dist)\/dispatch\//.test(n.callFrame.url)],
+  ["hookline api + ingest", (n) => /\/(src|dist)\/(api|ingest|domain)\//.test(n.callFrame.url)],
   ["tsx loader", (n) => n.callFrame.url.includes("node_modules/tsx")],
   ["node internals (http, net, streams, timers)", (n) => n.callFrame.url.startsWith("node:")],
   ["native / program", () => true],
@@ -48,16 +49,19 @@ const AREAS: [string, (n: Node) => boolean][] = [
 
 /** Hookline's stages, recognised by a frame on the stack; the first match wins. */
 const STAGES: [string, RegExp][] = [
-  ["ingest: commit (commit-queue → createEvents, synchronous=FULL)", /commit-queue\.ts/],
-  ["dispatch: record outcomes (recordResults)", /^flush .*dispatcher\.ts/],
-  ["ingest: route handler (ingestEvent: endpoints, ids, payload)", /create-event\.ts/],
+  ["ingest: commit (commit-queue → createEvents)", /commit-queue\.[jt]s/],
+  ["dispatch: record outcomes (recordResults)", /^flush .*dispatcher\.[jt]s/],
+  ["ingest: route handler (ingestEvent: endpoints, ids, payload)", /create-event\.[jt]s/],
   [
     "ingest: HTTP server, Fastify, validation, auth",
-    /fastify|find-my-way|avvio|pino|ajv|secure-json|_http_server|_http_incoming|_http_outgoing|\/src\/api\//,
+    /fastify|find-my-way|avvio|pino|ajv|secure-json|_http_server|_http_incoming|_http_outgoing|\/(src|dist)\/api\//,
   ],
   ["dispatch: claim and next-due queries", /\/store\/sqlite\/|better-sqlite3/],
-  ["dispatch: send (sign, undici, address guard)", /send\.ts|undici|webhooks\/src|address-guard/],
-  ["dispatch: dispatcher (queues, decide)", /dispatcher\.ts|decide\.ts/],
+  [
+    "dispatch: send (sign, undici, address guard)",
+    /send\.[jt]s|undici|webhooks\/(src|dist)|address-guard/,
+  ],
+  ["dispatch: dispatcher (queues, decide)", /dispatcher\.[jt]s|decide\.[jt]s/],
 ];
 
 function files(path: string): string[] {
